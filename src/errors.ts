@@ -1,0 +1,113 @@
+// One place for every error the job raises on purpose. Callers branch on `code`, never on the message;
+// the CLI maps codes to exit codes in `src/cli/exit-codes.ts`.
+
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'USAGE'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_NO_MEMBERS'
+  | 'SOURCE_AMBIGUOUS'
+  | 'CSV_UNREADABLE'
+  | 'CSV_MISSING_COLUMN'
+  | 'CSV_INVALID_ROW'
+  | 'STATE_CORRUPT'
+  | 'STATE_TOO_NEW'
+  | 'STATE_LOCKED'
+  | 'GUARD_MASS_DELETE'
+  | 'GUARD_EMPTY_FILE'
+  | 'GUARD_TRUNCATED_FILE'
+  | 'API_TOKEN_FAILED'
+  | 'API_REJECTED'
+  | 'API_RETRIES_EXHAUSTED'
+  | 'API_DEADLINE'
+  | 'RUN_INTERRUPTED'
+  | 'SFTP_CONNECT_FAILED'
+  | 'SFTP_HOST_KEY_MISMATCH'
+  | 'SFTP_PARTIAL_FILE';
+
+export class SyncError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export class ConfigError extends SyncError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', message, options);
+  }
+}
+
+export class UsageError extends SyncError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** Where in an input file something went wrong; `line` is the physical line an editor shows (1-based). */
+export interface FilePosition {
+  file: string;
+  line: number;
+  column?: string;
+}
+
+export class CsvError extends SyncError {
+  readonly position: FilePosition;
+
+  constructor(
+    code: 'CSV_UNREADABLE' | 'CSV_MISSING_COLUMN' | 'CSV_INVALID_ROW',
+    position: FilePosition,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    const where = `${position.file}:${position.line}${position.column ? ` (${position.column})` : ''}`;
+    super(code, `${where}: ${message}`, options);
+    this.position = position;
+  }
+}
+
+/** A safety guard refused the run; nothing was sent. */
+export class GuardError extends SyncError {
+  constructor(code: 'GUARD_MASS_DELETE' | 'GUARD_EMPTY_FILE' | 'GUARD_TRUNCATED_FILE', message: string) {
+    super(code, message);
+  }
+}
+
+export class StateError extends SyncError {
+  constructor(code: 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A problem answer from the Loyalty API (or a transport failure while talking to it). */
+export class ApiError extends SyncError {
+  readonly status: number | undefined;
+  readonly detail: string;
+
+  constructor(
+    code: 'API_TOKEN_FAILED' | 'API_REJECTED' | 'API_RETRIES_EXHAUSTED' | 'API_DEADLINE',
+    message: string,
+    options: { status?: number; detail?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, { cause: options.cause });
+    this.status = options.status;
+    this.detail = options.detail ?? message;
+  }
+}
+
+export class SourceError extends SyncError {
+  constructor(
+    code: 'SOURCE_NOT_FOUND' | 'SOURCE_NO_MEMBERS' | 'SOURCE_AMBIGUOUS' | 'SFTP_CONNECT_FAILED' | 'SFTP_HOST_KEY_MISMATCH' | 'SFTP_PARTIAL_FILE',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+export function isSyncError(error: unknown): error is SyncError {
+  return error instanceof SyncError;
+}
