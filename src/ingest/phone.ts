@@ -1,0 +1,19 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { Invalid } from './values.ts';
+
+/** Any common way of writing a phone number ("412 34 567", "0047…", "+46 70…") → E.164. */
+export function normalisePhoneNumber(text: string, defaultCountry: string): string | Invalid {
+  const parsed = parsePhoneNumberFromString(text.trim(), { defaultCountry: defaultCountry as CountryCode });
+  if (!parsed?.isValid()) return new Invalid(`a valid phone number (numbers without country code are read as ${defaultCountry})`);
+  return parsed.number;
+}
+
+/**
+ * Phone numbers never reach a log line or a report in full: keep the country calling code guess
+ * (first 3 characters) and the last two digits, e.g. `+47******67`.
+ */
+export function maskPhoneNumber(text: string): string {
+  const compact = text.replace(/[\s\-().]/g, '');
+  if (compact.length <= 4) return '*'.repeat(compact.length);
+  return `${compact.slice(0, 3)}${'*'.repeat(compact.length - 5)}${compact.slice(-2)}`;
+}

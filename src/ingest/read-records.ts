@@ -1,0 +1,87 @@
+// Streams a CSV file's records to a synchronous callback, each with the physical line an editor shows.
+// csv-parse does the dialect work (quotes, BOM, CRLF); iconv-lite decodes Windows-1252.
+import { createReadStream } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse, type Info } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { CsvError } from '../errors.ts';
+import type { FileInspection } from './inspect-file.ts';
+
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based physical line where the record starts (a quoted line break makes a record span lines). */
+  line: number;
+}
+
+/**
+ * Calls `onRecord` for every non-blank record, header included (it is the first). Rows that are only
+ * delimiters (`;;;;`, as spreadsheets leave behind) count as blank.
+ */
+export async function readCsvRecords(
+  path: string,
+  fileName: string,
+  inspection: FileInspection,
+  onRecord: (record: CsvRecord) => void,
+): Promise<void> {
+  const parser = parse({
+    delimiter: inspection.delimiter,
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    encoding: inspection.encoding === 'utf-8' ? 'utf8' : undefined,
+  });
+  // csv-parse's own `info.lines` counts a CRLF inside quotes twice, so lines are counted here: a record
+  // spans 1 + (line breaks inside its fields) lines, plus the blank lines skipped before it.
+  let nextLine = 1;
+  let skippedBlankLines = 0;
+  const consumer = new Writable({
+    objectMode: true,
+    highWaterMark: 1024,
+    write(chunk: { record: string[]; info: Info }, _encoding, done) {
+      const { record, info } = chunk;
+      const line = nextLine + (info.empty_lines - skippedBlankLines);
+      skippedBlankLines = info.empty_lines;
+      nextLine = line + 1 + lineBreaksIn(record);
+      try {
+        if (!isBlank(record)) onRecord({ fields: record, line });
+        done();
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const stages =
+    inspection.encoding === 'windows-1252'
+      ? pipeline(input, iconv.decodeStream('win1252'), parser, consumer)
+      : pipeline(input, parser, consumer);
+  try {
+    await stages;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_') && !(error instanceof CsvError)) {
+      // csv-parse's own error (e.g. an unclosed quote): the file cannot be read past this point.
+      const at = (error as { lines?: number }).lines ?? nextLine;
+      throw new CsvError('CSV_UNREADABLE', { file: fileName, line: at }, `cannot parse CSV: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function lineBreaksIn(record: string[]): number {
+  let breaks = 0;
+  for (const field of record) {
+    if (field.length === 0 || (!field.includes('\n') && !field.includes('\r'))) continue;
+    for (let i = 0; i < field.length; i++) {
+      const char = field.charCodeAt(i);
+      // \n, or a lone \r (old Mac line end); \r\n counts once, at its \n.
+      if (char === 10 || (char === 13 && field.charCodeAt(i + 1) !== 10)) breaks++;
+    }
+  }
+  return breaks;
+}
+
+function isBlank(record: string[]): boolean {
+  return record.every((field) => field.trim() === '');
+}

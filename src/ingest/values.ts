@@ -1,0 +1,144 @@
+// Scalar parsers for CSV cells. Each returns the canonical value or an `Invalid` that says what was
+// expected, so that re-formatted input ("50.00" vs "50,00", " 120 ", "ja" vs "true") canonicalises to the
+// same value and never counts as a change.
+
+export class Invalid {
+  readonly expected: string;
+  constructor(expected: string) {
+    this.expected = expected;
+  }
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'ja', 'j']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'nei', 'nej']);
+
+export function parseBoolean(text: string): boolean | Invalid {
+  const word = text.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return new Invalid('a boolean (true/false, 1/0, yes/no, ja/nei)');
+}
+
+// Spaces (also no-break and thin spaces, as Nordic spreadsheets write them) may group thousands.
+const GROUPING_SPACES = /[\s\u00a0\u202f]/g;
+
+export function parseInteger(text: string, { min }: { min?: number } = {}): number | Invalid {
+  const compact = text.trim().replace(GROUPING_SPACES, '');
+  const expected = min === undefined ? 'a whole number' : `a whole number ≥ ${min}`;
+  if (!/^[+-]?\d{1,15}$/.test(compact)) return new Invalid(expected);
+  const value = Number(compact);
+  if (min !== undefined && value < min) return new Invalid(expected);
+  return value;
+}
+
+/**
+ * A decimal in major units with at most two decimals, `.` or `,` as decimal separator, returned in minor
+ * units (øre/cents) as an exact integer. "1,000" is refused rather than guessed (1.000 or 1000?).
+ */
+export function parseMinorUnits(text: string): number | Invalid {
+  const compact = text.trim().replace(GROUPING_SPACES, '');
+  const match = /^(\d{1,13})(?:[.,](\d{1,2}))?$/.exec(compact);
+  if (!match) return new Invalid('an amount in major units like 50, 50.00 or 50,00');
+  const fraction = (match[2] ?? '').padEnd(2, '0');
+  return Number(match[1]) * 100 + Number(fraction);
+}
+
+/** A plain decimal number with `.` or `,` as decimal separator (e.g. a percentage "12,5"). */
+export function parseDecimal(text: string): number | Invalid {
+  const compact = text.trim().replace(GROUPING_SPACES, '');
+  if (!/^\d{1,13}(?:[.,]\d{1,6})?$/.test(compact)) return new Invalid('a number like 10 or 12,5');
+  return Number(compact.replace(',', '.'));
+}
+
+export type DateFormat = 'YYYY-MM-DD' | 'DD.MM.YYYY' | 'DD/MM/YYYY' | 'MM/DD/YYYY';
+
+const DATE_PATTERNS: Record<DateFormat, RegExp> = {
+  'YYYY-MM-DD': /^(?<y>\d{4})-(?<m>\d{2})-(?<d>\d{2})$/,
+  'DD.MM.YYYY': /^(?<d>\d{1,2})\.(?<m>\d{1,2})\.(?<y>\d{4})$/,
+  'DD/MM/YYYY': /^(?<d>\d{1,2})\/(?<m>\d{1,2})\/(?<y>\d{4})$/,
+  'MM/DD/YYYY': /^(?<m>\d{1,2})\/(?<d>\d{1,2})\/(?<y>\d{4})$/,
+};
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * An ISO 8601 date-time (with or without offset) or a bare date in the configured format, returned as an
+ * RFC 3339 UTC string. A bare date is midnight, and a date-time without offset is wall time, in `timeZone`.
+ */
+export function parseDateTime(text: string, timeZone: string, dateFormat: DateFormat): string | Invalid {
+  const value = text.trim();
+  const expected = `a date (${dateFormat}) or an ISO 8601 date-time`;
+  const date = DATE_PATTERNS[dateFormat].exec(value) ?? DATE_PATTERNS['YYYY-MM-DD'].exec(value);
+  if (date?.groups) {
+    const { y, m, d } = date.groups as { y: string; m: string; d: string };
+    return wallTimeToUtc([Number(y), Number(m), Number(d), 0, 0, 0, 0], timeZone) ?? new Invalid(expected);
+  }
+  const match = DATE_TIME.exec(value);
+  if (!match) return new Invalid(expected);
+  const [, y, mo, d, h, mi, s = '0', fraction = '', offset] = match;
+  const parts: WallTime = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), Number(fraction.slice(0, 3).padEnd(3, '0'))];
+  if (!offset) return wallTimeToUtc(parts, timeZone) ?? new Invalid(expected);
+  const utc = wallTimeToUtc(parts, 'UTC');
+  if (utc === undefined) return new Invalid(expected);
+  return formatUtc(Date.parse(utc) - offsetMinutes(offset) * 60_000);
+}
+
+type WallTime = [year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number];
+
+function offsetMinutes(offset: string): number {
+  if (offset.toUpperCase() === 'Z') return 0;
+  const digits = offset.replace(':', '');
+  const sign = digits.startsWith('-') ? -1 : 1;
+  return sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
+}
+
+/** Wall-clock time in a zone → UTC instant, or undefined when the fields are not a real calendar time. */
+function wallTimeToUtc([year, month, day, hour, minute, second, ms]: WallTime, timeZone: string): string | undefined {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(asUtc);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  if (timeZone === 'UTC') return formatUtc(asUtc);
+  // The zone's offset at that instant; a second pass settles instants near a DST switch.
+  let instant = asUtc - zoneOffsetMs(asUtc, timeZone);
+  instant = asUtc - zoneOffsetMs(instant, timeZone);
+  return formatUtc(instant);
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  let format = offsetFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormatters.set(timeZone, format);
+  }
+  const fields: Record<string, number> = {};
+  for (const part of format.formatToParts(instant)) fields[part.type] = Number(part.value);
+  const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** RFC 3339 in UTC, without milliseconds when they are zero (`2026-01-15T10:00:00Z`). */
+export function formatUtc(instant: number): string {
+  const iso = new Date(instant).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}

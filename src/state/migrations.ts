@@ -1,0 +1,62 @@
+// The state file's schema, versioned with `PRAGMA user_version`. Append a migration; never edit one
+// that has shipped, because state files in the field are at that version.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: snapshot, outbox, runs.
+  `
+  -- What the API has accepted, per member. Parts are NULL when never known (a kind never exported).
+  -- A deleted member stays as a tombstone so that its revision keeps counting (see plan/event-id.ts).
+  CREATE TABLE snapshot (
+    contact_id        TEXT PRIMARY KEY,
+    rev               INTEGER NOT NULL,
+    deleted           INTEGER NOT NULL DEFAULT 0,
+    phone_number      TEXT NOT NULL,
+    member_hash       TEXT,
+    member_doc        TEXT,
+    coupons_hash      TEXT,
+    coupons_doc       TEXT,
+    stamp_cards_hash  TEXT,
+    stamp_cards_doc   TEXT,
+    bonus_checks_hash TEXT,
+    bonus_checks_doc  TEXT,
+    updated_at        TEXT NOT NULL,
+    updated_run       TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Every planned event with its exact body, written before anything is sent (design: delivery).
+  CREATE TABLE outbox_events (
+    event_id     TEXT PRIMARY KEY,
+    contact_id   TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'failed')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_status  INTEGER,
+    last_error   TEXT,
+    planned_run  TEXT NOT NULL,
+    planned_at   TEXT NOT NULL,
+    accepted_at  TEXT
+  );
+  CREATE INDEX outbox_events_by_contact ON outbox_events (contact_id, planned_at);
+
+  -- The current delivery plan per member: its event ids, in order.
+  CREATE TABLE outbox_members (
+    contact_id  TEXT PRIMARY KEY,
+    run_id      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'failed')),
+    event_ids   TEXT NOT NULL,
+    failure     TEXT
+  ) WITHOUT ROWID;
+
+  CREATE TABLE runs (
+    run_id       TEXT PRIMARY KEY,
+    started_at   TEXT NOT NULL,
+    finished_at  TEXT,
+    status       TEXT NOT NULL,
+    report_path  TEXT,
+    summary      TEXT
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
