@@ -1,13 +1,13 @@
 // Ingest: every file of an export → validated rows in staging, bad rows → rejects. One streaming pass per
 // file (after the inspection pass); memory stays flat whatever the file size.
+import type { IngestConfig } from '../config/schema.ts';
 import type { Staging } from '../state/staging.ts';
-import type { ColumnMapping } from './columns.ts';
 import { resolveColumns, type ColumnLayout } from './columns.ts';
-import { inspectFile, type DialectOverrides, type FileInspection } from './inspect-file.ts';
+import { inspectFile, type FileInspection } from './inspect-file.ts';
 import { KINDS, type ExportKind, type ItemKind } from './kinds.ts';
 import { maskPhoneNumber } from './phone.ts';
 import { readCsvRecords, type CsvRecord } from './read-records.ts';
-import { rowSchemas, type RowContext, type RowSchemas } from './row-schemas.ts';
+import { rowSchemas, type RowSchemas } from './row-schemas.ts';
 
 export interface IngestFile {
   kind: ExportKind;
@@ -45,9 +45,7 @@ export interface IngestResult {
 }
 
 export interface IngestOptions {
-  rowContext: RowContext;
-  columns: Partial<Record<ExportKind, ColumnMapping>>;
-  dialect: DialectOverrides;
+  config: IngestConfig;
   onReject: (reject: Reject) => void;
   /** Rows of other shards are skipped before validation (`--shard i/N`). */
   inShard?: (contactId: string) => boolean;
@@ -56,12 +54,13 @@ export interface IngestOptions {
 const KIND_ORDER: readonly ExportKind[] = ['members', 'coupons', 'stampCards', 'bonusChecks'];
 
 export async function ingestExport(files: readonly IngestFile[], staging: Staging, options: IngestOptions): Promise<IngestResult> {
-  const schemas = rowSchemas(options.rowContext);
+  const { config } = options;
+  const schemas = rowSchemas({ defaultCountry: config.defaultCountry, timeZone: config.timeZone, currency: config.currency, dateFormat: config.dialect.dateFormat });
   const result: IngestResult = { files: [], rowsRead: 0, rowsRejected: 0, trustedKinds: new Set(), membersComplete: true, warnings: [] };
   const ordered = [...files].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
   for (const file of ordered) if (file.kind !== 'members') result.trustedKinds.add(file.kind);
   for (const file of ordered) {
-    const inspection = await inspectFile(file.path, options.dialect);
+    const inspection = await inspectFile(file.path, config.dialect);
     const summary: IngestedFile = { ...inspection, kind: file.kind, name: file.name, rows: 0, rejected: 0 };
     result.files.push(summary);
     const unattributable = await ingestFile(file, inspection, summary, staging, schemas, options);
@@ -104,7 +103,7 @@ async function ingestFile(
 
   await readCsvRecords(file.path, file.name, inspection, (record) => {
       if (!layout) {
-        layout = resolveColumns(file.kind, record.fields, options.columns[file.kind] ?? {}, file.name);
+        layout = resolveColumns(file.kind, record.fields, options.config.columns[file.kind], file.name);
         return;
       }
       const raw = rawRow(record.fields, layout);

@@ -4,8 +4,9 @@
 export const MIGRATIONS: readonly string[] = [
   // 1: snapshot, outbox, runs.
   `
-  -- What the API has accepted, per member. Parts are NULL when never known (a kind never exported).
-  -- A deleted member stays as a tombstone so that its revision keeps counting (see plan/event-id.ts).
+  -- What the API has accepted, per member (src/plan/member-state.ts). Sets are canonical JSON arrays,
+  -- '[]' when empty or never sent. A deleted member stays as a tombstone so that its revision keeps
+  -- counting (see src/plan/event-id.ts).
   CREATE TABLE snapshot (
     contact_id        TEXT PRIMARY KEY,
     rev               INTEGER NOT NULL,
@@ -13,12 +14,12 @@ export const MIGRATIONS: readonly string[] = [
     phone_number      TEXT NOT NULL,
     member_hash       TEXT,
     member_doc        TEXT,
-    coupons_hash      TEXT,
-    coupons_doc       TEXT,
-    stamp_cards_hash  TEXT,
-    stamp_cards_doc   TEXT,
-    bonus_checks_hash TEXT,
-    bonus_checks_doc  TEXT,
+    coupons_hash      TEXT NOT NULL,
+    coupons_doc       TEXT NOT NULL,
+    stamp_cards_hash  TEXT NOT NULL,
+    stamp_cards_doc   TEXT NOT NULL,
+    bonus_checks_hash TEXT NOT NULL,
+    bonus_checks_doc  TEXT NOT NULL,
     updated_at        TEXT NOT NULL,
     updated_run       TEXT NOT NULL
   ) WITHOUT ROWID;

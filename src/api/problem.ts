@@ -1,0 +1,23 @@
+import { problemSchema } from './events.ts';
+
+/**
+ * A one-line description of an error answer. Problem+json is the documented shape, but gateway errors
+ * (401, 403, 429) come in others, and a proxy may answer HTML: parse defensively, never throw.
+ */
+export function describeErrorBody(status: number, text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    return snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`;
+  }
+  const problem = problemSchema.safeParse(parsed);
+  if (problem.success && (problem.data.detail || problem.data.title)) {
+    const extra = problem.data.extraDetails === undefined ? '' : ` ${JSON.stringify(problem.data.extraDetails).slice(0, 500)}`;
+    const trace = problem.data.traceId ? ` (traceId ${problem.data.traceId})` : '';
+    return `HTTP ${status}: ${[problem.data.title, problem.data.detail].filter(Boolean).join(': ')}${extra}${trace}`;
+  }
+  const message = (parsed as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? `HTTP ${status}: ${message}` : `HTTP ${status}: ${text.slice(0, 200)}`;
+}

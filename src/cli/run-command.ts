@@ -1,0 +1,48 @@
+import { loadConfig, RUN_OPTIONS } from '../config/load.ts';
+import { runConfigSchema } from '../config/schema.ts';
+import { createLogger } from '../log.ts';
+import { summaryLine } from '../report/summary-line.ts';
+import { openSource } from '../sources/open-source.ts';
+import { runSync } from '../sync.ts';
+import { optionsHelp, parseFlags } from './args.ts';
+import type { CommandIo } from './io.ts';
+
+export const RUN_HELP = `Usage: loyalty-sync run --source <folder | sftp://user@host[:port]/path> [options]
+
+One sync: read the export, send the changes to the Loyalty API, commit what it accepted, write a report.
+Credentials come from env (VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY,
+VIPPS_MERCHANT_SERIAL_NUMBER) or the config file's "credentials". Flags beat env, env beats the file.
+
+Options (flag, env var, meaning):
+${optionsHelp(RUN_OPTIONS)}
+
+Exit codes: 0 done (or skipped, or dry run) · 1 failed · 2 usage/config error · 3 partial (some members
+failed) · 4 refused by a safety guard · 75 another run holds the lock.`;
+
+export async function runCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const { flags } = parseFlags(args, RUN_OPTIONS);
+  if (flags.help) {
+    io.stdout.write(`${RUN_HELP}\n`);
+    return 0;
+  }
+  const config = loadConfig(runConfigSchema, RUN_OPTIONS, flags, io.env, { withCredentials: true });
+  const logger = createLogger({ level: config.logLevel });
+  const source = openSource(config.source, { timeZone: config.timeZone });
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    logger.warn({ stage: 'run', signal }, 'stopping: no new members are started; in-flight requests finish (signal again to quit at once)');
+    stop.abort();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const { report, reportPath } = await runSync({ config, source, logger, signal: stop.signal });
+    io.stdout.write(`${summaryLine(report, reportPath)}\n`);
+    return report.exitCode;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await source.close();
+  }
+}

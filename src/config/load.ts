@@ -1,0 +1,124 @@
+// Flags beat env (LOYALTY_SYNC_…), env beats the JSON config file (--config). Parsed once, then frozen.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+export interface OptionSpec {
+  /** Path in the config object, e.g. `concurrency` or `dialect.delimiter`. */
+  key: string;
+  flag: string;
+  type: 'string' | 'boolean';
+  help: string;
+}
+
+export const envNameOf = (spec: OptionSpec) => `LOYALTY_SYNC_${spec.flag.toUpperCase().replace(/-/g, '_')}`;
+
+export const CONFIG_OPTION: OptionSpec = { key: 'config', flag: 'config', type: 'string', help: 'JSON config file (columns, dialect, credentials, any option below)' };
+
+export const INGEST_OPTIONS: readonly OptionSpec[] = [
+  { key: 'defaultCountry', flag: 'default-country', type: 'string', help: 'country for phone numbers without country code (default NO)' },
+  { key: 'timeZone', flag: 'time-zone', type: 'string', help: 'time zone of bare dates (default Europe/Oslo)' },
+  { key: 'currency', flag: 'currency', type: 'string', help: 'currency when a row names none (default NOK)' },
+  { key: 'dialect.delimiter', flag: 'delimiter', type: 'string', help: "auto | , | ; | tab (default auto)" },
+  { key: 'dialect.encoding', flag: 'encoding', type: 'string', help: 'auto | utf-8 | windows-1252 (default auto)' },
+  { key: 'dialect.dateFormat', flag: 'date-format', type: 'string', help: 'YYYY-MM-DD | DD.MM.YYYY | DD/MM/YYYY | MM/DD/YYYY (default YYYY-MM-DD)' },
+];
+
+export const RUN_OPTIONS: readonly OptionSpec[] = [
+  { key: 'source', flag: 'source', type: 'string', help: 'export folder, or sftp://user@host[:port]/path (required)' },
+  { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
+  { key: 'reportDir', flag: 'report-dir', type: 'string', help: 'where run reports go (default reports)' },
+  { key: 'concurrency', flag: 'concurrency', type: 'string', help: 'members sent in parallel (default 8)' },
+  { key: 'apiUrl', flag: 'api-url', type: 'string', help: 'API base URL (default https://api.vipps.no)' },
+  { key: 'dryRun', flag: 'dry-run', type: 'boolean', help: 'plan and report; send nothing, commit nothing' },
+  { key: 'full', flag: 'full', type: 'boolean', help: "backfill: resend every member's full state" },
+  { key: 'allowMassDelete', flag: 'allow-mass-delete', type: 'boolean', help: 'override the mass-delete and empty-file guards' },
+  { key: 'shard', flag: 'shard', type: 'string', help: 'i/N: only members whose contact_id hash falls in shard i' },
+  { key: 'maxDeletePercent', flag: 'max-delete-percent', type: 'string', help: 'refuse a run deleting more than this % of known members (default 5)' },
+  { key: 'requestTimeoutMs', flag: 'request-timeout-ms', type: 'string', help: 'per-request timeout (default 30000)' },
+  { key: 'maxAttempts', flag: 'max-attempts', type: 'string', help: 'attempts per event before giving up (default 6)' },
+  { key: 'retryBaseDelayMs', flag: 'retry-base-delay-ms', type: 'string', help: 'first backoff ceiling (default 500)' },
+  { key: 'retryMaxDelayMs', flag: 'retry-max-delay-ms', type: 'string', help: 'largest backoff ceiling (default 30000)' },
+  { key: 'deadlineMinutes', flag: 'deadline-minutes', type: 'string', help: 'stop starting new requests after this long (default none)' },
+  { key: 'pluginName', flag: 'plugin-name', type: 'string', help: 'Vipps-System-Plugin-Name header, ≤ 30 chars (default loyalty-sync)' },
+  { key: 'pluginVersion', flag: 'plugin-version', type: 'string', help: 'Vipps-System-Plugin-Version header, ≤ 30 chars' },
+  { key: 'logLevel', flag: 'log-level', type: 'string', help: 'fatal | error | warn | info | debug | trace | silent (default info)' },
+  ...INGEST_OPTIONS,
+];
+
+/** Credentials come only from env or the config file: a flag would show in `ps` and shell history. */
+export const CREDENTIAL_ENV = {
+  clientId: 'VIPPS_CLIENT_ID',
+  clientSecret: 'VIPPS_CLIENT_SECRET',
+  subscriptionKey: 'VIPPS_SUBSCRIPTION_KEY',
+  merchantSerialNumber: 'VIPPS_MERCHANT_SERIAL_NUMBER',
+} as const;
+
+type Values = Record<string, string | boolean | undefined>;
+
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  specs: readonly OptionSpec[],
+  flags: Values,
+  env: NodeJS.ProcessEnv,
+  options: { withCredentials?: boolean } = {},
+): Readonly<z.infer<S>> {
+  const configPath = (flags.config as string | undefined) ?? env[envNameOf(CONFIG_OPTION)];
+  const merged: Record<string, unknown> = configPath ? readConfigFile(configPath) : {};
+  for (const spec of specs) {
+    const fromEnv = env[envNameOf(spec)];
+    if (fromEnv !== undefined && fromEnv !== '') setPath(merged, spec.key, fromEnv);
+  }
+  for (const spec of specs) if (flags[spec.flag] !== undefined) setPath(merged, spec.key, flags[spec.flag]);
+  if (options.withCredentials) mergeCredentials(merged, env);
+
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      const spec = specs.find((candidate) => candidate.key === key);
+      const credentialEnv = CREDENTIAL_ENV[issue.path[1] as keyof typeof CREDENTIAL_ENV];
+      const where = spec
+        ? `${key} (--${spec.flag} / ${envNameOf(spec)})`
+        : issue.path[0] === 'credentials' && credentialEnv
+          ? `${key} (${credentialEnv})`
+          : key || '(config)';
+      return `${where}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function mergeCredentials(merged: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const fromFile = (merged.credentials ?? {}) as Record<string, unknown>;
+  const credentials: Record<string, unknown> = { ...fromFile };
+  for (const [key, name] of Object.entries(CREDENTIAL_ENV)) if (env[name]) credentials[key] = env[name];
+  if (Object.keys(credentials).length > 0) merged.credentials = credentials;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys.at(-1)!] = value;
+}

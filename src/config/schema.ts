@@ -1,0 +1,78 @@
+// The configuration, parsed once at the edge. Defaults live here and nowhere else.
+import { z } from 'zod';
+import { EXPORT_KINDS, KINDS } from '../ingest/kinds.ts';
+import { isValidTimeZone } from '../ingest/values.ts';
+import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../api/system-headers.ts';
+
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const headerValue = z.string().min(1).max(SYSTEM_HEADER_MAX_LENGTH, `at most ${SYSTEM_HEADER_MAX_LENGTH} characters (a Vipps-System-* header)`);
+
+const shard = z
+  .string()
+  .regex(/^\d+\/\d+$/, 'expected i/N, e.g. 0/4')
+  .transform((text) => {
+    const [index, count] = text.split('/').map(Number) as [number, number];
+    return { index, count };
+  })
+  .refine((value) => value.count >= 1 && value.index < value.count, 'expected 0 ≤ i < N');
+
+const columnMapping = (kind: (typeof EXPORT_KINDS)[number]) =>
+  z.partialRecord(z.enum(KINDS[kind].columns as [string, ...string[]]), z.string().min(1)).default({});
+
+export const dialectSchema = z
+  .strictObject({
+    delimiter: z.enum(['auto', ',', ';', '\t', 'tab']).transform((value) => (value === 'tab' ? '\t' : value)).default('auto'),
+    encoding: z.enum(['auto', 'utf-8', 'windows-1252']).default('auto'),
+    dateFormat: z.enum(['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY']).default('YYYY-MM-DD'),
+  })
+  .default({ delimiter: 'auto', encoding: 'auto', dateFormat: 'YYYY-MM-DD' });
+
+/** What reading CSV files needs (the `validate` command needs only this part). */
+export const ingestConfigSchema = z.object({
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code like NO').default('NO'),
+  timeZone: z.string().refine(isValidTimeZone, 'expected an IANA time zone like Europe/Oslo').default('Europe/Oslo'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'expected a currency code like NOK').default('NOK'),
+  dialect: dialectSchema,
+  columns: z
+    .strictObject({
+      members: columnMapping('members'),
+      coupons: columnMapping('coupons'),
+      stampCards: columnMapping('stampCards'),
+      bonusChecks: columnMapping('bonusChecks'),
+    })
+    .default({ members: {}, coupons: {}, stampCards: {}, bonusChecks: {} }),
+});
+
+export const credentialsSchema = z.object({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  subscriptionKey: z.string().min(1),
+  merchantSerialNumber: z.string().min(1),
+});
+
+export const runConfigSchema = ingestConfigSchema.extend({
+  source: z.string().min(1),
+  state: z.string().min(1).default('loyalty-sync.sqlite'),
+  reportDir: z.string().min(1).default('reports'),
+  concurrency: int(1, 256).default(8),
+  apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.vipps.no'),
+  dryRun: flag.default(false),
+  full: flag.default(false),
+  allowMassDelete: flag.default(false),
+  shard: shard.optional(),
+  maxDeletePercent: z.coerce.number().min(0).max(100).default(5),
+  requestTimeoutMs: int(100, 600_000).default(30_000),
+  maxAttempts: int(1, 100).default(6),
+  retryBaseDelayMs: int(1, 60_000).default(500),
+  retryMaxDelayMs: int(1, 600_000).default(30_000),
+  deadlineMinutes: z.coerce.number().positive().optional(),
+  pluginName: headerValue.default(TOOL_NAME),
+  pluginVersion: headerValue.default(TOOL_VERSION),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Required unless --dry-run; only from env (VIPPS_*) or the config file, never from flags. */
+  credentials: credentialsSchema.optional(),
+});
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+export type RunConfig = z.infer<typeof runConfigSchema>;

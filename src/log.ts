@@ -1,0 +1,44 @@
+// Structured logs (pino) on stderr: stdout is kept for the one summary line. Secrets are removed and
+// phone numbers masked by redaction, whatever object a log call is handed.
+import pino, { type Logger } from 'pino';
+import { maskPhoneNumber } from './ingest/phone.ts';
+
+export type { Logger };
+
+const SECRET_KEYS = [
+  'clientSecret',
+  'client_secret',
+  'clientId',
+  'client_id',
+  'subscriptionKey',
+  'accessToken',
+  'access_token',
+  'token',
+  'authorization',
+  'Authorization',
+  'ocp-apim-subscription-key',
+  'Ocp-Apim-Subscription-Key',
+  'password',
+  'passphrase',
+  'privateKey',
+  'credentials',
+];
+const PHONE_KEYS = ['phoneNumber', 'phone_number'];
+
+// pino's redaction takes explicit paths: cover the key at the top level and up to three levels deep.
+const deep = (keys: string[]) => keys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]).map((path) => path.replace(/\.([^.*]*-[^.]*)$/, '["$1"]'));
+
+export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid },
+      redact: {
+        paths: [...deep(SECRET_KEYS), ...deep(PHONE_KEYS)],
+        censor: (value, path) => (PHONE_KEYS.includes(String(path.at(-1))) && typeof value === 'string' ? maskPhoneNumber(value) : '[redacted]'),
+      },
+    },
+    // Synchronous: a line logged just before a crash is on disk, and log order matches run order.
+    options.destination ?? pino.destination({ fd: 2, sync: true }),
+  );
+}

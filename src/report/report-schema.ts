@@ -1,0 +1,64 @@
+// The run report's shape (report.json, latest.json): a contract for machines, so it is a schema.
+import { z } from 'zod';
+import { ACTIONS } from '../api/events.ts';
+
+const count = z.number().int().min(0);
+const byAction = z.partialRecord(z.enum(ACTIONS), count);
+
+export const RUN_STATUSES = ['succeeded', 'partial', 'failed', 'refused', 'skipped', 'dry-run'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const reportSchema = z.object({
+  runId: z.string(),
+  status: z.enum(RUN_STATUSES),
+  exitCode: z.number().int(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  options: z.object({ dryRun: z.boolean(), full: z.boolean(), allowMassDelete: z.boolean(), shard: z.string().optional() }),
+  source: z.object({
+    description: z.string(),
+    exportId: z.string().optional(),
+    asOf: z.string().optional(),
+    asOfFrom: z.string().optional(),
+    superseded: z.array(z.object({ id: z.string(), files: z.array(z.string()), movedTo: z.string().optional() })).optional(),
+    files: z.array(
+      z.object({
+        name: z.string(),
+        kind: z.string(),
+        rows: count,
+        rejected: count,
+        bytes: count,
+        sha256: z.string(),
+        encoding: z.string(),
+        delimiter: z.string(),
+        movedTo: z.string().optional(),
+      }),
+    ),
+  }),
+  members: z.object({ total: count, new: count, changed: count, unchanged: count, deleted: count, failed: count, untouched: count }),
+  rows: z.object({ read: count, rejected: count }),
+  events: z.object({
+    planned: count,
+    accepted: count,
+    failed: count,
+    retries: count,
+    /** Events left by an earlier, interrupted run and delivered first. */
+    drained: count,
+    byAction,
+    plannedByAction: byAction,
+  }),
+  failures: z.array(
+    z.object({ contactId: z.string(), action: z.string(), status: z.number().optional(), code: z.string(), detail: z.string() }),
+  ),
+  /** How many failures exist beyond the listed ones (the list is capped). */
+  failuresNotListed: count,
+  rejects: z.object({
+    file: z.string().optional(),
+    byReason: z.array(z.object({ reason: z.string(), count, examples: z.array(z.string()) })),
+  }),
+  warnings: z.array(z.string()),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  durationsMs: z.object({ drain: count, ingest: count, plan: count, deliver: count, total: count }),
+});
+
+export type RunReport = z.infer<typeof reportSchema>;

@@ -1,0 +1,188 @@
+// POST /loyalty/v1/events: the one endpoint of the Loyalty API, with injected faults. The checks run in
+// the order the real service would meet them: gateway (rate limit, headers, token), then the body
+// (media type, JSON, schema), then the service (injected failures, dedup, apply).
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { LoyaltyEvent } from '../api/events.ts';
+import { type AccessTokens, headerValue } from './access-tokens.ts';
+import { bodyDigest } from './canonical-json.ts';
+import type { EventLogFile } from './event-log-file.ts';
+import { validateEventBody } from './event-validation.ts';
+import type { FaultInjector, FaultPlan } from './fault-injector.ts';
+import { type FieldIssue, gatewayBody, isJsonContentType, MAX_BODY_BYTES, parseJsonBody, type ProblemInit, problemBody, readBody, sendJson } from './http-messages.ts';
+import type { SandboxState } from './sandbox-state.ts';
+import { countStatus } from './sandbox-stats.ts';
+
+export interface EventsRouteContext {
+  state: SandboxState;
+  faults: FaultInjector;
+  tokens: AccessTokens;
+  log: EventLogFile | undefined;
+  now: () => number;
+  /** Resolves after `ms`; never resolves once the sandbox closes (the socket is gone by then). */
+  sleep(ms: number): Promise<void>;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  contentType: string;
+  headers?: Record<string, string>;
+  /** Answer nothing and destroy the socket, although the event was accepted (acceptThenDropRate). */
+  drop?: boolean;
+}
+
+const REQUIRED_HEADERS = ['Ocp-Apim-Subscription-Key', 'Merchant-Serial-Number'] as const;
+/** The four system headers, each at most 30 characters (see the API note, "Headers"). */
+const SYSTEM_HEADERS = ['Vipps-System-Name', 'Vipps-System-Version', 'Vipps-System-Plugin-Name', 'Vipps-System-Plugin-Version'] as const;
+const SYSTEM_HEADER_MAX = 30;
+
+export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
+    const { stats } = ctx.state;
+    stats.requests += 1;
+    const plan = ctx.faults.plan();
+    if (plan.reset) {
+      stats.resets += 1;
+      req.socket.destroy();
+      return;
+    }
+    const body = await readBody(req);
+    if (plan.delayMs > 0) {
+      stats.delayed += 1;
+      await ctx.sleep(plan.delayMs);
+    }
+    const reply = decideEvent(ctx, req.headers, body, plan);
+    if (reply.drop) {
+      stats.drops += 1;
+      req.socket.destroy();
+      return;
+    }
+    countStatus(stats, reply.status);
+    sendJson(res, reply.status, reply.body, reply.headers, reply.contentType);
+  };
+}
+
+/** Synchronous from here on, so dedup check and apply cannot interleave with another request. */
+function decideEvent(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
+  return rateLimited(ctx) ?? badHeaders(headers) ?? unauthorized(ctx, headers) ?? processBody(ctx, headers, body, plan);
+}
+
+function rateLimited(ctx: EventsRouteContext): Reply | undefined {
+  const retryAfter = ctx.faults.rateLimit(ctx.now());
+  if (retryAfter === undefined) return undefined;
+  ctx.state.stats.rateLimited += 1;
+  return {
+    ...gateway(429, `Rate limit is exceeded. Try again in ${retryAfter} seconds.`),
+    headers: { 'Retry-After': String(retryAfter) },
+  };
+}
+
+function badHeaders(headers: IncomingHttpHeaders): Reply | undefined {
+  const issues: FieldIssue[] = [];
+  for (const name of [...REQUIRED_HEADERS, ...SYSTEM_HEADERS]) {
+    const value = headerValue(headers, name);
+    if (value === undefined) issues.push({ field: name, message: 'required header is missing or empty' });
+    else if ((SYSTEM_HEADERS as readonly string[]).includes(name) && value.length > SYSTEM_HEADER_MAX) {
+      issues.push({ field: name, message: `expected at most ${SYSTEM_HEADER_MAX} characters, got ${value.length}` });
+    }
+  }
+  if (issues.length === 0) return undefined;
+  return problem({
+    status: 400,
+    slug: 'invalid-headers',
+    title: 'Invalid request headers',
+    detail: `Fix these headers: ${issues.map((issue) => issue.field).join(', ')}`,
+    extraDetails: issues,
+  });
+}
+
+function unauthorized(ctx: EventsRouteContext, headers: IncomingHttpHeaders): Reply | undefined {
+  const verdict = ctx.tokens.checkEventRequest(headers);
+  if (verdict.ok) return undefined;
+  return { ...gateway(401, verdict.message), headers: { 'WWW-Authenticate': 'Bearer' } };
+}
+
+function processBody(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
+  if (!isJsonContentType(headerValue(headers, 'content-type'))) {
+    return invalidEvent(`expected Content-Type: application/json, got ${headerValue(headers, 'content-type') ?? 'none'}`, [
+      { field: 'Content-Type', message: 'expected application/json' },
+    ]);
+  }
+  if (body === undefined) {
+    return problem({ status: 413, slug: 'body-too-large', title: 'Request body too large', detail: `expected at most ${MAX_BODY_BYTES} bytes` });
+  }
+  let json: unknown;
+  try {
+    json = parseJsonBody(body);
+  } catch (error) {
+    return invalidEvent(`the body is not valid JSON: ${(error as Error).message}`, [{ field: '(body)', message: 'not valid JSON' }]);
+  }
+  const validation = validateEventBody(json);
+  if (!validation.ok) {
+    return invalidEvent(`invalid field(s): ${[...new Set(validation.issues.map((issue) => issue.field))].join(', ')}`, validation.issues);
+  }
+  return injectedFailure(ctx, validation.event, plan) ?? admit(ctx, validation.event, json, plan);
+}
+
+function injectedFailure(ctx: EventsRouteContext, event: LoyaltyEvent, plan: FaultPlan): Reply | undefined {
+  const { contactId } = event.payload;
+  if (ctx.faults.failsContact(contactId)) {
+    ctx.state.stats.failedContacts += 1;
+    return problem({
+      status: 400,
+      slug: 'contact-rejected',
+      title: 'Contact rejected',
+      detail: `events for contact ${contactId} are rejected (sandbox fault failContactIds)`,
+      extraDetails: [{ field: 'payload.contactId', message: `contact ${contactId} is rejected` }],
+    });
+  }
+  if (plan.serverError !== undefined) {
+    ctx.state.stats.serverErrors += 1;
+    return problem({
+      status: plan.serverError,
+      slug: 'server-error',
+      title: 'Server error',
+      detail: `injected fault (errorRate): event ${event.eventId} was not applied; retry it`,
+    });
+  }
+  return undefined;
+}
+
+function admit(ctx: EventsRouteContext, event: LoyaltyEvent, json: unknown, plan: FaultPlan): Reply {
+  const { state } = ctx;
+  const digest = bodyDigest(json);
+  const admission = state.admission(event.eventId, digest);
+  if (admission === 'conflict') {
+    return problem({
+      status: 409,
+      slug: 'event-id-conflict',
+      title: 'Event id reused',
+      detail: `eventId ${event.eventId} was already accepted with a different body`,
+      extraDetails: [{ field: 'eventId', message: 'already used for another event' }],
+    });
+  }
+  if (admission === 'duplicate') {
+    state.stats.duplicates += 1;
+  } else {
+    const receivedAt = new Date(ctx.now()).toISOString();
+    try {
+      ctx.log?.append(receivedAt, json); // before applying and answering: an answered event is on disk
+    } catch (error) {
+      return problem({ status: 500, slug: 'state-file-write-failed', title: 'Server error', detail: `could not write the sandbox state file: ${(error as Error).message}` });
+    }
+    state.commit(event, digest, receivedAt);
+  }
+  return { status: 200, contentType: 'application/json', body: { status: 'accepted', eventId: event.eventId }, drop: plan.drop };
+}
+
+function invalidEvent(detail: string, extraDetails: FieldIssue[]): Reply {
+  return problem({ status: 400, slug: 'invalid-event', title: 'Invalid event', detail, extraDetails });
+}
+
+function problem(init: ProblemInit): Reply {
+  return { status: init.status, contentType: 'application/problem+json', body: problemBody(init) };
+}
+
+function gateway(status: number, message: string): Reply {
+  return { status, contentType: 'application/json', body: gatewayBody(status, message) };
+}

@@ -1,0 +1,63 @@
+// A plain local folder holding one export (`members.csv`, `coupons.csv`, …). It is read as it is on
+// every run and never moved; drop-folder semantics (incoming/archive/failed) live in drop-folder.ts.
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { SourceError } from '../errors.ts';
+import { kindOfFile, KINDS, type ExportKind } from '../ingest/kinds.ts';
+import type { IngestFile } from '../ingest/ingest-export.ts';
+import { parseDateTime } from '../ingest/values.ts';
+import type { PulledExport, Source } from './source.ts';
+
+export function localFolderSource(folder: string, timeZone: string): Source {
+  const root = resolve(folder);
+  return {
+    description: root,
+    async pull() {
+      let names: string[];
+      try {
+        names = readdirSync(root);
+      } catch (error) {
+        throw new SourceError('SOURCE_NOT_FOUND', `source folder ${root} cannot be read: ${(error as Error).message}`, { cause: error });
+      }
+      const files = exportFilesIn(root, names);
+      return { id: basename(root), files, ...asOfExport(files, timeZone) };
+    },
+    async settle() {
+      return [];
+    },
+    async close() {},
+  };
+}
+
+/** The export's files among `names`: one file per kind, members required. */
+export function exportFilesIn(folder: string, names: readonly string[]): IngestFile[] {
+  const byKind = new Map<ExportKind, string[]>();
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const kind = kindOfFile(name);
+    if (!kind || !statSync(join(folder, name)).isFile()) continue;
+    byKind.set(kind, [...(byKind.get(kind) ?? []), name]);
+  }
+  for (const [kind, found] of byKind) {
+    if (found.length > 1) {
+      throw new SourceError('SOURCE_AMBIGUOUS', `${folder} holds ${found.length} ${KINDS[kind].filePrefix}*.csv files (${found.sort().join(', ')}); a folder holds one export`);
+    }
+  }
+  if (!byKind.has('members')) throw new SourceError('SOURCE_NO_MEMBERS', `${folder} has no members*.csv file (required)`);
+  return [...byKind].map(([kind, [name]]) => ({ kind, name: name!, path: join(folder, name!) }));
+}
+
+const NAME_DATE = /(\d{4})-?(\d{2})-?(\d{2})(?:[T_-]?(\d{2})(\d{2})(\d{2})?)?/;
+
+/** The as-of time: a date (and time) in the members file name, else the newest modification time. */
+export function asOfExport(files: readonly IngestFile[], timeZone: string): Pick<PulledExport, 'asOf' | 'asOfFrom'> {
+  const members = files.find((file) => file.kind === 'members')!;
+  const match = NAME_DATE.exec(members.name);
+  if (match) {
+    const [, y, m, d, hh = '00', mm = '00', ss = '00'] = match;
+    const parsed = parseDateTime(`${y}-${m}-${d}T${hh}:${mm}:${ss}`, timeZone, 'YYYY-MM-DD');
+    if (typeof parsed === 'string') return { asOf: new Date(parsed), asOfFrom: 'file name' };
+  }
+  const newest = Math.max(...files.map((file) => statSync(file.path).mtimeMs));
+  return { asOf: new Date(Math.floor(newest / 1000) * 1000), asOfFrom: 'modification time' };
+}

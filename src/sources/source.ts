@@ -1,0 +1,40 @@
+// Where exports come from. A source lists → fetches → hands over local files, and after the run's
+// outcome is known, archives or quarantines them (drop folders) or leaves them be (plain folders).
+import type { DatabaseSync } from 'node:sqlite';
+import type { IngestFile } from '../ingest/ingest-export.ts';
+import type { Logger } from '../log.ts';
+
+export interface PulledExport {
+  /** A name for the report: the folder, or the export's common file-name prefix. */
+  id: string;
+  files: IngestFile[];
+  /** When the export was taken: every event's `timestamp`. */
+  asOf: Date;
+  asOfFrom: 'file name' | 'manifest' | 'modification time';
+  /** Older complete exports found waiting and set aside (each export is a full state: only the newest counts). */
+  superseded?: { id: string; files: string[]; movedTo?: string }[];
+}
+
+/** What a source may use while pulling: the state file (e.g. for a ledger of processed files) and the log. */
+export interface PullContext {
+  db: DatabaseSync;
+  logger: Logger;
+}
+
+export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'refused' | 'dry-run';
+
+export interface SettledFile {
+  name: string;
+  /** Where the file went: archive/…, failed/…, or left in place. */
+  movedTo?: string;
+}
+
+export interface Source {
+  /** For logs and the report, without credentials. */
+  readonly description: string;
+  /** The export to sync, or undefined when there is none (the run is `skipped`). */
+  pull(context: PullContext): Promise<PulledExport | undefined>;
+  /** Called once the run's outcome is known. */
+  settle(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<SettledFile[]>;
+  close(): Promise<void>;
+}

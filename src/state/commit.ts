@@ -1,0 +1,76 @@
+// Snapshot commit: for each settled member, fold the events the API accepted into its snapshot row and
+// record their outcome, in one transaction per batch. Event status and snapshot change together, so
+// "accepted in the outbox" always means "already in the snapshot".
+import type { DatabaseSync } from 'node:sqlite';
+import type { LoyaltyEvent } from '../api/events.ts';
+import type { MemberOutcome } from '../deliver/deliver.ts';
+import { applyEvents } from '../plan/member-state.ts';
+import type { Outbox } from './outbox.ts';
+import type { SnapshotStore } from './snapshot.ts';
+import { inTransaction } from './store.ts';
+
+export interface Committer {
+  add(outcome: MemberOutcome): void;
+  /** Commits everything added so far. */
+  flush(): void;
+}
+
+export interface CommitterOptions {
+  db: DatabaseSync;
+  snapshot: SnapshotStore;
+  outbox: Outbox;
+  runId: string;
+  now: () => Date;
+  /** Commit after this many members or this many milliseconds, whichever comes first. */
+  batchSize?: number;
+  batchMs?: number;
+}
+
+export function createCommitter(options: CommitterOptions): Committer {
+  const { db, snapshot, outbox, runId } = options;
+  const batchSize = options.batchSize ?? 500;
+  const batchMs = options.batchMs ?? 200;
+  let pending: MemberOutcome[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  // A failure in a timer-driven flush surfaces at the next add() or flush(), on the run's own path.
+  let failure: unknown;
+
+  function flush() {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (failure) throw failure;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const at = options.now().toISOString();
+    inTransaction(db, () => {
+      for (const outcome of batch) commitOne(outcome, at);
+    });
+  }
+
+  function commitOne(outcome: MemberOutcome, at: string) {
+    if (outcome.acceptedNow.length > 0) {
+      const events = outcome.acceptedNow.map((event) => JSON.parse(event.body) as LoyaltyEvent);
+      const next = applyEvents(snapshot.load(outcome.contactId), events)!;
+      snapshot.save(next, runId, at);
+    }
+    for (const { eventId, record } of outcome.sent) outbox.recordResult(eventId, record, at);
+    if (!outcome.interrupted) outbox.settleMember(outcome.contactId, outcome.failure);
+  }
+
+  return {
+    add(outcome) {
+      pending.push(outcome);
+      if (pending.length >= batchSize) flush();
+      else
+        timer ??= setTimeout(() => {
+          try {
+            flush();
+          } catch (error) {
+            failure = error;
+          }
+        }, batchMs);
+    },
+    flush,
+  };
+}

@@ -1,0 +1,109 @@
+// The outbox: every planned event with its exact body, written before anything is sent, so that a crash
+// at any point is resumed by re-sending the same bytes under the same event ids.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Action } from '../api/events.ts';
+import type { PlannedEvent } from '../plan/plan-member.ts';
+
+export type EventStatus = 'pending' | 'accepted' | 'failed';
+
+export interface OutboxEvent {
+  eventId: string;
+  contactId: string;
+  action: Action;
+  body: string;
+  status: EventStatus;
+}
+
+export interface MemberDelivery {
+  contactId: string;
+  /** The member's current plan, in send order. Events already accepted are skipped by the sender. */
+  events: OutboxEvent[];
+}
+
+export interface MemberFailure {
+  eventId: string;
+  action: Action;
+  status?: number;
+  code: string;
+  detail: string;
+}
+
+export interface SendRecord {
+  accepted: boolean;
+  attempts: number;
+  httpStatus?: number;
+  error?: string;
+}
+
+export interface Outbox {
+  /**
+   * Adds a member's plan. An event id planned before keeps its first body and status: the same transition
+   * re-planned later is sent byte-identical, and is not sent at all when it was already accepted.
+   */
+  addPlan(contactId: string, events: readonly PlannedEvent[], runId: string, at: string): void;
+  /** Pending member plans in contact_id order, a page at a time (keyset pagination). */
+  pendingPage(afterContactId: string, limit: number): MemberDelivery[];
+  pendingMemberCount(): number;
+  /** What sending one event came to, after all its attempts. */
+  recordResult(eventId: string, result: SendRecord, at: string): void;
+  /** Ends a member's plan: delivered (row removed) or failed (kept with the reason for the report). */
+  settleMember(contactId: string, failure: MemberFailure | undefined): void;
+  /** Forgets failed plans: the next planning pass re-plans those members from the snapshot. */
+  clearFailedPlans(): void;
+}
+
+export function outboxStore(db: DatabaseSync): Outbox {
+  const cache = new Map<string, StatementSync>();
+  const statement = (sql: string) => {
+    let prepared = cache.get(sql);
+    if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+    return prepared;
+  };
+  return {
+    addPlan(contactId, events, runId, at) {
+      const insertEvent = statement(
+        `INSERT INTO outbox_events (event_id, contact_id, action, body, planned_run, planned_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (event_id) DO NOTHING`,
+      );
+      for (const event of events) insertEvent.run(event.eventId, contactId, event.action, event.body, runId, at);
+      statement(
+        `INSERT INTO outbox_members (contact_id, run_id, status, event_ids) VALUES (?, ?, 'pending', ?)
+         ON CONFLICT (contact_id) DO UPDATE SET run_id = excluded.run_id, status = 'pending', event_ids = excluded.event_ids, failure = NULL`,
+      ).run(contactId, runId, JSON.stringify(events.map((event) => event.eventId)));
+    },
+    pendingPage(afterContactId, limit) {
+      const members = statement(
+        `SELECT contact_id, event_ids FROM outbox_members WHERE status = 'pending' AND contact_id > ? ORDER BY contact_id LIMIT ?`,
+      ).all(afterContactId, limit) as { contact_id: string; event_ids: string }[];
+      const load = statement('SELECT event_id AS eventId, contact_id AS contactId, action, body, status FROM outbox_events WHERE event_id = ?');
+      return members.map((member) => ({
+        contactId: member.contact_id,
+        events: (JSON.parse(member.event_ids) as string[]).map((id) => load.get(id) as unknown as OutboxEvent),
+      }));
+    },
+    pendingMemberCount() {
+      return (statement(`SELECT count(*) AS n FROM outbox_members WHERE status = 'pending'`).get() as { n: number }).n;
+    },
+    recordResult(eventId, result, at) {
+      statement(
+        `UPDATE outbox_events SET attempts = attempts + ?, last_status = ?, last_error = ?, status = ?,
+           accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END WHERE event_id = ?`,
+      ).run(
+        result.attempts,
+        result.httpStatus ?? null,
+        result.error ?? null,
+        result.accepted ? 'accepted' : 'failed',
+        result.accepted ? 'accepted' : 'failed',
+        at,
+        eventId,
+      );
+    },
+    settleMember(contactId, failure) {
+      if (!failure) statement('DELETE FROM outbox_members WHERE contact_id = ?').run(contactId);
+      else statement(`UPDATE outbox_members SET status = 'failed', failure = ? WHERE contact_id = ?`).run(JSON.stringify(failure), contactId);
+    },
+    clearFailedPlans() {
+      statement(`DELETE FROM outbox_members WHERE status = 'failed'`).run();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// The snapshot table ↔ MemberState. The scan reads hashes only (plus the small bonus-check set, which
+// planning diffs by id), so a no-change night does not drag every document through memory.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { MemberState, Part } from '../plan/member-state.ts';
+
+interface SnapshotRow {
+  contact_id: string;
+  rev: number;
+  deleted: number;
+  phone_number: string;
+  member_hash: string | null;
+  member_doc?: string | null;
+  coupons_hash: string;
+  coupons_doc?: string;
+  stamp_cards_hash: string;
+  stamp_cards_doc?: string;
+  bonus_checks_hash: string;
+  bonus_checks_doc: string;
+}
+
+const SUMMARY_COLUMNS = 'contact_id, rev, deleted, phone_number, member_hash, coupons_hash, stamp_cards_hash, bonus_checks_hash, bonus_checks_doc';
+
+function toState(row: SnapshotRow): MemberState {
+  const member: Part | undefined = row.member_hash === null ? undefined : { hash: row.member_hash, text: row.member_doc ?? undefined };
+  return {
+    contactId: row.contact_id,
+    rev: row.rev,
+    deleted: row.deleted === 1,
+    phoneNumber: row.phone_number,
+    ...(member && { member }),
+    coupons: { hash: row.coupons_hash, text: row.coupons_doc },
+    stampCards: { hash: row.stamp_cards_hash, text: row.stamp_cards_doc },
+    bonusChecks: { hash: row.bonus_checks_hash, text: row.bonus_checks_doc },
+  };
+}
+
+export interface SnapshotStore {
+  /** Every member (tombstones included) in contact_id order, hashes only. */
+  scan(): Iterable<MemberState>;
+  /** One member with all documents, or undefined. */
+  load(contactId: string): MemberState | undefined;
+  save(state: MemberState, runId: string, at: string): void;
+  activeCount(): number;
+}
+
+export function snapshotStore(db: DatabaseSync): SnapshotStore {
+  let loadStatement: StatementSync | undefined;
+  let saveStatement: StatementSync | undefined;
+  return {
+    *scan() {
+      const statement = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM snapshot ORDER BY contact_id`);
+      for (const row of statement.iterate()) yield toState(row as unknown as SnapshotRow);
+    },
+    load(contactId) {
+      loadStatement ??= db.prepare('SELECT * FROM snapshot WHERE contact_id = ?');
+      const row = loadStatement.get(contactId) as SnapshotRow | undefined;
+      return row && toState(row);
+    },
+    save(state, runId, at) {
+      saveStatement ??= db.prepare(`
+        INSERT INTO snapshot (contact_id, rev, deleted, phone_number, member_hash, member_doc, coupons_hash, coupons_doc,
+                              stamp_cards_hash, stamp_cards_doc, bonus_checks_hash, bonus_checks_doc, updated_at, updated_run)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (contact_id) DO UPDATE SET
+          rev = excluded.rev, deleted = excluded.deleted, phone_number = excluded.phone_number,
+          member_hash = excluded.member_hash, member_doc = excluded.member_doc,
+          coupons_hash = excluded.coupons_hash, coupons_doc = excluded.coupons_doc,
+          stamp_cards_hash = excluded.stamp_cards_hash, stamp_cards_doc = excluded.stamp_cards_doc,
+          bonus_checks_hash = excluded.bonus_checks_hash, bonus_checks_doc = excluded.bonus_checks_doc,
+          updated_at = excluded.updated_at, updated_run = excluded.updated_run`);
+      saveStatement.run(
+        state.contactId,
+        state.rev,
+        state.deleted ? 1 : 0,
+        state.phoneNumber,
+        state.member?.hash ?? null,
+        state.member ? requireText(state.member) : null,
+        state.coupons.hash,
+        requireText(state.coupons),
+        state.stampCards.hash,
+        requireText(state.stampCards),
+        state.bonusChecks.hash,
+        requireText(state.bonusChecks),
+        at,
+        runId,
+      );
+    },
+    activeCount() {
+      return (db.prepare('SELECT count(*) AS n FROM snapshot WHERE deleted = 0').get() as { n: number }).n;
+    },
+  };
+}
+
+function requireText(part: Part): string {
+  if (part.text === undefined) throw new Error('cannot save a snapshot part whose text was not loaded');
+  return part.text;
+}
