@@ -1,0 +1,43 @@
+// Delivery against a misbehaving API (real HTTP to the sandbox): nothing lost, nothing applied twice.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
+import { tempDir } from '../fixtures/temp.ts';
+
+const FAST_RETRIES = { 'max-attempts': '12', 'retry-base-delay-ms': '5', 'retry-max-delay-ms': '50', 'request-timeout-ms': '2000' };
+
+describe('fault storm', () => {
+  it('delivers every member through 5xx, 429 with Retry-After and connection resets', { timeout: 60_000 }, async () => {
+    const reference = await sandboxForTest();
+    await syncOnce({ source: join(SAMPLES, 'night-1') }, tempDir(), reference.url);
+
+    const sandbox = await sandboxForTest({ faults: { errorRate: 0.3, resetRate: 0.1, rateLimit: { requestsPerSecond: 400, retryAfterSeconds: 1 }, seed: 7 } });
+    const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), concurrency: '16', ...FAST_RETRIES }, tempDir(), sandbox.url);
+    expect(report).toMatchObject({ status: 'succeeded', events: { accepted: 149, failed: 0 }, members: { failed: 0 } });
+    expect(report.events.retries).toBeGreaterThan(20);
+    const stats = sandbox.stats();
+    expect(stats.serverErrors).toBeGreaterThan(0);
+    expect(stats.resets).toBeGreaterThan(0);
+    expect(sandbox.members()).toEqual(reference.members().map((member) => ({ ...member, lastEventAt: expect.any(String) })));
+    expect(stats.anomalies).toEqual([]);
+  });
+
+  it('survives "accept then drop": re-sends are duplicates, applied once', { timeout: 60_000 }, async () => {
+    const sandbox = await sandboxForTest({ faults: { acceptThenDropRate: 0.3, seed: 11 } });
+    const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), ...FAST_RETRIES }, tempDir(), sandbox.url);
+    expect(report).toMatchObject({ status: 'succeeded', events: { accepted: 149 } });
+    const stats = sandbox.stats();
+    expect(stats.drops).toBeGreaterThan(10);
+    expect(stats.duplicates).toBe(stats.drops);
+    expect(stats.accepted).toBe(149);
+    expect(new Set(sandbox.events().map((event) => event.eventId)).size).toBe(149);
+    expect(stats.anomalies).toEqual([]);
+  });
+
+  it('reports members it could not deliver with the reason', { timeout: 60_000 }, async () => {
+    const sandbox = await sandboxForTest({ faults: { errorRate: 1, seed: 3 } });
+    const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), 'max-attempts': '2', 'retry-base-delay-ms': '1' }, tempDir(), sandbox.url);
+    expect(report).toMatchObject({ status: 'partial', exitCode: 3, members: { failed: 60 }, events: { accepted: 0, failed: 60 } });
+    expect(report.failures[0]).toMatchObject({ code: 'API_RETRIES_EXHAUSTED', detail: expect.stringMatching(/gave up after 2 attempts; last: HTTP 50[023]/) });
+  });
+});
