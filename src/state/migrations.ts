@@ -57,6 +57,32 @@ export const MIGRATIONS: readonly string[] = [
     report_path  TEXT,
     summary      TEXT
   );
+
+  -- One run at a time per state file (src/state/run-lock.ts). At most one row.
+  CREATE TABLE run_lock (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    run_id        TEXT NOT NULL,
+    pid           INTEGER NOT NULL,
+    host          TEXT NOT NULL,
+    acquired_at   TEXT NOT NULL,
+    heartbeat_at  INTEGER NOT NULL
+  );
+  `,
+  // 2: the ledger of files a drop folder has processed (src/state/ledger.ts).
+  `
+  -- One row per processed source file: a file with the same name and content (sha256) is not processed
+  -- again; a re-upload under the same name with other content is. Only succeeded and partial runs record.
+  CREATE TABLE source_files (
+    name          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    bytes         INTEGER NOT NULL,
+    export_id     TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    outcome       TEXT NOT NULL CHECK (outcome IN ('succeeded', 'partial')),
+    processed_at  TEXT NOT NULL,
+    moved_to      TEXT,
+    PRIMARY KEY (name, sha256)
+  ) WITHOUT ROWID;
   `,
 ];
 

@@ -1,0 +1,90 @@
+// Assembles report.json from what the stages counted. Pure.
+import type { Action } from '../api/events.ts';
+import type { DeliveryTotals } from '../deliver/deliver.ts';
+import type { IngestResult } from '../ingest/ingest-export.ts';
+import type { PlanTotals } from '../plan/plan-run.ts';
+import type { PulledExport, SettledFile } from '../sources/source.ts';
+import type { RunReport, RunStatus } from './report-schema.ts';
+
+export const EXIT_CODE_OF_STATUS: Record<RunStatus, number> = { succeeded: 0, skipped: 0, 'dry-run': 0, partial: 3, failed: 1, refused: 4 };
+
+export interface RunFacts {
+  runId: string;
+  status: RunStatus;
+  error?: RunReport['error'];
+  startedAt: Date;
+  finishedAt: Date;
+  options: RunReport['options'];
+  sourceDescription: string;
+  pulled?: PulledExport;
+  settled: SettledFile[];
+  ingest?: IngestResult;
+  orphanRows: number;
+  plan?: PlanTotals;
+  drained?: DeliveryTotals;
+  delivered?: DeliveryTotals;
+  failures: RunReport['failures'];
+  failureCount: number;
+  rejects: RunReport['rejects'];
+  warnings: string[];
+  durationsMs: RunReport['durationsMs'];
+}
+
+export function buildReport(facts: RunFacts): RunReport {
+  const { pulled, ingest, plan, drained, delivered } = facts;
+  const movedTo = new Map(facts.settled.map((file) => [file.name, file.movedTo]));
+  const acceptedByAction: Partial<Record<Action, number>> = {};
+  for (const totals of [drained, delivered]) {
+    for (const [action, n] of Object.entries(totals?.acceptedByAction ?? {})) acceptedByAction[action as Action] = (acceptedByAction[action as Action] ?? 0) + n;
+  }
+  const sum = (pick: (totals: DeliveryTotals) => number) => (drained ? pick(drained) : 0) + (delivered ? pick(delivered) : 0);
+  return {
+    runId: facts.runId,
+    status: facts.status,
+    exitCode: EXIT_CODE_OF_STATUS[facts.status],
+    startedAt: facts.startedAt.toISOString(),
+    finishedAt: facts.finishedAt.toISOString(),
+    options: facts.options,
+    source: {
+      description: facts.sourceDescription,
+      ...(pulled && { exportId: pulled.id, asOf: pulled.asOf.toISOString(), asOfFrom: pulled.asOfFrom }),
+      ...(pulled?.superseded && { superseded: pulled.superseded }),
+      files: (ingest?.files ?? []).map((file) => ({
+        name: file.name,
+        kind: file.kind,
+        rows: file.rows,
+        rejected: file.rejected,
+        bytes: file.bytes,
+        sha256: file.sha256,
+        encoding: file.encoding,
+        delimiter: file.delimiter === '\t' ? 'tab' : file.delimiter,
+        ...(movedTo.get(file.name) && { movedTo: movedTo.get(file.name) }),
+      })),
+    },
+    members: {
+      total: plan?.members.total ?? 0,
+      new: plan?.members.new ?? 0,
+      changed: plan?.members.changed ?? 0,
+      unchanged: plan?.members.unchanged ?? 0,
+      deleted: plan?.members.deleted ?? 0,
+      failed: facts.failureCount,
+      untouched: plan?.members.untouched ?? 0,
+    },
+    rows: { read: ingest?.rowsRead ?? 0, rejected: (ingest?.rowsRejected ?? 0) + facts.orphanRows },
+    events: {
+      planned: plan?.events.planned ?? 0,
+      accepted: sum((totals) => totals.eventsAccepted),
+      failed: sum((totals) => totals.eventsFailed),
+      retries: sum((totals) => totals.retries),
+      drained: drained?.eventsAccepted ?? 0,
+      byAction: acceptedByAction,
+      plannedByAction: plan?.events.byAction ?? {},
+    },
+    failures: facts.failures,
+    failuresNotListed: facts.failureCount - facts.failures.length,
+    rejects: facts.rejects,
+    warnings: facts.warnings,
+    ...(facts.error && { error: facts.error }),
+    durationsMs: facts.durationsMs,
+  };
+}

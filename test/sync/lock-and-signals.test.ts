@@ -1,0 +1,80 @@
+// One run at a time per state file, a lock a killed run cannot leave stuck, and a clean stop on SIGTERM.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acquireRunLock } from '../../src/state/run-lock.ts';
+import { openStateStore } from '../../src/state/store.ts';
+import { CLI, runCli } from '../fixtures/cli.ts';
+import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
+import { tempDir } from '../fixtures/temp.ts';
+
+const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
+
+describe('run lock', () => {
+  it('makes a second run exit 75 while the first holds the lock', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state.sqlite');
+    const store = openStateStore(state);
+    const lock = acquireRunLock(store.db, { runId: 'first-run' });
+    try {
+      expect(() => acquireRunLock(store.db, { runId: 'second' })).toThrow(expect.objectContaining({ code: 'STATE_LOCKED' }));
+      const result = await runCli(['run', '--source', join(SAMPLES, 'night-1'), '--state', state, '--report-dir', join(dir, 'r'), '--dry-run']);
+      expect(result.code).toBe(75);
+      expect(result.stderr).toMatch(/STATE_LOCKED: another run \(first-run, pid \d+ on .*\) holds the lock/);
+    } finally {
+      lock.release();
+      store.close();
+    }
+    const after = await runCli(['run', '--source', join(SAMPLES, 'night-1'), '--state', state, '--report-dir', join(dir, 'r'), '--dry-run']);
+    expect(after.code).toBe(0);
+  });
+
+  it('takes over a lock whose process is gone, or whose heartbeat stopped', () => {
+    const store = openStateStore(join(tempDir(), 'state.sqlite'));
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    acquireRunLock(store.db, { runId: 'killed', pid: dead });
+    acquireRunLock(store.db, { runId: 'next' }).release();
+
+    let clock = 1_000_000;
+    acquireRunLock(store.db, { runId: 'elsewhere', host: 'other-host', pid: 1, now: () => clock });
+    expect(() => acquireRunLock(store.db, { runId: 'too-early', now: () => clock + 60_000 })).toThrow(expect.objectContaining({ code: 'STATE_LOCKED' }));
+    clock += 121_000;
+    expect(() => acquireRunLock(store.db, { runId: 'later', now: () => clock })).not.toThrow();
+    store.close();
+  });
+});
+
+describe('SIGTERM', () => {
+  it('stops starting members, commits what was accepted, reports, exits non-zero; the next run finishes the job', { timeout: 60_000 }, async () => {
+    const sandbox = await sandboxForTest({ faults: { latencyMs: 40 } });
+    const dir = tempDir();
+    const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--concurrency', '2'];
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...CREDENTIALS } });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    while (sandbox.stats().accepted < 10) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'reports', 'latest.json'), 'utf8'));
+    expect(report).toMatchObject({ status: 'failed', error: { code: 'RUN_INTERRUPTED' } });
+    expect(stdout).toContain('failed');
+    const accepted = sandbox.stats().accepted;
+    expect(accepted).toBeLessThan(149);
+    expect(report.events.accepted).toBe(accepted);
+
+    const store = openStateStore(join(dir, 'state.sqlite'));
+    const committed = (store.db.prepare('SELECT count(*) AS n FROM snapshot').get() as { n: number }).n;
+    store.close();
+    // Every member the API registered is in the snapshot: accepted events are committed even mid-member.
+    expect(committed).toBe(sandbox.members().length);
+    expect(committed).toBeLessThan(60);
+
+    sandbox.setFaults({ latencyMs: 0 });
+    const resumed = await syncOnce({ source: join(SAMPLES, 'night-1') }, dir, sandbox.url);
+    expect(resumed.report.status).toBe('succeeded');
+    expect(sandbox.stats().accepted).toBe(149);
+    expect(sandbox.stats().anomalies).toEqual([]);
+  });
+});
