@@ -22,7 +22,7 @@ import type { SettledFile, Source } from './sources/source.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
 import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock } from './state/run-lock.ts';
-import { runsTable } from './state/runs.ts';
+import { runsTable, type RunsTable } from './state/runs.ts';
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
 import { openStaging, type Staging } from './state/staging.ts';
 import { inTransaction, openStateStore, type StateStore } from './state/store.ts';
@@ -86,6 +86,7 @@ class Run {
   private sender: OpenSender | undefined;
   private staging: Staging | undefined;
   private facts: Partial<Pick<RunFacts, 'pulled' | 'ingest' | 'plan' | 'drained' | 'delivered'>> = {};
+  private readonly runs: RunsTable;
 
   constructor(deps: SyncDeps, store: StateStore, runId: string, startedAt: Date, now: () => Date) {
     this.deps = deps;
@@ -100,10 +101,15 @@ class Run {
     this.committer = createCommitter({ db: store.db, snapshot: this.snapshot, outbox: this.outbox, runId, now });
     this.rejects = createRejectsLog(join(runReportDir(this.config.reportDir, runId), 'rejects.csv'));
     this.inShard = shardFilter(this.config.shard);
+    this.runs = runsTable(store.db);
+    // A stop signal stops new work at once; requests in flight get a grace period, then are abandoned.
+    deps.signal?.addEventListener('abort', () => {
+      setTimeout(() => void this.sender?.destroy(), this.config.gracePeriodSeconds * 1000).unref();
+    }, { once: true });
   }
 
   async execute(): Promise<SyncResult> {
-    const runs = runsTable(this.store.db);
+    const runs = this.runs;
     runs.start(this.runId, this.startedAt.toISOString());
     let status: RunStatus = 'succeeded';
     let error: RunReport['error'];
@@ -179,6 +185,7 @@ class Run {
     this.warnings.push(...ingest.warnings);
     this.logger.info({ stage: 'ingest', rows: ingest.rowsRead, rejected: ingest.rowsRejected }, 'export read');
     refuseEmptyFiles(ingest, config.allowMassDelete);
+    refuseTruncatedFiles(ingest, this.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
 
     const plan = await this.timed('plan', () => this.plan(staging, ingest, formatUtc(pulled.asOf.getTime())));
     this.facts.plan = plan;
@@ -272,6 +279,20 @@ function refuseEmptyFiles(ingest: IngestResult, allowed: boolean): void {
     if (file.kind === 'members' ? file.rows === 0 : file.bytes === 0) {
       throw new GuardError('GUARD_EMPTY_FILE', `${file.name} is empty; refusing a run that would treat every member as gone (override with --allow-mass-delete)`);
     }
+  }
+}
+
+/** Files must not shrink far below the same kind's row count in the last successful run. */
+function refuseTruncatedFiles(ingest: IngestResult, lastRows: Record<string, number> | undefined, minPercent: number, allowed: boolean): void {
+  if (allowed || !lastRows) return;
+  for (const file of ingest.files) {
+    const before = lastRows[file.kind] ?? 0;
+    // Small files swing a lot from night to night; the guard is for exports of some size.
+    if (before < 10 || file.rows * 100 >= before * minPercent) continue;
+    throw new GuardError(
+      'GUARD_TRUNCATED_FILE',
+      `${file.name} has ${file.rows} rows, ${((file.rows / before) * 100).toFixed(1)}% of the ${before} in the last successful run (minimum ${minPercent}%); is the export truncated? (override with --allow-mass-delete or --min-rows-percent)`,
+    );
   }
 }
 

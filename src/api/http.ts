@@ -22,7 +22,10 @@ export interface HttpAnswer {
 export interface ApiConnection {
   postEvent(body: string, token: string): Promise<HttpAnswer>;
   fetchToken(): Promise<{ token: string; expiresAt: number }>;
+  /** Waits for requests in flight, then closes the connections. */
   close(): Promise<void>;
+  /** Aborts requests in flight at once (their outcome is unknown: they are re-sent next run). */
+  destroy(): Promise<void>;
 }
 
 export interface ConnectionOptions {
@@ -96,6 +99,7 @@ export function openApiConnection(options: ConnectionOptions): ApiConnection {
       const expiresAt = token.data.expires_on ? Number(token.data.expires_on) * 1000 : now() + Number(token.data.expires_in) * 1000;
       return { token: token.data.access_token, expiresAt };
     },
-    close: () => pool.close(),
+    close: () => (pool.destroyed ? Promise.resolve() : pool.close()),
+    destroy: () => pool.destroy(),
   };
 }

@@ -62,11 +62,15 @@ export const runConfigSchema = ingestConfigSchema.extend({
   allowMassDelete: flag.default(false),
   shard: shard.optional(),
   maxDeletePercent: z.coerce.number().min(0).max(100).default(5),
+  /** A file with fewer rows than this % of the same kind's file in the last successful run is refused. */
+  minRowsPercent: z.coerce.number().min(0).max(100).default(50),
   requestTimeoutMs: int(100, 600_000).default(30_000),
   maxAttempts: int(1, 100).default(6),
   retryBaseDelayMs: int(1, 60_000).default(500),
   retryMaxDelayMs: int(1, 600_000).default(30_000),
   deadlineMinutes: z.coerce.number().positive().optional(),
+  /** After SIGTERM/SIGINT, how long requests in flight may take before they are abandoned. */
+  gracePeriodSeconds: z.coerce.number().min(0).max(600).default(20),
   pluginName: headerValue.default(TOOL_NAME),
   pluginVersion: headerValue.default(TOOL_VERSION),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

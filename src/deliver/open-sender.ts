@@ -8,6 +8,8 @@ import { createEventSender, type EventSender } from './send-event.ts';
 export interface OpenSender {
   send: EventSender;
   close(): Promise<void>;
+  /** Abandons requests in flight (end of a shutdown grace period). */
+  destroy(): Promise<void>;
 }
 
 /** The run's one connection pool to the API, its token cache and its retry policy, from the config. */
@@ -31,5 +33,5 @@ export function openSender(config: RunConfig, options: { startedAt: Date; signal
     ...(options.signal && { signal: options.signal }),
     onRetry: (info) => options.logger.debug({ stage: 'deliver', ...info }, 'retrying'),
   });
-  return { send, close: () => connection.close() };
+  return { send, close: () => connection.close(), destroy: () => connection.destroy() };
 }

@@ -2,6 +2,7 @@
 // Retries: network errors, 408, 429, 5xx, with exponential backoff and full jitter, honouring
 // Retry-After; a 429 pauses every worker, not just the one that saw it. 401 refreshes the token once.
 import type { HttpAnswer } from '../api/http.ts';
+import { ApiError } from '../errors.ts';
 import { describeErrorBody } from '../api/problem.ts';
 import type { TokenCache } from '../api/token-cache.ts';
 
@@ -58,10 +59,13 @@ export function createEventSender(deps: SenderDeps): EventSender {
         return { accepted: false, attempts: attempt - 1, code: 'API_DEADLINE', detail: `run deadline reached; last: ${last.detail}`, status: last.status };
       }
       let answer: HttpAnswer;
-      const token = await deps.tokens.get();
+      let token: string;
       try {
+        token = await deps.tokens.get();
         answer = await deps.post(body, token);
       } catch (error) {
+        // The token endpoint refusing our credentials is fatal for the whole run, not for one event.
+        if (error instanceof ApiError) throw error;
         last = { detail: `network error: ${(error as Error).message}` };
         if (attempt < policy.maxAttempts) await waitBeforeRetry(attempt, undefined, last.detail);
         continue;

@@ -50,7 +50,10 @@ export function acquireRunLock(db: DatabaseSync, options: LockOptions): RunLock 
     );
   });
   const beat = db.prepare('UPDATE run_lock SET heartbeat_at = ? WHERE id = 1 AND run_id = ?');
-  const timer = setInterval(() => beat.run(now(), options.runId), options.heartbeatMs ?? 15_000);
+  const timer = setInterval(() => {
+    if (db.isOpen) beat.run(now(), options.runId);
+    else clearInterval(timer);
+  }, options.heartbeatMs ?? 15_000);
   timer.unref();
   return {
     release() {

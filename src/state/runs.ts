@@ -7,7 +7,7 @@ export interface RunRecord {
   finishedAt?: string;
   status: RunStatus | 'running';
   reportPath?: string;
-  summary?: Pick<RunReport, 'members' | 'events' | 'rows' | 'durationsMs'>;
+  summary?: Pick<RunReport, 'members' | 'events' | 'rows' | 'durationsMs'> & { rowsByKind?: Record<string, number> };
 }
 
 export interface RunsTable {
@@ -15,6 +15,8 @@ export interface RunsTable {
   finish(report: RunReport, reportPath: string): void;
   /** The newest runs first. */
   recent(limit: number): RunRecord[];
+  /** Rows per file kind in the newest run that synced an export (succeeded or partial). */
+  lastRowsByKind(): Record<string, number> | undefined;
 }
 
 export function runsTable(db: DatabaseSync): RunsTable {
@@ -23,7 +25,9 @@ export function runsTable(db: DatabaseSync): RunsTable {
       db.prepare(`INSERT INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')`).run(runId, startedAt);
     },
     finish(report, reportPath) {
-      const summary = { members: report.members, events: report.events, rows: report.rows, durationsMs: report.durationsMs };
+      const rowsByKind: Record<string, number> = {};
+      for (const file of report.source.files) rowsByKind[file.kind] = (rowsByKind[file.kind] ?? 0) + file.rows;
+      const summary = { members: report.members, events: report.events, rows: report.rows, durationsMs: report.durationsMs, rowsByKind };
       db.prepare('UPDATE runs SET finished_at = ?, status = ?, report_path = ?, summary = ? WHERE run_id = ?').run(
         report.finishedAt,
         report.status,
@@ -31,6 +35,12 @@ export function runsTable(db: DatabaseSync): RunsTable {
         JSON.stringify(summary),
         report.runId,
       );
+    },
+    lastRowsByKind() {
+      const row = db.prepare(`SELECT summary FROM runs WHERE status IN ('succeeded', 'partial') ORDER BY started_at DESC, run_id DESC LIMIT 1`).get() as
+        | { summary: string | null }
+        | undefined;
+      return row?.summary ? (JSON.parse(row.summary) as { rowsByKind?: Record<string, number> }).rowsByKind : undefined;
     },
     recent(limit) {
       const rows = db.prepare('SELECT * FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?').all(limit) as {

@@ -40,4 +40,18 @@ describe('fault storm', () => {
     expect(report).toMatchObject({ status: 'partial', exitCode: 3, members: { failed: 60 }, events: { accepted: 0, failed: 60 } });
     expect(report.failures[0]).toMatchObject({ code: 'API_RETRIES_EXHAUSTED', detail: expect.stringMatching(/gave up after 2 attempts; last: HTTP 50[023]/) });
   });
+
+  it('starts no request after the run deadline; the rest waits for the next run', { timeout: 60_000 }, async () => {
+    const sandbox = await sandboxForTest({ faults: { latencyMs: 50 } });
+    const dir = tempDir();
+    const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), concurrency: '2', 'deadline-minutes': '0.01' }, dir, sandbox.url);
+    expect(report).toMatchObject({ status: 'partial', exitCode: 3 });
+    expect(report.events.accepted).toBeGreaterThan(0);
+    expect(report.events.accepted).toBeLessThan(149);
+    expect(report.failures.every((failure) => failure.code === 'API_DEADLINE')).toBe(true);
+    sandbox.setFaults({ latencyMs: 0 });
+    const next = await syncOnce({ source: join(SAMPLES, 'night-1') }, dir, sandbox.url);
+    expect(next.report.status).toBe('succeeded');
+    expect(sandbox.stats().accepted).toBe(149);
+  });
 });

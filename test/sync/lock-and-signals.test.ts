@@ -33,19 +33,35 @@ describe('run lock', () => {
   it('takes over a lock whose process is gone, or whose heartbeat stopped', () => {
     const store = openStateStore(join(tempDir(), 'state.sqlite'));
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    acquireRunLock(store.db, { runId: 'killed', pid: dead });
+    acquireRunLock(store.db, { runId: 'killed', pid: dead, heartbeatMs: 3_600_000 });
     acquireRunLock(store.db, { runId: 'next' }).release();
 
     let clock = 1_000_000;
-    acquireRunLock(store.db, { runId: 'elsewhere', host: 'other-host', pid: 1, now: () => clock });
+    acquireRunLock(store.db, { runId: 'elsewhere', host: 'other-host', pid: 1, now: () => clock, heartbeatMs: 3_600_000 });
     expect(() => acquireRunLock(store.db, { runId: 'too-early', now: () => clock + 60_000 })).toThrow(expect.objectContaining({ code: 'STATE_LOCKED' }));
     clock += 121_000;
-    expect(() => acquireRunLock(store.db, { runId: 'later', now: () => clock })).not.toThrow();
+    acquireRunLock(store.db, { runId: 'later', now: () => clock }).release();
+    expect(store.db.prepare('SELECT count(*) AS n FROM run_lock').get()).toEqual({ n: 0 });
     store.close();
   });
 });
 
 describe('SIGTERM', () => {
+  it('abandons requests still in flight after the grace period', { timeout: 60_000 }, async () => {
+    const sandbox = await sandboxForTest({ faults: { latencyMs: 30_000 } });
+    const dir = tempDir();
+    const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--grace-period-seconds', '0.5'];
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...CREDENTIALS } });
+    while (sandbox.stats().requests < 8) await new Promise((resolve) => setTimeout(resolve, 20));
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    const report = JSON.parse(readFileSync(join(dir, 'reports', 'latest.json'), 'utf8'));
+    expect(report).toMatchObject({ status: 'failed', error: { code: 'RUN_INTERRUPTED' }, events: { accepted: 0 } });
+  });
+
   it('stops starting members, commits what was accepted, reports, exits non-zero; the next run finishes the job', { timeout: 60_000 }, async () => {
     const sandbox = await sandboxForTest({ faults: { latencyMs: 40 } });
     const dir = tempDir();

@@ -95,6 +95,22 @@ describe('safety guards', () => {
     expect(sandbox.members()).toEqual([]);
   });
 
+  it('refuses a file far shorter than the same kind in the last successful run', async () => {
+    const sandbox = await sandboxForTest();
+    const dir = tempDir();
+    const ids = Array.from({ length: 40 }, (_, index) => `M${String(index).padStart(2, '0')}`);
+    const coupons = (count: number) => `contact_id,coupon_id,title\n${ids.slice(0, count).map((id) => `${id},C1,Kaffe`).join('\n')}\n`;
+    const exportDir = writeFiles(tempDir(), { 'members.csv': members(ids), 'coupons.csv': coupons(40) });
+    await syncOnce({ source: exportDir }, dir, sandbox.url);
+    writeFiles(exportDir, { 'coupons.csv': coupons(12) });
+    const refused = await syncOnce({ source: exportDir }, dir, sandbox.url);
+    expect(refused.report).toMatchObject({ status: 'refused', exitCode: 4, error: { code: 'GUARD_TRUNCATED_FILE' } });
+    expect(refused.report.error!.message).toContain('coupons.csv has 12 rows, 30.0% of the 40 in the last successful run (minimum 50%)');
+    expect(sandbox.members().filter((member) => member.coupons.length > 0)).toHaveLength(40);
+    const lowered = await syncOnce({ source: exportDir, 'min-rows-percent': '25' }, dir, sandbox.url);
+    expect(lowered.report).toMatchObject({ status: 'succeeded', members: { changed: 28 } });
+  });
+
   it('does not delete anybody when a members row cannot be attributed', async () => {
     const sandbox = await sandboxForTest();
     const dir = tempDir();
