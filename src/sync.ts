@@ -3,6 +3,7 @@
 // what the API accepted.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { resolveBackfill } from './config/backfill.ts';
 import type { RunConfig } from './config/schema.ts';
 import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliver/deliver.ts';
 import { openSender, type OpenSender } from './deliver/open-sender.ts';
@@ -12,7 +13,7 @@ import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
 import { formatUtc } from './ingest/values.ts';
 import type { Logger } from './log.ts';
 import { mergeByContact } from './plan/merge.ts';
-import { planRun, type PlanTotals } from './plan/plan-run.ts';
+import { planRun, type Backfill, type PlanTotals } from './plan/plan-run.ts';
 import { shardFilter } from './plan/shard.ts';
 import { buildReport, type RunFacts } from './report/build-report.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
@@ -51,11 +52,12 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
       'API credentials are missing: set VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY and VIPPS_MERCHANT_SERIAL_NUMBER (or "credentials" in the config file), or use --dry-run',
     );
   }
+  const backfill = resolveBackfill(deps.config);
   const store = openStateStore(deps.config.state);
   try {
     const lock = acquireRunLock(store.db, { runId });
     try {
-      return await new Run(deps, store, runId, startedAt, now).execute();
+      return await new Run(deps, store, runId, startedAt, now, backfill).execute();
     } finally {
       lock.release();
     }
@@ -87,9 +89,11 @@ class Run {
   private staging: Staging | undefined;
   private facts: Partial<Pick<RunFacts, 'pulled' | 'ingest' | 'plan' | 'drained' | 'delivered'>> = {};
   private readonly runs: RunsTable;
+  private readonly backfill: Backfill | undefined;
 
-  constructor(deps: SyncDeps, store: StateStore, runId: string, startedAt: Date, now: () => Date) {
+  constructor(deps: SyncDeps, store: StateStore, runId: string, startedAt: Date, now: () => Date, backfill: Backfill | undefined) {
     this.deps = deps;
+    this.backfill = backfill;
     this.config = deps.config;
     this.store = store;
     this.runId = runId;
@@ -189,6 +193,7 @@ class Run {
 
     const plan = await this.timed('plan', () => this.plan(staging, ingest, formatUtc(pulled.asOf.getTime())));
     this.facts.plan = plan;
+    this.warnings.push(...plan.warnings);
     this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned }, 'plan ready');
     if (config.dryRun) return 'dry-run';
     this.facts.delivered = await this.timed('deliver', () => this.deliver());
@@ -208,7 +213,7 @@ class Run {
     const planAll = () => {
       if (!config.dryRun) outbox.clearFailedPlans();
       const totals = planRun(merged, {
-        full: config.full,
+        ...(this.backfill && { backfill: this.backfill }),
         timestamp,
         deletesAllowed: ingest.membersComplete,
         onPlan: (memberPlan) => {

@@ -1,6 +1,7 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
 import { z } from 'zod';
 import { EXPORT_KINDS, KINDS } from '../ingest/kinds.ts';
+import { MEMBER_PARTS } from '../plan/plan-member.ts';
 import { isValidTimeZone } from '../ingest/values.ts';
 import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../api/system-headers.ts';
 
@@ -59,6 +60,15 @@ export const runConfigSchema = ingestConfigSchema.extend({
   apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.vipps.no'),
   dryRun: flag.default(false),
   full: flag.default(false),
+  /** With --full: resend only these parts (default all). */
+  only: z
+    .string()
+    .transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(MEMBER_PARTS)).min(1, 'name at least one of members, coupons, stampCards, bonusChecks'))
+    .optional(),
+  /** With --full: resend only these contacts (comma-separated), or the ones listed in a file (one per line). */
+  contacts: z.string().transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean)).optional(),
+  contactsFile: z.string().optional(),
   allowMassDelete: flag.default(false),
   shard: shard.optional(),
   maxDeletePercent: z.coerce.number().min(0).max(100).default(5),

@@ -16,9 +16,16 @@ export interface ExportedMember {
   bonusChecks?: readonly { id: string; doc: string }[];
 }
 
+/** The parts of a member a backfill can resend. */
+export type MemberPart = 'members' | 'coupons' | 'stampCards' | 'bonusChecks';
+export const MEMBER_PARTS: readonly MemberPart[] = ['members', 'coupons', 'stampCards', 'bonusChecks'];
+
 export interface PlanOptions {
-  /** Backfill: resend every member's full state (existing members get `updated`, every present set is synced). */
-  full: boolean;
+  /**
+   * Backfill (`--full`): parts resent even when unchanged. The member itself gets `updated`, a set of a
+   * kind present in the export is synced (even empty), every bonus check is created again.
+   */
+  resend: ReadonlySet<MemberPart>;
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
 }
@@ -60,23 +67,23 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   const member = part(next.member);
   const memberBefore = known?.member?.hash ?? '';
   if (!known) add('benefits.member.registered', next.member, memberBefore, member.hash);
-  else if (options.full || memberBefore !== member.hash) add('benefits.member.updated', next.member, memberBefore, member.hash);
+  else if (options.resend.has('members') || memberBefore !== member.hash) add('benefits.member.updated', next.member, memberBefore, member.hash);
 
   // A set is synced when it changed; a new member's empty set needs no event; backfill syncs every known set.
-  const syncSet = (action: Action, field: string, docs: readonly string[] | undefined, before: Part) => {
+  const syncSet = (kind: MemberPart, action: Action, field: string, docs: readonly string[] | undefined, before: Part) => {
     if (docs === undefined) return;
     const after = part(setText(docs));
     const changed = known ? after.hash !== before.hash : after.hash !== EMPTY_SET.hash;
-    if (changed || options.full) add(action, `{${identity},${quote(field)}:${after.text}}`, known ? before.hash : '', after.hash);
+    if (changed || options.resend.has(kind)) add(action, `{${identity},${quote(field)}:${after.text}}`, known ? before.hash : '', after.hash);
   };
-  syncSet('benefits.coupons.synced', 'coupons', next.coupons, known?.coupons ?? EMPTY_SET);
-  syncSet('benefits.stampCards.synced', 'stampCards', next.stampCards, known?.stampCards ?? EMPTY_SET);
+  syncSet('coupons', 'benefits.coupons.synced', 'coupons', next.coupons, known?.coupons ?? EMPTY_SET);
+  syncSet('stampCards', 'benefits.stampCards.synced', 'stampCards', next.stampCards, known?.stampCards ?? EMPTY_SET);
 
   if (next.bonusChecks) {
     const before = known ? bonusCheckDocs(known.bonusChecks) : new Map<string, string>();
     const after = new Map(next.bonusChecks.map((check) => [check.id, check.doc]));
     const removed = [...before].filter(([id, doc]) => after.get(id) !== doc);
-    const added = [...after].filter(([id, doc]) => options.full || before.get(id) !== doc);
+    const added = [...after].filter(([id, doc]) => options.resend.has('bonusChecks') || before.get(id) !== doc);
     // A check whose content changed is replaced (there is no bonusCheck.updated): deleted, then created.
     for (const [id, doc] of removed) add('benefits.bonusCheck.deleted', `{${identity},"bonusCheckId":${quote(id)}}`, hashText(doc), '', id);
     for (const [id, doc] of added) add('benefits.bonusCheck.created', `{${identity},"bonusCheck":${doc}}`, hashText(before.get(id) ?? ''), hashText(doc), id);

@@ -4,16 +4,26 @@
 import type { Action } from '../api/events.ts';
 import type { StagedItem } from '../state/staging.ts';
 import type { MergedMember } from './merge.ts';
-import { planMember, type MemberPlan, type PlanOptions } from './plan-member.ts';
+import { planMember, type MemberPart, type MemberPlan } from './plan-member.ts';
 
 export interface PlanTotals {
   members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
   events: { planned: number; byAction: Partial<Record<Action, number>> };
   /** Active members the snapshot knew before this run (the mass-delete guard's denominator). */
   knownMembers: number;
+  warnings: string[];
 }
 
-export interface RunPlanOptions extends PlanOptions {
+/** `--full`: which parts to resend, for every member or only the listed contacts. */
+export interface Backfill {
+  parts: ReadonlySet<MemberPart>;
+  contacts?: ReadonlySet<string>;
+}
+
+export interface RunPlanOptions {
+  /** The export's as-of time: every event's `timestamp`. */
+  timestamp: string;
+  backfill?: Backfill;
   /** False when the members export cannot be trusted to be complete: nobody is deleted. */
   deletesAllowed: boolean;
   onPlan: (plan: MemberPlan) => void;
@@ -21,13 +31,18 @@ export interface RunPlanOptions extends PlanOptions {
   onOrphan: (item: StagedItem) => void;
 }
 
+const NOTHING: ReadonlySet<MemberPart> = new Set();
+
 export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions): PlanTotals {
   const totals: PlanTotals = {
     members: { total: 0, new: 0, changed: 0, unchanged: 0, deleted: 0, untouched: 0 },
     events: { planned: 0, byAction: {} },
     knownMembers: 0,
+    warnings: [],
   };
+  const unseen = new Set(options.backfill?.contacts);
   for (const entry of merged) {
+    if (entry.next) unseen.delete(entry.contactId);
     if (entry.old && !entry.old.deleted) totals.knownMembers++;
     if (entry.next) totals.members.total++;
     // Rows of a member whose own row was rejected are not orphans: that member is untouched anyway.
@@ -38,13 +53,19 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
       continue;
     }
     if (!entry.next && !options.deletesAllowed) continue;
-    const plan = planMember(entry.old, entry.next, options);
+    const backfill = options.backfill;
+    const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
+    const plan = planMember(entry.old, entry.next, { timestamp: options.timestamp, resend });
     if (!entry.next && plan.change === 'unchanged') continue;
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;
     totals.events.planned += plan.events.length;
     for (const event of plan.events) totals.events.byAction[event.action] = (totals.events.byAction[event.action] ?? 0) + 1;
     options.onPlan(plan);
+  }
+  if (unseen.size > 0) {
+    const listed = [...unseen].slice(0, 20).join(', ');
+    totals.warnings.push(`--full: ${unseen.size} listed contact(s) are not in the members export and were not resent: ${listed}${unseen.size > 20 ? ', …' : ''}`);
   }
   return totals;
 }

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LoyaltyEvent } from '../../src/api/events.ts';
 import { applyEvents, type MemberState } from '../../src/plan/member-state.ts';
-import { planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
+import { MEMBER_PARTS, planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
 import { exported, type MemberSpec } from '../fixtures/members.ts';
 
-const OPTIONS: PlanOptions = { full: false, timestamp: '2026-11-24T23:00:00Z' };
+const OPTIONS: PlanOptions = { resend: new Set(), timestamp: '2026-11-24T23:00:00Z' };
 const base: MemberSpec = {
   member: { contactId: 'M-1', phoneNumber: '+4741234567', tier: 'gold' },
   coupons: [{ couponId: 'C2', title: 'Bolle' }, { couponId: 'C1', title: 'Kaffe' }],
@@ -76,7 +76,7 @@ describe('planMember', () => {
 
   it('backfill resends full state: updated, every present set (even empty), every bonus check', () => {
     const state = delivered(base);
-    expect(actions(state, base, { ...OPTIONS, full: true })).toEqual([
+    expect(actions(state, base, { ...OPTIONS, resend: new Set(MEMBER_PARTS) })).toEqual([
       'benefits.member.updated',
       'benefits.coupons.synced',
       'benefits.stampCards.synced',

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { BonusCheck, Coupon, LoyaltyEvent, Member, StampCard } from '../../src/api/events.ts';
 import { validateEvent } from '../../src/api/events.ts';
 import { applyEvents, type MemberState } from '../../src/plan/member-state.ts';
-import { planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
+import { MEMBER_PARTS, planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
 import { expectedState, exported, observable, type MemberSpec } from '../fixtures/members.ts';
 
-const OPTIONS: PlanOptions = { full: false, timestamp: '2026-11-24T23:00:00Z' };
+const OPTIONS: PlanOptions = { resend: new Set(), timestamp: '2026-11-24T23:00:00Z' };
 const ids = (prefix: string) => fc.uniqueArray(fc.constantFrom(...['1', '2', '3', 'ä', '\u{1F600}', '\uFF10'].map((id) => `${prefix}${id}`)), { maxLength: 4 });
 
 const memberArb = (contactId: string) =>
@@ -51,9 +51,9 @@ function deliver(state: MemberState | undefined, spec: MemberSpec | undefined, o
 describe('planner properties', () => {
   it('the planned events take the old state to the new state', () => {
     fc.assert(
-      fc.property(fc.option(specArb(), { nil: undefined }), fc.option(specArb(), { nil: undefined }), fc.boolean(), (before, after, full) => {
+      fc.property(fc.option(specArb(), { nil: undefined }), fc.option(specArb(), { nil: undefined }), fc.integer({ min: 0, max: 15 }), (before, after, full) => {
         const old = deliver(undefined, before).state;
-        const { state } = deliver(old, after, { ...OPTIONS, full });
+        const { state } = deliver(old, after, { ...OPTIONS, resend: new Set(MEMBER_PARTS.filter((_, index) => (full >> index) & 1)) });
         if (after) expect(observable(state)).toEqual(expectedState(old, exported(after)));
         else if (old) expect(state?.deleted).toBe(true);
         else expect(state).toBeUndefined();

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../errors.ts';
+import { MEMBER_PARTS } from '../plan/plan-member.ts';
+import type { Backfill } from '../plan/plan-run.ts';
+import type { RunConfig } from './schema.ts';
+
+/** `--full [--only …] [--contacts …|--contacts-file …]` → what to resend, or undefined for a normal run. */
+export function resolveBackfill(config: RunConfig): Backfill | undefined {
+  const narrowed = config.only ?? config.contacts ?? config.contactsFile;
+  if (!config.full) {
+    if (narrowed) throw new ConfigError('--only, --contacts and --contacts-file narrow a backfill: use them with --full');
+    return undefined;
+  }
+  const contacts = [...(config.contacts ?? []), ...(config.contactsFile ? readContactsFile(config.contactsFile) : [])];
+  return {
+    parts: new Set(config.only ?? MEMBER_PARTS),
+    ...((config.contacts || config.contactsFile) && { contacts: new Set(contacts) }),
+  };
+}
+
+function readContactsFile(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+  } catch (error) {
+    throw new ConfigError(`--contacts-file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+}
