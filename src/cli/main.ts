@@ -7,6 +7,7 @@ import { demoCommand } from './demo-command.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { runCommand } from './run-command.ts';
+import { scheduleCommand } from './schedule-command.ts';
 import { statusCommand } from './status-command.ts';
 import { validateCommand } from './validate-command.ts';
 
@@ -14,6 +15,7 @@ const USAGE = `Usage: loyalty-sync <command> [options]
 
 Commands:
   run        one sync: export → changes → Loyalty API → snapshot → report
+  schedule   run 'run' on a cron schedule in this process
   validate   check export files; print every rejected row
   status     the last runs recorded in a state file
   sandbox    start the built-in Loyalty API emulator
@@ -23,6 +25,7 @@ Commands:
 
 const COMMANDS: Record<string, (args: readonly string[], io: CommandIo) => Promise<number>> = {
   run: runCommand,
+  schedule: scheduleCommand,
   validate: validateCommand,
   status: statusCommand,
   demo: demoCommand,

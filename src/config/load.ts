@@ -51,6 +51,13 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   ...INGEST_OPTIONS,
 ];
 
+export const SCHEDULE_OPTIONS: readonly OptionSpec[] = [
+  { key: 'cron', flag: 'cron', type: 'string', help: 'cron expression, e.g. "0 2 * * *" (required; 6 fields for seconds)' },
+  { key: 'cronTimeZone', flag: 'cron-time-zone', type: 'string', help: 'time zone of the cron expression (default: --time-zone)' },
+  { key: 'runOnStart', flag: 'run-on-start', type: 'boolean', help: 'also run once right away' },
+  ...RUN_OPTIONS,
+];
+
 /** Credentials come only from env or the config file: a flag would show in `ps` and shell history. */
 export const CREDENTIAL_ENV = {
   clientId: 'VIPPS_CLIENT_ID',

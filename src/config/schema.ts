@@ -90,3 +90,11 @@ export const runConfigSchema = ingestConfigSchema.extend({
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;
+
+export const scheduleConfigSchema = runConfigSchema.extend({
+  cron: z.string().min(1, 'a cron expression, e.g. "0 2 * * *" (02:00 every night)'),
+  /** Time zone of the cron expression (default: --time-zone). */
+  cronTimeZone: z.string().refine(isValidTimeZone, 'expected an IANA time zone like Europe/Oslo').optional(),
+  runOnStart: flag.default(false),
+});
+export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;

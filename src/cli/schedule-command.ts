@@ -1,0 +1,61 @@
+import { loadConfig, SCHEDULE_OPTIONS } from '../config/load.ts';
+import { scheduleConfigSchema } from '../config/schema.ts';
+import { createLogger } from '../log.ts';
+import { summaryLine } from '../report/summary-line.ts';
+import { openSource } from '../sources/open-source.ts';
+import { runSync } from '../sync.ts';
+import { optionsHelp, parseFlags } from './args.ts';
+import { EXIT, exitCodeOf } from './exit-codes.ts';
+import type { CommandIo } from './io.ts';
+import { startSchedule } from './scheduler.ts';
+
+export const SCHEDULE_HELP = `Usage: loyalty-sync schedule --cron "<expression>" --source <…> [run options]
+
+Runs 'loyalty-sync run' on a cron schedule inside this process, never two runs at once (a tick during
+a run is skipped and logged). SIGTERM/SIGINT stop it after the current run; a second signal also stops
+the current run (with its grace period).
+
+Options (flag, env var, meaning):
+${optionsHelp(SCHEDULE_OPTIONS)}`;
+
+export async function scheduleCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const { flags } = parseFlags(args, SCHEDULE_OPTIONS);
+  if (flags.help) {
+    io.stdout.write(`${SCHEDULE_HELP}\n`);
+    return EXIT.ok;
+  }
+  const config = loadConfig(scheduleConfigSchema, SCHEDULE_OPTIONS, flags, io.env, { withCredentials: true });
+  const logger = createLogger({ level: config.logLevel });
+  const abortRun = new AbortController();
+
+  const job = async () => {
+    const source = openSource(config.source, { timeZone: config.timeZone });
+    try {
+      const { report, reportPath } = await runSync({ config, source, logger, signal: abortRun.signal });
+      io.stdout.write(`${summaryLine(report, reportPath)}\n`);
+    } catch (error) {
+      // A run that could not start (lock held, unreadable state) is logged; the schedule goes on.
+      logger.error({ stage: 'schedule', code: exitCodeOf(error), err: error }, 'run could not start');
+    } finally {
+      await source.close();
+    }
+  };
+  const schedule = startSchedule({ expression: config.cron, timeZone: config.cronTimeZone ?? config.timeZone, runOnStart: config.runOnStart, job, logger });
+
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals++;
+      if (signals === 1) {
+        logger.warn({ stage: 'schedule', signal }, 'stopping after the current run (signal again to stop it too)');
+        void schedule.stop().then(resolve);
+      } else {
+        abortRun.abort();
+      }
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  logger.info({ stage: 'schedule' }, 'stopped');
+  return EXIT.ok;
+}
