@@ -7,6 +7,7 @@ import { resolveBackfill } from './config/backfill.ts';
 import type { RunConfig } from './config/schema.ts';
 import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliver/deliver.ts';
 import { openSender, type OpenSender } from './deliver/open-sender.ts';
+import { createTelemetry, type Telemetry } from './deliver/telemetry.ts';
 import { ConfigError, GuardError, isSyncError } from './errors.ts';
 import { ingestExport, type IngestResult } from './ingest/ingest-export.ts';
 import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
@@ -42,6 +43,7 @@ export interface SyncResult {
 }
 
 const MAX_LISTED_FAILURES = 1000;
+const PLANNED_SAMPLE_SIZE = 5;
 
 export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
@@ -89,6 +91,8 @@ class Run {
   private staging: Staging | undefined;
   private facts: Partial<Pick<RunFacts, 'pulled' | 'ingest' | 'plan' | 'drained' | 'delivered'>> = {};
   private readonly runs: RunsTable;
+  private readonly telemetry: Telemetry;
+  private readonly plannedSample: RunReport['plannedSample'] = {};
   private readonly backfill: Backfill | undefined;
 
   constructor(deps: SyncDeps, store: StateStore, runId: string, startedAt: Date, now: () => Date, backfill: Backfill | undefined) {
@@ -106,6 +110,7 @@ class Run {
     this.rejects = createRejectsLog(join(runReportDir(this.config.reportDir, runId), 'rejects.csv'));
     this.inShard = shardFilter(this.config.shard);
     this.runs = runsTable(store.db);
+    this.telemetry = createTelemetry(startedAt.getTime());
     // A stop signal stops new work at once; requests in flight get a grace period, then are abandoned.
     deps.signal?.addEventListener('abort', () => {
       setTimeout(() => void this.sender?.destroy(), this.config.gracePeriodSeconds * 1000).unref();
@@ -160,6 +165,8 @@ class Run {
       rejects: { ...(rejectsFile && { file: 'rejects.csv' }), byReason: this.rejects.summary() },
       warnings: this.warnings,
       durationsMs: this.timings,
+      delivery: this.telemetry.summary(),
+      plannedSample: this.plannedSample,
     });
     const reportPath = writeReport(this.config.reportDir, report);
     runs.finish(report, reportPath);
@@ -218,6 +225,10 @@ class Run {
         deletesAllowed: ingest.membersComplete,
         onPlan: (memberPlan) => {
           if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, this.runId, this.now().toISOString());
+          for (const event of memberPlan.events) {
+            const sample = (this.plannedSample[event.action] ??= []);
+            if (sample.length < PLANNED_SAMPLE_SIZE) sample.push({ contactId: memberPlan.contactId, eventId: event.eventId });
+          }
         },
         onOrphan: (item) => {
           this.orphanRows++;
@@ -231,7 +242,12 @@ class Run {
   }
 
   private async deliver(): Promise<DeliveryTotals> {
-    this.sender ??= openSender(this.config, { startedAt: this.startedAt, logger: this.logger, ...(this.deps.signal && { signal: this.deps.signal }) });
+    this.sender ??= openSender(this.config, {
+      startedAt: this.startedAt,
+      logger: this.logger,
+      telemetry: this.telemetry,
+      ...(this.deps.signal && { signal: this.deps.signal }),
+    });
     try {
       return await deliverPending({
         outbox: this.outbox,

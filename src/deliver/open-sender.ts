@@ -4,6 +4,7 @@ import { createTokenCache } from '../api/token-cache.ts';
 import type { RunConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createEventSender, type EventSender } from './send-event.ts';
+import type { Telemetry } from './telemetry.ts';
 
 export interface OpenSender {
   send: EventSender;
@@ -13,7 +14,7 @@ export interface OpenSender {
 }
 
 /** The run's one connection pool to the API, its token cache and its retry policy, from the config. */
-export function openSender(config: RunConfig, options: { startedAt: Date; signal?: AbortSignal; logger: Logger }): OpenSender {
+export function openSender(config: RunConfig, options: { startedAt: Date; signal?: AbortSignal; logger: Logger; telemetry: Telemetry }): OpenSender {
   const connection = openApiConnection({
     apiUrl: config.apiUrl,
     credentials: config.credentials!,
@@ -32,6 +33,7 @@ export function openSender(config: RunConfig, options: { startedAt: Date; signal
     },
     ...(options.signal && { signal: options.signal }),
     onRetry: (info) => options.logger.debug({ stage: 'deliver', ...info }, 'retrying'),
+    onAttempt: (attempt) => options.telemetry.recordAttempt(attempt),
   });
   return { send, close: () => connection.close(), destroy: () => connection.destroy() };
 }

@@ -3,6 +3,7 @@
 // Retry-After; a 429 pauses every worker, not just the one that saw it. 401 refreshes the token once.
 import type { HttpAnswer } from '../api/http.ts';
 import { ApiError } from '../errors.ts';
+import type { AttemptRecord } from './telemetry.ts';
 import { describeErrorBody } from '../api/problem.ts';
 import type { TokenCache } from '../api/token-cache.ts';
 
@@ -34,6 +35,8 @@ export interface SenderDeps {
   signal?: AbortSignal;
   /** Called before each retry wait (for logs and the report). */
   onRetry?: (info: { attempt: number; delayMs: number; status?: number; reason: string }) => void;
+  /** Called after every HTTP attempt (telemetry). */
+  onAttempt?: (attempt: AttemptRecord) => void;
 }
 
 export type EventSender = (body: string) => Promise<SendOutcome>;
@@ -60,12 +63,16 @@ export function createEventSender(deps: SenderDeps): EventSender {
       }
       let answer: HttpAnswer;
       let token: string;
+      let sentAt = now();
       try {
         token = await deps.tokens.get();
+        sentAt = now();
         answer = await deps.post(body, token);
+        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, status: answer.status });
       } catch (error) {
         // The token endpoint refusing our credentials is fatal for the whole run, not for one event.
         if (error instanceof ApiError) throw error;
+        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt });
         last = { detail: `network error: ${(error as Error).message}` };
         if (attempt < policy.maxAttempts) await waitBeforeRetry(attempt, undefined, last.detail);
         continue;

@@ -28,6 +28,8 @@ export interface RunFacts {
   rejects: RunReport['rejects'];
   warnings: string[];
   durationsMs: RunReport['durationsMs'];
+  delivery: RunReport['delivery'];
+  plannedSample: RunReport['plannedSample'];
 }
 
 export function buildReport(facts: RunFacts): RunReport {
@@ -86,5 +88,7 @@ export function buildReport(facts: RunFacts): RunReport {
     warnings: facts.warnings,
     ...(facts.error && { error: facts.error }),
     durationsMs: facts.durationsMs,
+    delivery: facts.delivery,
+    plannedSample: facts.plannedSample,
   };
 }

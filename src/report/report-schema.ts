@@ -59,6 +59,19 @@ export const reportSchema = z.object({
   warnings: z.array(z.string()),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   durationsMs: z.object({ drain: count, ingest: count, plan: count, deliver: count, total: count }),
+  /** How sending went: every HTTP attempt (retries included), over the run. */
+  delivery: z.object({
+    attempts: count,
+    /** Answers by HTTP status; `network` for attempts without an answer (reset, timeout). */
+    byStatus: z.record(z.string(), count),
+    latencyMs: z.object({ p50: z.number(), p95: z.number(), max: z.number() }),
+    /** Send rate and latency over time; `atSeconds` is the start of each slice since the run started. */
+    timeline: z.array(
+      z.object({ atSeconds: z.number(), seconds: z.number(), accepted: count, failed: count, p50Ms: z.number(), p95Ms: z.number() }),
+    ),
+  }),
+  /** The first planned events per action (a readable sample of the plan, e.g. for --dry-run). */
+  plannedSample: z.partialRecord(z.enum(ACTIONS), z.array(z.object({ contactId: z.string(), eventId: z.string() }))),
 });
 
 export type RunReport = z.infer<typeof reportSchema>;

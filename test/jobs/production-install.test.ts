@@ -22,7 +22,7 @@ describe('production install (as the Docker image does it)', () => {
     execSync(`${install} --prefer-offline`, { cwd: app, stdio: 'pipe' });
 
     // Stage 2: the runtime stage's own COPY lines.
-    const copies = [...runtimeStage!.matchAll(/^COPY (?!--from)(\S+) (\S+)$/gm)].map(([, from, to]) => [from!, to!]);
+    const copies = [...runtimeStage!.matchAll(/^COPY (?!--from)(\S+) (\S+)$/gm)].map(([, from, to]): [string, string] => [from!, to!]);
     expect(copies.map(([from]) => from)).toEqual(['package.json', 'src']);
     for (const [from, to] of copies) cpSync(join(ROOT, from), to.endsWith('/') ? join(app, to, from) : join(app, to), { recursive: true });
 

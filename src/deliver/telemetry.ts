@@ -1,0 +1,95 @@
+// What sending looked like: answers by status, latency percentiles and the send rate over the run, in
+// bounded memory (fixed latency buckets; time slices that double in width to stay under 120).
+import type { RunReport } from '../report/report-schema.ts';
+
+export interface AttemptRecord {
+  /** Epoch ms when the attempt started. */
+  startedAt: number;
+  latencyMs: number;
+  /** HTTP status, or undefined when no answer came (network error, reset, timeout). */
+  status?: number;
+}
+
+export interface Telemetry {
+  recordAttempt(attempt: AttemptRecord): void;
+  summary(): RunReport['delivery'];
+}
+
+const BOUNDS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10_000, 15_000, 20_000, 30_000, 60_000, Infinity];
+const MAX_SLICES = 120;
+
+interface Slice {
+  accepted: number;
+  failed: number;
+  histogram: number[];
+}
+
+const emptySlice = (): Slice => ({ accepted: 0, failed: 0, histogram: new Array<number>(BOUNDS.length).fill(0) });
+const bucketOf = (latencyMs: number) => BOUNDS.findIndex((bound) => latencyMs <= bound);
+
+function percentile(histogram: readonly number[], fraction: number, max: number): number {
+  const total = histogram.reduce((sum, n) => sum + n, 0);
+  if (total === 0) return 0;
+  let seen = 0;
+  for (let i = 0; i < histogram.length; i++) {
+    seen += histogram[i]!;
+    // The bucket's upper bound, never above the largest latency actually seen.
+    if (seen >= total * fraction) return Math.min(BOUNDS[i]!, max);
+  }
+  return max;
+}
+
+export function createTelemetry(runStartedAt: number): Telemetry {
+  const byStatus = new Map<string, number>();
+  const overall = emptySlice();
+  let slices: Slice[] = [];
+  let sliceSeconds = 1;
+  let attempts = 0;
+  let max = 0;
+
+  return {
+    recordAttempt({ startedAt, latencyMs, status }) {
+      attempts++;
+      max = Math.max(max, latencyMs);
+      const key = status === undefined ? 'network' : String(status);
+      byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
+      let index = Math.max(0, Math.floor((startedAt - runStartedAt) / 1000 / sliceSeconds));
+      while (index >= MAX_SLICES) {
+        slices = mergePairs(slices);
+        sliceSeconds *= 2;
+        index = Math.floor(index / 2);
+      }
+      while (slices.length <= index) slices.push(emptySlice());
+      const bucket = bucketOf(latencyMs);
+      for (const slice of [slices[index]!, overall]) {
+        if (status !== undefined && status >= 200 && status < 300) slice.accepted++;
+        else slice.failed++;
+        slice.histogram[bucket]!++;
+      }
+    },
+    summary() {
+      return {
+        attempts,
+        byStatus: Object.fromEntries([...byStatus].sort(([a], [b]) => a.localeCompare(b))),
+        latencyMs: { p50: percentile(overall.histogram, 0.5, max), p95: percentile(overall.histogram, 0.95, max), max },
+        timeline: slices.map((slice, index) => ({
+          atSeconds: index * sliceSeconds,
+          seconds: sliceSeconds,
+          accepted: slice.accepted,
+          failed: slice.failed,
+          p50Ms: percentile(slice.histogram, 0.5, max),
+          p95Ms: percentile(slice.histogram, 0.95, max),
+        })),
+      };
+    },
+  };
+}
+
+function mergePairs(slices: Slice[]): Slice[] {
+  const merged: Slice[] = [];
+  for (let i = 0; i < slices.length; i += 2) {
+    const [a, b = emptySlice()] = [slices[i]!, slices[i + 1]];
+    merged.push({ accepted: a.accepted + b.accepted, failed: a.failed + b.failed, histogram: a.histogram.map((n, bucket) => n + b.histogram[bucket]!) });
+  }
+  return merged;
+}
