@@ -9,7 +9,7 @@ import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliv
 import { openSender, type OpenSender } from './deliver/open-sender.ts';
 import { createTelemetry, type Telemetry } from './deliver/telemetry.ts';
 import { ConfigError, GuardError, isSyncError } from './errors.ts';
-import { ingestExport, type IngestResult } from './ingest/ingest-export.ts';
+import { ingestExport, type IngestProgress, type IngestResult } from './ingest/ingest-export.ts';
 import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
 import { formatUtc } from './ingest/values.ts';
 import type { Logger } from './log.ts';
@@ -17,6 +17,7 @@ import { mergeByContact } from './plan/merge.ts';
 import { planRun, type Backfill, type PlanTotals } from './plan/plan-run.ts';
 import { shardFilter } from './plan/shard.ts';
 import { buildReport, type RunFacts } from './report/build-report.ts';
+import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './report/report-schema.ts';
 import { runReportDir, writeReport } from './report/write-report.ts';
@@ -35,6 +36,7 @@ export interface SyncDeps {
   logger: Logger;
   signal?: AbortSignal;
   now?: () => Date;
+  progress?: Progress;
 }
 
 export interface SyncResult {
@@ -86,6 +88,7 @@ class Run {
   private readonly failures: RunReport['failures'] = [];
   private readonly warnings: string[] = [];
   private failureCount = 0;
+  private delivering: DeliveryProgress = { membersDone: 0, membersTotal: 0, eventsAccepted: 0, failed: 0 };
   private orphanRows = 0;
   private sender: OpenSender | undefined;
   private staging: Staging | undefined;
@@ -130,6 +133,7 @@ class Run {
       this.logger.error({ stage: 'run', code: error.code, err: caught }, 'run did not complete');
     }
     this.staging?.close();
+    this.deps.progress?.stop();
     try {
       this.committer.flush();
     } catch (caught) {
@@ -189,7 +193,12 @@ class Run {
 
     const staging = (this.staging = openStaging(config.state, this.runId));
     const ingest = await this.timed('ingest', () =>
-      ingestExport(pulled.files, staging, { config, onReject: (reject) => this.rejects.add(reject), ...(this.inShard && { inShard: this.inShard }) }),
+      ingestExport(pulled.files, staging, {
+        config,
+        onReject: (reject) => this.rejects.add(reject),
+        ...(this.inShard && { inShard: this.inShard }),
+        ...(this.deps.progress && { onProgress: (progress: IngestProgress) => this.deps.progress!.ingest(progress) }),
+      }),
     );
     staging.seal();
     this.facts.ingest = ingest;
@@ -242,6 +251,7 @@ class Run {
   }
 
   private async deliver(): Promise<DeliveryTotals> {
+    this.delivering = { membersDone: 0, membersTotal: this.outbox.pendingMemberCount(), eventsAccepted: 0, failed: 0 };
     this.sender ??= openSender(this.config, {
       startedAt: this.startedAt,
       logger: this.logger,
@@ -263,6 +273,10 @@ class Run {
 
   private settleMember(outcome: MemberOutcome): void {
     this.committer.add(outcome);
+    this.delivering.membersDone++;
+    this.delivering.eventsAccepted += outcome.acceptedNow.length;
+    if (outcome.failure) this.delivering.failed++;
+    this.deps.progress?.deliver(this.delivering);
     if (!outcome.failure) return;
     this.failureCount++;
     if (this.failures.length < MAX_LISTED_FAILURES) this.failures.push({ contactId: outcome.contactId, ...outcome.failure });

@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../api/system-headers.ts';
 import { isSyncError } from '../errors.ts';
 import { runSandboxCommand } from '../sandbox/command.ts';
 import { demoCommand } from './demo-command.ts';
+import { explainCommand } from './explain-command.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { runCommand } from './run-command.ts';
@@ -18,6 +19,7 @@ Commands:
   schedule   run 'run' on a cron schedule in this process
   validate   check export files; print every rejected row
   status     the last runs recorded in a state file
+  explain    why a member gets (or got) the events it does
   sandbox    start the built-in Loyalty API emulator
   demo       run the sample nights against the sandbox
 
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, (args: readonly string[], io: CommandIo) => Promi
   schedule: scheduleCommand,
   validate: validateCommand,
   status: statusCommand,
+  explain: explainCommand,
   demo: demoCommand,
   sandbox: async (args, io) => {
     await runSandboxCommand([...args], io.env, { stdout: io.stdout });

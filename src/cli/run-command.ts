@@ -1,7 +1,8 @@
 import { loadConfig, RUN_OPTIONS } from '../config/load.ts';
 import { runConfigSchema } from '../config/schema.ts';
 import { createLogger } from '../log.ts';
-import { summaryLine } from '../report/summary-line.ts';
+import { createProgress } from '../report/progress.ts';
+import { planSummary, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import { runSync } from '../sync.ts';
 import { optionsHelp, parseFlags } from './args.ts';
@@ -37,8 +38,10 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const { report, reportPath } = await runSync({ config, source, logger, signal: stop.signal });
+    const progress = createProgress({ logger, intervalMs: config.progressSeconds * 1000, ...(process.stderr.isTTY && { terminal: process.stderr }) });
+    const { report, reportPath } = await runSync({ config, source, logger, signal: stop.signal, progress });
     io.stdout.write(`${summaryLine(report, reportPath)}\n`);
+    if (report.status === 'dry-run') io.stdout.write(planSummary(report));
     return report.exitCode;
   } finally {
     process.off('SIGTERM', onSignal);

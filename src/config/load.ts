@@ -47,6 +47,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'gracePeriodSeconds', flag: 'grace-period-seconds', type: 'string', help: 'after SIGTERM, how long requests in flight may finish (default 20)' },
   { key: 'pluginName', flag: 'plugin-name', type: 'string', help: 'Vipps-System-Plugin-Name header, ≤ 30 chars (default loyalty-sync)' },
   { key: 'pluginVersion', flag: 'plugin-version', type: 'string', help: 'Vipps-System-Plugin-Version header, ≤ 30 chars' },
+  { key: 'progressSeconds', flag: 'progress-seconds', type: 'string', help: 'off a terminal, log progress this often (default 30)' },
   { key: 'logLevel', flag: 'log-level', type: 'string', help: 'fatal | error | warn | info | debug | trace | silent (default info)' },
   ...INGEST_OPTIONS,
 ];

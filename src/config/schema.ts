@@ -83,6 +83,8 @@ export const runConfigSchema = ingestConfigSchema.extend({
   gracePeriodSeconds: z.coerce.number().min(0).max(600).default(20),
   pluginName: headerValue.default(TOOL_NAME),
   pluginVersion: headerValue.default(TOOL_VERSION),
+  /** Off a terminal, one progress log line this often. */
+  progressSeconds: z.coerce.number().positive().default(30),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Required unless --dry-run; only from env (VIPPS_*) or the config file, never from flags. */
   credentials: credentialsSchema.optional(),

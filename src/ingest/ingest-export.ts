@@ -44,11 +44,19 @@ export interface IngestResult {
   warnings: string[];
 }
 
+export interface IngestProgress {
+  file: string;
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+}
+
 export interface IngestOptions {
   config: IngestConfig;
   onReject: (reject: Reject) => void;
   /** Rows of other shards are skipped before validation (`--shard i/N`). */
   inShard?: (contactId: string) => boolean;
+  onProgress?: (progress: IngestProgress) => void;
 }
 
 const KIND_ORDER: readonly ExportKind[] = ['members', 'coupons', 'stampCards', 'bonusChecks'];
@@ -125,7 +133,9 @@ async function ingestFile(
         const key = file.kind === 'members' ? 'contact_id' : KINDS[file.kind].itemIdColumn!;
         rejectRow(record, contactId, [{ column: layout.headers.get(key) ?? key, reason: `duplicate key: the same ${key} is already on line ${duplicateOf}` }]);
       }
-  });
+    },
+    (bytes) => options.onProgress?.({ file: file.name, rows: summary.rows, bytes, totalBytes: inspection.bytes }),
+  );
   return unattributable;
 }
 

@@ -23,6 +23,7 @@ export async function readCsvRecords(
   fileName: string,
   inspection: FileInspection,
   onRecord: (record: CsvRecord) => void,
+  onBytesRead?: (bytes: number) => void,
 ): Promise<void> {
   const parser = parse({
     delimiter: inspection.delimiter,
@@ -36,6 +37,8 @@ export async function readCsvRecords(
   // spans 1 + (line breaks inside its fields) lines, plus the blank lines skipped before it.
   let nextLine = 1;
   let skippedBlankLines = 0;
+  let records = 0;
+  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
   const consumer = new Writable({
     objectMode: true,
     highWaterMark: 1024,
@@ -46,19 +49,20 @@ export async function readCsvRecords(
       nextLine = line + 1 + lineBreaksIn(record);
       try {
         if (!isBlank(record)) onRecord({ fields: record, line });
+        if (onBytesRead && ++records % 4096 === 0) onBytesRead(input.bytesRead);
         done();
       } catch (error) {
         done(error as Error);
       }
     },
   });
-  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
   const stages =
     inspection.encoding === 'windows-1252'
       ? pipeline(input, iconv.decodeStream('win1252'), parser, consumer)
       : pipeline(input, parser, consumer);
   try {
     await stages;
+    onBytesRead?.(input.bytesRead);
   } catch (error) {
     if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_') && !(error instanceof CsvError)) {
       // csv-parse's own error (e.g. an unclosed quote): the file cannot be read past this point.

@@ -19,6 +19,11 @@ export interface PulledExport {
 export interface PullContext {
   db: DatabaseSync;
   logger: Logger;
+  /**
+   * A dry run moves nothing: a drop folder then also leaves already-processed and superseded exports in
+   * place (it would otherwise archive them while pulling). Absent means a real run.
+   */
+  dryRun?: boolean;
 }
 
 export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'refused' | 'dry-run';

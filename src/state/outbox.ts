@@ -50,6 +50,20 @@ export interface Outbox {
   settleMember(contactId: string, failure: MemberFailure | undefined): void;
   /** Forgets failed plans: the next planning pass re-plans those members from the snapshot. */
   clearFailedPlans(): void;
+  /** Every event planned for a member, oldest first, and its current plan (for `explain`). */
+  history(contactId: string): { events: EventHistory[]; plan?: { runId: string; status: string; eventIds: string[]; failure?: MemberFailure } };
+}
+
+export interface EventHistory {
+  eventId: string;
+  action: Action;
+  status: EventStatus;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  plannedRun: string;
+  plannedAt: string;
+  acceptedAt: string | null;
 }
 
 export function outboxStore(db: DatabaseSync): Outbox {
@@ -104,6 +118,18 @@ export function outboxStore(db: DatabaseSync): Outbox {
     },
     clearFailedPlans() {
       statement(`DELETE FROM outbox_members WHERE status = 'failed'`).run();
+    },
+    history(contactId) {
+      const events = statement(
+        `SELECT event_id AS eventId, action, status, attempts, last_status AS lastStatus, last_error AS lastError,
+                planned_run AS plannedRun, planned_at AS plannedAt, accepted_at AS acceptedAt
+         FROM outbox_events WHERE contact_id = ? ORDER BY planned_at, rowid`,
+      ).all(contactId) as unknown as EventHistory[];
+      const row = statement('SELECT run_id, status, event_ids, failure FROM outbox_members WHERE contact_id = ?').get(contactId) as
+        | { run_id: string; status: string; event_ids: string; failure: string | null }
+        | undefined;
+      const plan = row && { runId: row.run_id, status: row.status, eventIds: JSON.parse(row.event_ids) as string[], ...(row.failure && { failure: JSON.parse(row.failure) as MemberFailure }) };
+      return { events, ...(plan && { plan }) };
     },
   };
 }

@@ -1,0 +1,172 @@
+// `loyalty-sync explain <contactId>`: "why wasn't member X updated?" in one command. What the export
+// says (and rejected), what the snapshot holds, what the next run would send and why, and the member's
+// event history from the outbox. Reads only: the state file is opened read-only, nothing is sent.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { INGEST_OPTIONS, loadConfig, type OptionSpec } from '../config/load.ts';
+import { ingestConfigSchema } from '../config/schema.ts';
+import { UsageError } from '../errors.ts';
+import { ingestExport, type Reject } from '../ingest/ingest-export.ts';
+import { ITEM_KINDS, type ItemKind } from '../ingest/kinds.ts';
+import { createLogger } from '../log.ts';
+import { memberDifferences, type MemberDifferences } from '../plan/explain.ts';
+import type { MemberState } from '../plan/member-state.ts';
+import { mergeByContact } from '../plan/merge.ts';
+import { planMember } from '../plan/plan-member.ts';
+import { openSource } from '../sources/open-source.ts';
+import { outboxStore, type EventHistory } from '../state/outbox.ts';
+import { snapshotStore } from '../state/snapshot.ts';
+import { openStaging, type Staging } from '../state/staging.ts';
+import { openStateStore } from '../state/store.ts';
+import { parseFlags } from './args.ts';
+import { EXIT } from './exit-codes.ts';
+import type { CommandIo } from './io.ts';
+
+const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
+  { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
+  { key: 'source', flag: 'source', type: 'string', help: 'an export to compare with (optional)' },
+  { key: 'json', flag: 'json', type: 'boolean', help: 'print JSON' },
+  ...INGEST_OPTIONS,
+];
+const explainSchema = ingestConfigSchema.extend({
+  state: z.string().default('loyalty-sync.sqlite'),
+  source: z.string().optional(),
+  json: z.boolean().default(false),
+});
+
+export const EXPLAIN_HELP = `Usage: loyalty-sync explain <contactId> [--state <file>] [--source <export>] [--json]
+
+What the snapshot holds for a member, what the export says about it (and which of its rows were
+rejected), which events the next run would send and why, and its event history. Changes nothing.`;
+
+interface Explanation {
+  contactId: string;
+  snapshot?: { rev: number; deleted: boolean; member?: unknown; coupons: unknown; stampCards: unknown; bonusChecks: unknown };
+  export?: { source: string; inExport: boolean; rejects: Reject[]; differences: MemberDifferences; nextEvents: { action: string; eventId: string }[] };
+  history: EventHistory[];
+  pendingPlan?: ReturnType<ReturnType<typeof outboxStore>['history']>['plan'];
+}
+
+export async function explainCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const { flags, positionals } = parseFlags(args, EXPLAIN_OPTIONS, true);
+  if (flags.help) {
+    io.stdout.write(`${EXPLAIN_HELP}\n`);
+    return EXIT.ok;
+  }
+  const [contactId] = positionals;
+  if (!contactId || positionals.length > 1) throw new UsageError('explain needs exactly one contact id');
+  const config = loadConfig(explainSchema, EXPLAIN_OPTIONS, flags, io.env);
+
+  const store = openStateStore(config.state, { readOnly: true });
+  let explanation: Explanation;
+  try {
+    const old = snapshotStore(store.db).load(contactId);
+    const { events, plan } = outboxStore(store.db).history(contactId);
+    explanation = {
+      contactId,
+      ...(old && { snapshot: snapshotView(old) }),
+      ...(config.source && { export: await compareWithExport(contactId, old, config) }),
+      history: events,
+      ...(plan && { pendingPlan: plan }),
+    };
+  } finally {
+    store.close();
+  }
+  io.stdout.write(config.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderText(explanation));
+  return EXIT.ok;
+}
+
+function snapshotView(state: MemberState): NonNullable<Explanation['snapshot']> {
+  const parsed = (text: string | undefined) => (text === undefined ? undefined : JSON.parse(text));
+  return {
+    rev: state.rev,
+    deleted: state.deleted,
+    member: parsed(state.member?.text),
+    coupons: parsed(state.coupons.text),
+    stampCards: parsed(state.stampCards.text),
+    bonusChecks: parsed(state.bonusChecks.text),
+  };
+}
+
+/** Reads the export (only this member's rows are validated and staged) and plans this member. */
+async function compareWithExport(contactId: string, old: MemberState | undefined, config: z.infer<typeof explainSchema>): Promise<NonNullable<Explanation['export']>> {
+  const source = openSource(config.source!, { timeZone: config.timeZone });
+  const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-explain-'));
+  const staging: Staging = openStaging(join(scratch, 'explain'), 'explain');
+  try {
+    const scratchStore = openStateStore(join(scratch, 'pull.sqlite'));
+    const pulled = await source.pull({ db: scratchStore.db, logger: createLogger({ level: 'silent' }), dryRun: true });
+    scratchStore.close();
+    if (!pulled) return { source: source.description, inExport: false, rejects: [], differences: memberDifferences(old, undefined, false), nextEvents: [] };
+    const rejects: Reject[] = [];
+    const ingest = await ingestExport(pulled.files, staging, {
+      config,
+      onReject: (reject) => reject.contactId === contactId && rejects.push(reject),
+      inShard: (id) => id === contactId,
+    });
+    staging.seal();
+    const [entry] = mergeByContact({
+      snapshot: old ? [old] : [],
+      members: staging.members(),
+      items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
+      rejected: staging.rejectedContacts(),
+      trustedKinds: ingest.trustedKinds,
+    });
+    const rejected = entry?.rejected ?? false;
+    const next = entry?.next;
+    const plan = rejected || (!next && !ingest.membersComplete) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set() });
+    return {
+      source: `${source.description} (${pulled.id})`,
+      inExport: next !== undefined,
+      rejects,
+      differences: memberDifferences(old, next, rejected),
+      nextEvents: (plan?.events ?? []).map((event) => ({ action: event.action, eventId: event.eventId })),
+    };
+  } finally {
+    staging.close();
+    await source.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function renderText(explanation: Explanation): string {
+  const lines = [`Member ${explanation.contactId}`];
+  const { snapshot } = explanation;
+  lines.push('', 'Snapshot (what the API has accepted):');
+  if (!snapshot) lines.push('  not in the snapshot: never delivered');
+  else {
+    const count = (set: unknown) => (Array.isArray(set) ? set.length : 0);
+    lines.push(
+      `  ${snapshot.deleted ? 'deleted' : 'active'} · ${snapshot.rev} commit(s) · ${count(snapshot.coupons)} coupon(s), ${count(snapshot.stampCards)} stamp card(s), ${count(snapshot.bonusChecks)} bonus check(s)`,
+    );
+  }
+  const exported = explanation.export;
+  if (exported) {
+    lines.push('', `Export ${exported.source}:`, `  ${exported.differences.summary}`);
+    for (const reject of exported.rejects) lines.push(`  rejected: ${reject.file}:${reject.line} ${reject.column || '(row)'}: ${reject.reason}`);
+    for (const [label, changes] of [
+      ['member fields', exported.differences.member],
+      ['coupons', exported.differences.coupons],
+      ['stamp cards', exported.differences.stampCards],
+      ['bonus checks', exported.differences.bonusChecks],
+    ] as const) {
+      if (changes.length > 0) lines.push(`  ${label}:`, ...changes.map((change) => `    ${change}`));
+    }
+    lines.push('', 'The next run would send:');
+    if (exported.nextEvents.length === 0) lines.push('  nothing');
+    for (const event of exported.nextEvents) lines.push(`  ${event.action}  ${event.eventId}`);
+  }
+  if (explanation.pendingPlan) {
+    const { status, runId, failure } = explanation.pendingPlan;
+    lines.push('', `Open plan from run ${runId}: ${status}${failure ? ` at ${failure.action}: ${failure.detail}` : ''}`);
+  }
+  lines.push('', 'Event history (outbox):');
+  if (explanation.history.length === 0) lines.push('  none');
+  for (const event of explanation.history) {
+    const outcome = event.status === 'accepted' ? `accepted ${event.acceptedAt}` : `${event.status}${event.lastStatus ? ` (HTTP ${event.lastStatus})` : ''}${event.lastError ? `: ${event.lastError}` : ''}`;
+    lines.push(`  ${event.plannedAt}  ${event.action.padEnd(28)} ${outcome} · ${event.attempts} attempt(s) · ${event.eventId}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
