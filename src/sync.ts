@@ -21,7 +21,7 @@ import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './report/report-schema.ts';
 import { runReportDir, writeReport } from './report/write-report.ts';
-import type { SettledFile, Source } from './sources/source.ts';
+import type { RunOutcome, SettledFile, Source } from './sources/source.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
 import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock } from './state/run-lock.ts';
@@ -186,7 +186,7 @@ class Run {
       this.logger.info({ stage: 'drain', members: outbox.pendingMemberCount() }, 'delivering what an earlier run left in the outbox');
       this.facts.drained = await this.timed('drain', () => this.deliver());
     }
-    const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger });
+    const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun });
     if (!pulled) return 'skipped';
     this.facts.pulled = pulled;
     this.logger.info({ stage: 'ingest', export: pulled.id, files: pulled.files.map((file) => file.name) }, 'reading export');
@@ -287,7 +287,7 @@ class Run {
     const pulled = this.facts.pulled;
     if (!pulled) return [];
     try {
-      return await this.deps.source.settle(pulled, status === 'skipped' ? 'succeeded' : status, error?.message);
+      return await this.deps.source.settle(pulled, settleOutcome(status, error), error?.message);
     } catch (caught) {
       this.warnings.push(`could not archive the export: ${(caught as Error).message}`);
       return [];
@@ -302,6 +302,14 @@ class Run {
       this.timings[stage] += Math.round(performance.now() - start);
     }
   }
+}
+
+/** A failed run quarantines its export only when the export itself is at fault. */
+function settleOutcome(status: RunStatus, error: RunReport['error']): RunOutcome {
+  if (status === 'skipped') return 'succeeded';
+  if (status !== 'failed') return status;
+  const exportAtFault = error && (error.code.startsWith('CSV_') || error.code === 'SOURCE_NO_MEMBERS' || error.code === 'SOURCE_AMBIGUOUS');
+  return exportAtFault ? 'failed' : 'retry';
 }
 
 function* onlyShard<T extends { contactId: string }>(rows: Iterable<T>, inShard: ((contactId: string) => boolean) | undefined): Generator<T> {

@@ -16,6 +16,7 @@ import type { MemberState } from '../plan/member-state.ts';
 import { mergeByContact } from '../plan/merge.ts';
 import { planMember } from '../plan/plan-member.ts';
 import { openSource } from '../sources/open-source.ts';
+import { DROP_FOLDER_OPTIONS, dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';
 import { outboxStore, type EventHistory } from '../state/outbox.ts';
 import { snapshotStore } from '../state/snapshot.ts';
 import { openStaging, type Staging } from '../state/staging.ts';
@@ -28,12 +29,15 @@ const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
   { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
   { key: 'source', flag: 'source', type: 'string', help: 'an export to compare with (optional)' },
   { key: 'json', flag: 'json', type: 'boolean', help: 'print JSON' },
+  ...DROP_FOLDER_OPTIONS,
   ...INGEST_OPTIONS,
 ];
 const explainSchema = ingestConfigSchema.extend({
   state: z.string().default('loyalty-sync.sqlite'),
   source: z.string().optional(),
   json: z.boolean().default(false),
+  dropFolder: dropFolderSettingsSchema.prefault({}),
+  sftp: sftpSettingsSchema.prefault({}),
 });
 
 export const EXPLAIN_HELP = `Usage: loyalty-sync explain <contactId> [--state <file>] [--source <export>] [--json]
@@ -57,7 +61,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   }
   const [contactId] = positionals;
   if (!contactId || positionals.length > 1) throw new UsageError('explain needs exactly one contact id');
-  const config = loadConfig(explainSchema, EXPLAIN_OPTIONS, flags, io.env);
+  const config = loadConfig(explainSchema, EXPLAIN_OPTIONS, flags, io.env, { withCredentials: true });
 
   const store = openStateStore(config.state, { readOnly: true });
   let explanation: Explanation;
@@ -92,7 +96,7 @@ function snapshotView(state: MemberState): NonNullable<Explanation['snapshot']> 
 
 /** Reads the export (only this member's rows are validated and staged) and plans this member. */
 async function compareWithExport(contactId: string, old: MemberState | undefined, config: z.infer<typeof explainSchema>): Promise<NonNullable<Explanation['export']>> {
-  const source = openSource(config.source!, { timeZone: config.timeZone });
+  const source = openSource(config.source!, config);
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-explain-'));
   const staging: Staging = openStaging(join(scratch, 'explain'), 'explain');
   try {

@@ -28,7 +28,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   }
   const config = loadConfig(runConfigSchema, RUN_OPTIONS, flags, io.env, { withCredentials: true });
   const logger = createLogger({ level: config.logLevel });
-  const source = openSource(config.source, { timeZone: config.timeZone });
+  const source = openSource(config.source, config);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) process.exit(130);

@@ -3,6 +3,7 @@ import { scheduleConfigSchema } from '../config/schema.ts';
 import { createLogger } from '../log.ts';
 import { summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
+import type { Source } from '../sources/source.ts';
 import { runSync } from '../sync.ts';
 import { optionsHelp, parseFlags } from './args.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
@@ -29,15 +30,16 @@ export async function scheduleCommand(args: readonly string[], io: CommandIo): P
   const abortRun = new AbortController();
 
   const job = async () => {
-    const source = openSource(config.source, { timeZone: config.timeZone });
+    let source: Source | undefined;
     try {
+      source = openSource(config.source, config);
       const { report, reportPath } = await runSync({ config, source, logger, signal: abortRun.signal });
       io.stdout.write(`${summaryLine(report, reportPath)}\n`);
     } catch (error) {
       // A run that could not start (lock held, unreadable state) is logged; the schedule goes on.
       logger.error({ stage: 'schedule', code: exitCodeOf(error), err: error }, 'run could not start');
     } finally {
-      await source.close();
+      await source?.close();
     }
   };
   const schedule = startSchedule({ expression: config.cron, timeZone: config.cronTimeZone ?? config.timeZone, runOnStart: config.runOnStart, job, logger });

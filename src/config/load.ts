@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { DROP_FOLDER_OPTIONS, mergeSftpSecrets } from '../sources/sftp-config.ts';
 
 export interface OptionSpec {
   /** Path in the config object, e.g. `concurrency` or `dialect.delimiter`. */
@@ -49,6 +50,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'pluginVersion', flag: 'plugin-version', type: 'string', help: 'Vipps-System-Plugin-Version header, ≤ 30 chars' },
   { key: 'progressSeconds', flag: 'progress-seconds', type: 'string', help: 'off a terminal, log progress this often (default 30)' },
   { key: 'logLevel', flag: 'log-level', type: 'string', help: 'fatal | error | warn | info | debug | trace | silent (default info)' },
+  ...DROP_FOLDER_OPTIONS,
   ...INGEST_OPTIONS,
 ];
 
@@ -83,7 +85,10 @@ export function loadConfig<S extends z.ZodType>(
     if (fromEnv !== undefined && fromEnv !== '') setPath(merged, spec.key, fromEnv);
   }
   for (const spec of specs) if (flags[spec.flag] !== undefined) setPath(merged, spec.key, flags[spec.flag]);
-  if (options.withCredentials) mergeCredentials(merged, env);
+  if (options.withCredentials) {
+    mergeCredentials(merged, env);
+    mergeSftpSecrets(merged, env);
+  }
 
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { EXPORT_KINDS, KINDS } from '../ingest/kinds.ts';
 import { MEMBER_PARTS } from '../plan/plan-member.ts';
+import { dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';
 import { isValidTimeZone } from '../ingest/values.ts';
 import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../api/system-headers.ts';
 
@@ -88,6 +89,9 @@ export const runConfigSchema = ingestConfigSchema.extend({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Required unless --dry-run; only from env (VIPPS_*) or the config file, never from flags. */
   credentials: credentialsSchema.optional(),
+  // prefault, not default: zod 4's .default({}) would skip the inner defaults.
+  dropFolder: dropFolderSettingsSchema.prefault({}),
+  sftp: sftpSettingsSchema.prefault({}),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse, type Info } from 'csv-parse';
+import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { CsvError } from '../errors.ts';
 import type { FileInspection } from './inspect-file.ts';
@@ -28,24 +28,19 @@ export async function readCsvRecords(
   const parser = parse({
     delimiter: inspection.delimiter,
     bom: true,
-    info: true,
     relax_column_count: true,
-    skip_empty_lines: true,
     encoding: inspection.encoding === 'utf-8' ? 'utf8' : undefined,
   });
-  // csv-parse's own `info.lines` counts a CRLF inside quotes twice, so lines are counted here: a record
-  // spans 1 + (line breaks inside its fields) lines, plus the blank lines skipped before it.
+  // Lines are counted here (csv-parse's own `info.lines` counts a CRLF inside quotes twice): every record,
+  // blank lines included, spans 1 + (line breaks inside its fields) physical lines.
   let nextLine = 1;
-  let skippedBlankLines = 0;
   let records = 0;
   const input = createReadStream(path, { highWaterMark: 256 * 1024 });
   const consumer = new Writable({
     objectMode: true,
     highWaterMark: 1024,
-    write(chunk: { record: string[]; info: Info }, _encoding, done) {
-      const { record, info } = chunk;
-      const line = nextLine + (info.empty_lines - skippedBlankLines);
-      skippedBlankLines = info.empty_lines;
+    write(record: string[], _encoding, done) {
+      const line = nextLine;
       nextLine = line + 1 + lineBreaksIn(record);
       try {
         if (!isBlank(record)) onRecord({ fields: record, line });

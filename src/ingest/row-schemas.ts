@@ -1,6 +1,7 @@
 // One zod schema per kind: raw CSV cells (keyed by our column names) → the canonical API document.
-// Documents are built with a fixed key order and without absent fields, so that JSON.stringify of two
-// equal documents is byte-identical: the basis of change detection (src/plan/canonical.ts).
+// Documents are built with a fixed key order; absent fields are undefined, which JSON.stringify leaves
+// out. So JSON.stringify of two equal documents is byte-identical: the basis of change detection
+// (src/plan/canonical.ts).
 import { z } from 'zod';
 import type { BonusCheck, Coupon, Member, StampCard } from '../api/events.ts';
 import type { ItemKind } from './kinds.ts';
@@ -26,11 +27,6 @@ export interface ItemRow<D = Coupon | StampCard | BonusCheck> {
 
 type RawRow = Record<string, string | undefined>;
 
-/** Drops undefined fields; keeps insertion order (which is the canonical order). */
-function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
-}
 
 function expected(ctx: z.RefinementCtx, column: string, problem: Invalid | string, input: unknown): typeof z.NEVER {
   const message = typeof problem === 'string' ? problem : `expected ${problem.expected}`;
@@ -80,15 +76,15 @@ function memberSchema(context: RowContext) {
     const acceptsSms = cell('accepts_sms', parseBoolean);
     const acceptsPostal = cell('accepts_postal', parseBoolean);
     if (failed()) return z.NEVER;
-    const preferences = compact({ acceptsEmail, acceptsSms, acceptsPostal });
-    const doc: Member = compact({
+    const anyPreference = acceptsEmail !== undefined || acceptsSms !== undefined || acceptsPostal !== undefined;
+    const doc: Member = {
       contactId: contactId!,
       phoneNumber: phoneNumber!,
       joinedOn,
       bonusPoints: balance === undefined ? undefined : { balance },
       tier,
-      communicationPreferences: Object.keys(preferences).length > 0 ? preferences : undefined,
-    });
+      communicationPreferences: anyPreference ? { acceptsEmail, acceptsSms, acceptsPostal } : undefined,
+    };
     return { contactId: contactId!, doc };
   });
 }
@@ -133,7 +129,7 @@ function couponSchema(context: RowContext) {
         : type === 'percentage'
           ? { type, value: discountValue! }
           : undefined;
-    const doc: Coupon = compact({ couponId: couponId!, title: title!, description, code, discount, validFrom, validTo });
+    const doc: Coupon = { couponId: couponId!, title: title!, description, code, discount, validFrom, validTo };
     return { contactId: contactId!, itemId: couponId!, doc };
   });
 }
@@ -154,7 +150,7 @@ function stampCardSchema(context: RowContext) {
     if (stampsCollected! > stampsRequired!) {
       return expected(ctx, 'stamps_collected', `expected at most stamps_required (${stampsRequired}), got ${stampsCollected}`, row.stamps_collected);
     }
-    const doc: StampCard = compact({
+    const doc: StampCard = {
       stampCardId: stampCardId!,
       title: title!,
       stampsRequired: stampsRequired!,
@@ -162,7 +158,7 @@ function stampCardSchema(context: RowContext) {
       reward,
       description,
       validTo,
-    });
+    };
     return { contactId: contactId!, itemId: stampCardId!, doc };
   });
 }
@@ -180,7 +176,7 @@ function bonusCheckSchema(context: RowContext) {
     const code = cell('code', text);
     const title = cell('title', text);
     if (failed()) return z.NEVER;
-    const doc: BonusCheck = compact({ bonusCheckId: bonusCheckId!, amount: { currency, value: value! }, validFrom, validTo, code, title });
+    const doc: BonusCheck = { bonusCheckId: bonusCheckId!, amount: { currency, value: value! }, validFrom, validTo, code, title };
     return { contactId: contactId!, itemId: bonusCheckId!, doc };
   });
 }

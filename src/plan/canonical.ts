@@ -1,10 +1,10 @@
 // Canonical forms and hashes. A part's canonical text is JSON.stringify of its documents (built in a
 // fixed key order at ingest, sets sorted by item id); equal meaning ⇒ equal text ⇒ equal hash.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** 128 bits of sha256, base64url: collisions are not a practical concern at millions of members. */
 export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  return hash('sha256', text, 'base64url').slice(0, 22);
 }
 
 /** A set's canonical text from its item documents (already JSON, already in item-id order). */

@@ -52,12 +52,17 @@ const NAME_DATE = /(\d{4})-?(\d{2})-?(\d{2})(?:[T_-]?(\d{2})(\d{2})(\d{2})?)?/;
 /** The as-of time: a date (and time) in the members file name, else the newest modification time. */
 export function asOfExport(files: readonly IngestFile[], timeZone: string): Pick<PulledExport, 'asOf' | 'asOfFrom'> {
   const members = files.find((file) => file.kind === 'members')!;
-  const match = NAME_DATE.exec(members.name);
-  if (match) {
-    const [, y, m, d, hh = '00', mm = '00', ss = '00'] = match;
-    const parsed = parseDateTime(`${y}-${m}-${d}T${hh}:${mm}:${ss}`, timeZone, 'YYYY-MM-DD');
-    if (typeof parsed === 'string') return { asOf: new Date(parsed), asOfFrom: 'file name' };
-  }
+  const named = dateInName(members.name, timeZone);
+  if (named) return { asOf: named, asOfFrom: 'file name' };
   const newest = Math.max(...files.map((file) => statSync(file.path).mtimeMs));
   return { asOf: new Date(Math.floor(newest / 1000) * 1000), asOfFrom: 'modification time' };
+}
+
+/** A date (and time) written in a file name (`2026-11-24`, `20261124`, `20261124T0300`), in `timeZone`. */
+export function dateInName(name: string, timeZone: string): Date | undefined {
+  const match = NAME_DATE.exec(name);
+  if (!match) return undefined;
+  const [, y, m, d, hh = '00', mm = '00', ss = '00'] = match;
+  const parsed = parseDateTime(`${y}-${m}-${d}T${hh}:${mm}:${ss}`, timeZone, 'YYYY-MM-DD');
+  return typeof parsed === 'string' ? new Date(parsed) : undefined;
 }

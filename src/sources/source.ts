@@ -26,7 +26,11 @@ export interface PullContext {
   dryRun?: boolean;
 }
 
-export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'refused' | 'dry-run';
+/**
+ * `retry`: the run failed for a reason outside the export (the API, the state file, a signal): the
+ * export stays where it is, to be synced again by the next run.
+ */
+export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'refused' | 'dry-run' | 'retry';
 
 export interface SettledFile {
   name: string;

@@ -4,7 +4,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { ItemKind } from '../ingest/kinds.ts';
+import { ITEM_KINDS, type ItemKind } from '../ingest/kinds.ts';
 
 export interface StagedMember {
   contactId: string;
@@ -44,20 +44,28 @@ export function openStaging(statePath: string, runId: string): Staging {
   db.exec(`
     PRAGMA journal_mode = OFF;
     PRAGMA synchronous = OFF;
-    PRAGMA cache_size = -65536;
+    PRAGMA cache_size = -8192;
     PRAGMA temp_store = FILE;
     CREATE TABLE members (contact_id TEXT PRIMARY KEY, line INTEGER NOT NULL, phone_number TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
-    CREATE TABLE items (
-      kind TEXT NOT NULL, contact_id TEXT NOT NULL, item_id TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, doc TEXT NOT NULL,
-      PRIMARY KEY (kind, contact_id, item_id)
-    ) WITHOUT ROWID;
+    ${ITEM_KINDS.map(
+      (kind) => `CREATE TABLE items_${kind} (
+        contact_id TEXT NOT NULL, item_id TEXT NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (contact_id, item_id)
+      ) WITHOUT ROWID;`,
+    ).join('\n')}
     CREATE TABLE rejected (contact_id TEXT PRIMARY KEY) WITHOUT ROWID;
     BEGIN;
   `);
   const insertMember = db.prepare('INSERT INTO members VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const memberLine = db.prepare('SELECT line FROM members WHERE contact_id = ?');
-  const insertItem = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-  const itemLine = db.prepare('SELECT line FROM items WHERE kind = ? AND contact_id = ? AND item_id = ?');
+  const insertItem = perKind((kind) => db.prepare(`INSERT INTO items_${kind} VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`));
+  const itemLine = perKind((kind) => db.prepare(`SELECT line FROM items_${kind} WHERE contact_id = ? AND item_id = ?`));
+  // File names are stored once; rows carry a small number (a kind may come in several files).
+  const fileNames: string[] = [];
+  const fileNumber = (name: string) => {
+    const index = fileNames.indexOf(name);
+    return index >= 0 ? index : fileNames.push(name) - 1;
+  };
   const insertRejected = db.prepare('INSERT INTO rejected VALUES (?) ON CONFLICT DO NOTHING');
 
   const firstLine = (statement: StatementSync, ...key: string[]) => (statement.get(...key) as { line: number }).line;
@@ -68,18 +76,21 @@ export function openStaging(statePath: string, runId: string): Staging {
       return firstLine(memberLine, contactId);
     },
     addItem(kind, contactId, itemId, file, line, doc) {
-      if (insertItem.run(kind, contactId, itemId, file, line, doc).changes === 1) return undefined;
-      return firstLine(itemLine, kind, contactId, itemId);
+      if (insertItem[kind].run(contactId, itemId, fileNumber(file), line, doc).changes === 1) return undefined;
+      return firstLine(itemLine[kind], contactId, itemId);
     },
     addRejectedContact(contactId) {
       insertRejected.run(contactId);
     },
     members: () =>
       db.prepare('SELECT contact_id AS contactId, phone_number AS phoneNumber, doc FROM members ORDER BY contact_id').iterate() as Iterable<StagedMember>,
-    items: (kind) =>
-      db
-        .prepare('SELECT contact_id AS contactId, item_id AS itemId, doc, file, line FROM items WHERE kind = ? ORDER BY contact_id, item_id')
-        .iterate(kind) as Iterable<StagedItem>,
+    *items(kind) {
+      const rows = db.prepare(`SELECT contact_id, item_id, doc, file, line FROM items_${kind} ORDER BY contact_id, item_id`);
+      rows.setReturnArrays(true);
+      for (const [contactId, itemId, doc, file, line] of rows.iterate() as Iterable<[string, string, string, number, number]>) {
+        yield { contactId, itemId, doc, file: fileNames[file]!, line };
+      }
+    },
     rejectedContacts: () =>
       (function* () {
         for (const row of db.prepare('SELECT contact_id FROM rejected ORDER BY contact_id').iterate()) yield (row as { contact_id: string }).contact_id;
@@ -93,6 +104,10 @@ export function openStaging(statePath: string, runId: string): Staging {
       rmSync(path, { force: true });
     },
   };
+}
+
+function perKind<T>(make: (kind: ItemKind) => T): Record<ItemKind, T> {
+  return Object.fromEntries(ITEM_KINDS.map((kind) => [kind, make(kind)])) as Record<ItemKind, T>;
 }
 
 /** Staging files of crashed runs; safe to delete because only the run holding the lock stages. */

@@ -1,0 +1,45 @@
+// The little a drop folder needs from where its files live: list, fetch to a local file, rename, create
+// folders, write a small file. One drop-folder logic (drop-folder.ts) runs over two implementations,
+// a local folder (local-drop-storage.ts) and SFTP (sftp-drop-storage.ts), so its rules are written and
+// tested once. Paths are relative to the drop folder's root and '/'-separated (`incoming/members.csv`).
+import type { Logger } from '../log.ts';
+
+export interface DropEntry {
+  name: string;
+  /** Regular files only are ever read; directories, links and specials are listed as not files. */
+  isFile: boolean;
+  size: number;
+  /** Modification time in ms (SFTP gives whole seconds). */
+  mtimeMs: number;
+}
+
+export interface FetchedFile {
+  bytes: number;
+  /** Lowercase hex. */
+  sha256: string;
+}
+
+export interface DropSession {
+  /** The folder's entries, or undefined when the folder does not exist. */
+  list(folder: string): Promise<DropEntry[] | undefined>;
+  /**
+   * Copies a file to `localPath`, hashing it on the way. Either the whole file (to the end the server
+   * reported) is at `localPath`, or nothing is: an interrupted transfer is retried from the start and
+   * never leaves a partial file behind.
+   */
+  fetch(path: string, localPath: string): Promise<FetchedFile>;
+  /** Moves a file; fails when `to` exists (callers pick a free name first). */
+  rename(from: string, to: string): Promise<void>;
+  /** Creates a folder and its parents; no error when it exists. */
+  mkdir(folder: string): Promise<void>;
+  /** Writes a small text file (replacing it if it exists). */
+  writeFile(path: string, text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DropStorage {
+  /** Where the drop folder is, for logs and reports: never with credentials. */
+  readonly description: string;
+  /** A session for a batch of operations; the drop folder opens one to pull and one to settle. */
+  open(logger: Logger): Promise<DropSession>;
+}
