@@ -23,7 +23,9 @@ export type ErrorCode =
   | 'RUN_INTERRUPTED'
   | 'SFTP_CONNECT_FAILED'
   | 'SFTP_HOST_KEY_MISMATCH'
-  | 'SFTP_PARTIAL_FILE';
+  | 'SFTP_PARTIAL_FILE'
+  | 'METRICS_PUSH_FAILED'
+  | 'NOTIFY_FAILED';
 
 export class SyncError extends Error {
   readonly code: ErrorCode;
@@ -105,6 +107,19 @@ export class SourceError extends SyncError {
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
+  }
+}
+
+export type OutboundErrorCode = 'METRICS_PUSH_FAILED' | 'NOTIFY_FAILED';
+
+/** A push to a Pushgateway or a webhook notification failed (never fails the run). */
+export class OutboundError extends SyncError {
+  /** The HTTP status the endpoint answered with; undefined when no answer came. */
+  readonly status: number | undefined;
+
+  constructor(code: OutboundErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(code, message, { cause: options.cause });
+    this.status = options.status;
   }
 }
 

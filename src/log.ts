@@ -22,6 +22,8 @@ const SECRET_KEYS = [
   'passphrase',
   'privateKey',
   'credentials',
+  'notifyUrl',
+  'pushgatewayUrl',
 ];
 const PHONE_KEYS = ['phoneNumber', 'phone_number'];
 

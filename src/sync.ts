@@ -20,6 +20,10 @@ import { buildReport, type RunFacts } from './report/build-report.ts';
 import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './report/report-schema.ts';
+import { lastSucceededAt } from './report/metrics.ts';
+import { notifyWebhook } from './report/notify.ts';
+import { pushMetrics } from './report/push-metrics.ts';
+import { TREND_RUNS } from './report/run-trend.ts';
 import { runReportDir, writeReport } from './report/write-report.ts';
 import type { RunOutcome, SettledFile, Source } from './sources/source.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
@@ -172,10 +176,30 @@ class Run {
       delivery: this.telemetry.summary(),
       plannedSample: this.plannedSample,
     });
-    const reportPath = writeReport(this.config.reportDir, report);
+    const history = runs.recent(TREND_RUNS);
+    const { reportPath, metrics } = writeReport(this.config.reportDir, report, {
+      history,
+      timeZone: this.config.timeZone,
+      metricsJob: this.config.metricsJob,
+      ...(lastSucceededAt(history) && { lastSuccessAt: lastSucceededAt(history) }),
+    });
     runs.finish(report, reportPath);
     this.logger.info({ stage: 'report', status, reportPath }, 'run finished');
+    await this.announce(report, reportPath, metrics);
     return { report, reportPath };
+  }
+
+  /** Pushgateway and webhook: best effort, after the report is safe on disk; a failure is only logged. */
+  private async announce(report: RunReport, reportPath: string, metrics: string): Promise<void> {
+    const { pushgatewayUrl, notifyUrl, metricsJob, shard } = this.config;
+    const attempts: Promise<void>[] = [];
+    if (pushgatewayUrl && report.status !== 'dry-run') {
+      attempts.push(pushMetrics(pushgatewayUrl, metricsJob, metrics, { ...(shard && { grouping: { shard: `${shard.index}/${shard.count}` } }) }));
+    }
+    if (notifyUrl && !['succeeded', 'skipped', 'dry-run'].includes(report.status)) attempts.push(notifyWebhook(notifyUrl, report, reportPath));
+    for (const outcome of await Promise.allSettled(attempts)) {
+      if (outcome.status === 'rejected') this.logger.warn({ stage: 'report', err: outcome.reason }, 'could not announce the run');
+    }
   }
 
   private async stages(): Promise<RunStatus> {

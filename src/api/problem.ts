@@ -1,3 +1,4 @@
+import { maskPhoneNumbersIn } from '../ingest/phone.ts';
 import { problemSchema } from './events.ts';
 
 /**
@@ -5,6 +6,11 @@ import { problemSchema } from './events.ts';
  * (401, 403, 429) come in others, and a proxy may answer HTML: parse defensively, never throw.
  */
 export function describeErrorBody(status: number, text: string): string {
+  // An API may echo the payload's phone number in its detail: this text goes to logs and reports.
+  return maskPhoneNumbersIn(describeUnmasked(status, text));
+}
+
+function describeUnmasked(status: number, text: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

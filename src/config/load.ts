@@ -48,6 +48,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'gracePeriodSeconds', flag: 'grace-period-seconds', type: 'string', help: 'after SIGTERM, how long requests in flight may finish (default 20)' },
   { key: 'pluginName', flag: 'plugin-name', type: 'string', help: 'Vipps-System-Plugin-Name header, ≤ 30 chars (default loyalty-sync)' },
   { key: 'pluginVersion', flag: 'plugin-version', type: 'string', help: 'Vipps-System-Plugin-Version header, ≤ 30 chars' },
+  { key: 'pushgatewayUrl', flag: 'pushgateway-url', type: 'string', help: 'push metrics.prom to this Prometheus Pushgateway after every run' },
+  { key: 'metricsJob', flag: 'metrics-job', type: 'string', help: 'job name for the metrics (default loyalty-sync)' },
   { key: 'progressSeconds', flag: 'progress-seconds', type: 'string', help: 'off a terminal, log progress this often (default 30)' },
   { key: 'logLevel', flag: 'log-level', type: 'string', help: 'fatal | error | warn | info | debug | trace | silent (default info)' },
   ...DROP_FOLDER_OPTIONS,
@@ -60,6 +62,9 @@ export const SCHEDULE_OPTIONS: readonly OptionSpec[] = [
   { key: 'runOnStart', flag: 'run-on-start', type: 'boolean', help: 'also run once right away' },
   ...RUN_OPTIONS,
 ];
+
+/** Read from env (or the config file) only, never a flag: a webhook URL is a secret (Slack's carries a token). */
+const NOTIFY_URL_ENV = 'LOYALTY_SYNC_NOTIFY_URL';
 
 /** Credentials come only from env or the config file: a flag would show in `ps` and shell history. */
 export const CREDENTIAL_ENV = {
@@ -88,6 +93,7 @@ export function loadConfig<S extends z.ZodType>(
   if (options.withCredentials) {
     mergeCredentials(merged, env);
     mergeSftpSecrets(merged, env);
+    if (env[NOTIFY_URL_ENV]) merged.notifyUrl = env[NOTIFY_URL_ENV];
   }
 
   const parsed = schema.safeParse(merged);

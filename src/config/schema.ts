@@ -84,6 +84,12 @@ export const runConfigSchema = ingestConfigSchema.extend({
   gracePeriodSeconds: z.coerce.number().min(0).max(600).default(20),
   pluginName: headerValue.default(TOOL_NAME),
   pluginVersion: headerValue.default(TOOL_VERSION),
+  /** Push metrics.prom to this Prometheus Pushgateway after every run. */
+  pushgatewayUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** The job name for the metrics (Pushgateway grouping and the sync_job label). */
+  metricsJob: z.string().min(1).default('loyalty-sync'),
+  /** POST a JSON summary (Slack-compatible `text`) here after a run that did not succeed. A secret: env or file only. */
+  notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Off a terminal, one progress log line this often. */
   progressSeconds: z.coerce.number().positive().default(30),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -11,7 +11,7 @@ export interface MemberOutcome {
    * Events the API accepted in this delivery, in plan order. Events the outbox already marks accepted
    * are skipped: their effect was committed to the snapshot in the same transaction as their status.
    */
-  acceptedNow: OutboxEvent[];
+  acceptedNow: (OutboxEvent & { body: string })[];
   /** What each event sent this run came to. */
   sent: { eventId: string; record: SendRecord }[];
   /** The plan stopped at a refused or undeliverable event; the rest waits for the next run's plan. */
@@ -94,14 +94,16 @@ function count(totals: DeliveryTotals, outcome: MemberOutcome): void {
 async function deliverMember(member: MemberDelivery, send: EventSender): Promise<MemberOutcome> {
   const outcome: MemberOutcome = { contactId: member.contactId, acceptedNow: [], sent: [] };
   for (const event of member.events) {
-    if (event.status === 'accepted') continue;
-    const result = await send(event.body);
+    // Accepted events are done (and their body is gone): their effect is already in the snapshot.
+    if (event.status === 'accepted' || event.body === null) continue;
+    const { body } = event;
+    const result = await send(body);
     const record: SendRecord = result.accepted
       ? { accepted: true, attempts: result.attempts, httpStatus: result.status }
       : { accepted: false, attempts: result.attempts, httpStatus: result.status, error: result.detail };
     if (result.attempts > 0) outcome.sent.push({ eventId: event.eventId, record });
     if (result.accepted) {
-      outcome.acceptedNow.push(event);
+      outcome.acceptedNow.push({ ...event, body });
       continue;
     }
     // The rest of this member's events wait: sending them out of order could undo this one's intent.

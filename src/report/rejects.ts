@@ -27,7 +27,7 @@ export function createRejectsLog(path: string | undefined): RejectsLog {
         out.write(`${[reject.file, String(reject.line), reject.column, reject.reason, reject.contactId ?? ''].map(csvCell).join(',')}\n`);
       }
       // Group by the reason's general form ("expected a valid phone number…") without the value.
-      const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/, got ".*"$/, '').replace(/line \d+/, 'line N')}`;
+      const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/, got ".*"$/, '').replace(/"[^"]*"/g, '"…"').replace(/line \d+/, 'line N')}`;
       let entry = reasons.get(key);
       if (!entry && reasons.size < REASONS_KEPT) reasons.set(key, (entry = { count: 0, examples: [] }));
       if (!entry) return;

@@ -1,7 +1,10 @@
-// Writes <report-dir>/<runId>/report.json + report.html and updates <report-dir>/latest.json. Each file
-// is written to a temporary name and renamed, so a reader never sees half a report.
+// Writes <report-dir>/<runId>/report.json, report.html and metrics.prom, and updates
+// <report-dir>/latest.json and <report-dir>/metrics.prom (the one file node_exporter's textfile collector
+// reads). Each file is written to a temporary name and renamed: a reader never sees half a file.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunRecord } from '../state/runs.ts';
+import { METRICS_FILE, renderMetrics } from './metrics.ts';
 import { renderReportHtml } from './report-html.ts';
 import type { RunReport } from './report-schema.ts';
 
@@ -11,16 +14,35 @@ export function runReportDir(reportDir: string, runId: string): string {
   return folder;
 }
 
-export function writeReport(reportDir: string, report: RunReport): string {
+export interface ReportContext {
+  /** Earlier runs from the state file, for the trend. */
+  history: readonly RunRecord[];
+  timeZone: string;
+  metricsJob: string;
+  lastSuccessAt?: Date;
+}
+
+export interface WrittenReport {
+  reportPath: string;
+  metrics: string;
+}
+
+export function writeReport(reportDir: string, report: RunReport, context: ReportContext): WrittenReport {
   const folder = runReportDir(reportDir, report.runId);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const reportPath = join(folder, 'report.json');
+  const metrics = renderMetrics(report, { job: context.metricsJob, ...(context.lastSuccessAt && { lastSuccessAt: context.lastSuccessAt }) });
   writeAtomically(reportPath, json);
-  writeAtomically(join(folder, 'report.html'), renderReportHtml(report));
+  writeAtomically(join(folder, 'report.html'), renderReportHtml(report, context.history, { timeZone: context.timeZone }));
+  writeAtomically(join(folder, METRICS_FILE), metrics);
   writeAtomically(join(reportDir, 'latest.json'), json);
-  return reportPath;
+  // Shards share a report folder in some setups: each keeps its own file for the collector.
+  const shard = report.options.shard?.replace('/', '-of-');
+  writeAtomically(join(reportDir, shard ? `metrics-${shard}.prom` : METRICS_FILE), metrics);
+  return { reportPath, metrics };
 }
 
+/** The temporary name does not end in .prom or .json: collectors and readers never pick it up. */
 function writeAtomically(path: string, content: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, content);

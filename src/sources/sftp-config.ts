@@ -5,7 +5,8 @@
 // never from flags: a flag shows in `ps` and in shell history. They are never logged: the logger redacts
 // `privateKey`, `passphrase` and `password`, and nothing here puts them into a message.
 import { readFileSync } from 'node:fs';
-import ssh2 from 'ssh2';
+import { createRequire } from 'node:module';
+import type ssh2Type from 'ssh2';
 import { z } from 'zod';
 import type { OptionSpec } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
@@ -130,6 +131,7 @@ export function resolveSftpAuth(settings: SftpSettings): SftpAuth {
   }
   if (privateKey) {
     // ssh2's own parser: messages name the problem (format, missing passphrase), never the key material.
+    const ssh2 = createRequire(import.meta.url)('ssh2') as typeof ssh2Type; // loaded only when a key is used
     const parsed = ssh2.utils.parseKey(privateKey, settings.passphrase);
     const problem = parsed instanceof Error ? parsed : Array.isArray(parsed) && parsed.length === 0 ? new Error('no key found') : undefined;
     if (problem) throw new ConfigError(`SFTP private key (${keyOrigin}) cannot be used: ${problem.message}`);

@@ -10,7 +10,8 @@
 // - Errors the server reports on a live connection (no such file, permission denied) are not retried.
 import { posix } from 'node:path';
 import type { Client as SshClient, ConnectConfig } from 'ssh2';
-import SftpClient from 'ssh2-sftp-client';
+import { createRequire } from 'node:module';
+import type SftpClientType from 'ssh2-sftp-client';
 import { SourceError, SyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DropEntry, DropSession, DropStorage } from './drop-storage.ts';
@@ -26,7 +27,7 @@ export interface SftpStorageDeps {
 }
 
 interface Connection {
-  client: SftpClient;
+  client: SftpClientType;
   ssh: SshClient;
   /** The drop folder's root as an absolute path on the server. */
   root: string;
@@ -53,6 +54,8 @@ export function sftpDropStorage(location: SftpLocation, settings: SftpSettings, 
   const where = location.description;
 
   const connectOnce = async (logger: Logger): Promise<Connection> => {
+    // Loaded on first use: ssh2 weighs ~20 MB of memory that runs from local folders never need.
+    const SftpClient = createRequire(import.meta.url)('ssh2-sftp-client') as typeof SftpClientType;
     const client = new SftpClient('loyalty-sync', {
       // The library's defaults print to the console; a dropped connection is handled by the retries.
       error: (error) => logger.debug({ error: (error as Error).message }, 'SFTP connection error'),
@@ -182,7 +185,7 @@ export function sftpDropStorage(location: SftpLocation, settings: SftpSettings, 
       const session: DropSession = {
         list: (folder) =>
           withRetry(`list ${folder}`, 'SFTP_CONNECT_FAILED', async (connection) => {
-            let items: SftpClient.FileInfo[];
+            let items: SftpClientType.FileInfo[];
             try {
               items = await timed(connection, `listing ${folder}`, connection.client.list(at(connection, folder)));
             } catch (error) {

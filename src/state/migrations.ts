@@ -7,29 +7,36 @@ export const MIGRATIONS: readonly string[] = [
   -- What the API has accepted, per member (src/plan/member-state.ts). Sets are canonical JSON arrays,
   -- '[]' when empty or never sent. A deleted member stays as a tombstone so that its revision keeps
   -- counting (see src/plan/event-id.ts).
+  -- Small rows, clustered by contact_id: what every run scans (hashes; bonus checks are diffed by id).
   CREATE TABLE snapshot (
     contact_id        TEXT PRIMARY KEY,
     rev               INTEGER NOT NULL,
     deleted           INTEGER NOT NULL DEFAULT 0,
     phone_number      TEXT NOT NULL,
     member_hash       TEXT,
-    member_doc        TEXT,
     coupons_hash      TEXT NOT NULL,
-    coupons_doc       TEXT NOT NULL,
     stamp_cards_hash  TEXT NOT NULL,
-    stamp_cards_doc   TEXT NOT NULL,
     bonus_checks_hash TEXT NOT NULL,
     bonus_checks_doc  TEXT NOT NULL,
     updated_at        TEXT NOT NULL,
     updated_run       TEXT NOT NULL
   ) WITHOUT ROWID;
+  -- The large documents, read only for one member at a time (commit, explain). A rowid table: SQLite
+  -- stores big rows better there than in a WITHOUT ROWID b-tree.
+  CREATE TABLE snapshot_docs (
+    contact_id       TEXT NOT NULL UNIQUE,
+    member_doc       TEXT,
+    coupons_doc      TEXT NOT NULL,
+    stamp_cards_doc  TEXT NOT NULL
+  );
 
   -- Every planned event with its exact body, written before anything is sent (design: delivery).
   CREATE TABLE outbox_events (
     event_id     TEXT PRIMARY KEY,
     contact_id   TEXT NOT NULL,
     action       TEXT NOT NULL,
-    body         TEXT NOT NULL,
+    -- The exact bytes to send; emptied once accepted (only the id, action and outcome are kept).
+    body         TEXT,
     status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'failed')),
     attempts     INTEGER NOT NULL DEFAULT 0,
     last_status  INTEGER,

@@ -10,7 +10,8 @@ export interface OutboxEvent {
   eventId: string;
   contactId: string;
   action: Action;
-  body: string;
+  /** Null once the event was accepted. */
+  body: string | null;
   status: EventStatus;
 }
 
@@ -100,8 +101,11 @@ export function outboxStore(db: DatabaseSync): Outbox {
     },
     recordResult(eventId, result, at) {
       statement(
+        // An accepted event's body is never sent again (the sender skips accepted events): drop it, the
+        // outbox would otherwise grow by every event ever sent.
         `UPDATE outbox_events SET attempts = attempts + ?, last_status = ?, last_error = ?, status = ?,
-           accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END WHERE event_id = ?`,
+           accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END,
+           body = CASE WHEN ? = 'accepted' THEN NULL ELSE body END WHERE event_id = ?`,
       ).run(
         result.attempts,
         result.httpStatus ?? null,
@@ -109,6 +113,7 @@ export function outboxStore(db: DatabaseSync): Outbox {
         result.accepted ? 'accepted' : 'failed',
         result.accepted ? 'accepted' : 'failed',
         at,
+        result.accepted ? 'accepted' : 'failed',
         eventId,
       );
     },

@@ -45,45 +45,50 @@ export interface SnapshotStore {
 
 export function snapshotStore(db: DatabaseSync): SnapshotStore {
   let loadStatement: StatementSync | undefined;
-  let saveStatement: StatementSync | undefined;
+  let saveStatements: [StatementSync, StatementSync] | undefined;
   return {
     *scan() {
       const statement = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM snapshot ORDER BY contact_id`);
       for (const row of statement.iterate()) yield toState(row as unknown as SnapshotRow);
     },
     load(contactId) {
-      loadStatement ??= db.prepare('SELECT * FROM snapshot WHERE contact_id = ?');
+      loadStatement ??= db.prepare(
+        `SELECT s.*, d.member_doc, d.coupons_doc, d.stamp_cards_doc FROM snapshot s JOIN snapshot_docs d USING (contact_id) WHERE s.contact_id = ?`,
+      );
       const row = loadStatement.get(contactId) as SnapshotRow | undefined;
       return row && toState(row);
     },
     save(state, runId, at) {
-      saveStatement ??= db.prepare(`
-        INSERT INTO snapshot (contact_id, rev, deleted, phone_number, member_hash, member_doc, coupons_hash, coupons_doc,
-                              stamp_cards_hash, stamp_cards_doc, bonus_checks_hash, bonus_checks_doc, updated_at, updated_run)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (contact_id) DO UPDATE SET
-          rev = excluded.rev, deleted = excluded.deleted, phone_number = excluded.phone_number,
-          member_hash = excluded.member_hash, member_doc = excluded.member_doc,
-          coupons_hash = excluded.coupons_hash, coupons_doc = excluded.coupons_doc,
-          stamp_cards_hash = excluded.stamp_cards_hash, stamp_cards_doc = excluded.stamp_cards_doc,
-          bonus_checks_hash = excluded.bonus_checks_hash, bonus_checks_doc = excluded.bonus_checks_doc,
-          updated_at = excluded.updated_at, updated_run = excluded.updated_run`);
-      saveStatement.run(
+      saveStatements ??= [
+        db.prepare(`
+          INSERT INTO snapshot (contact_id, rev, deleted, phone_number, member_hash, coupons_hash, stamp_cards_hash,
+                                bonus_checks_hash, bonus_checks_doc, updated_at, updated_run)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (contact_id) DO UPDATE SET
+            rev = excluded.rev, deleted = excluded.deleted, phone_number = excluded.phone_number,
+            member_hash = excluded.member_hash, coupons_hash = excluded.coupons_hash, stamp_cards_hash = excluded.stamp_cards_hash,
+            bonus_checks_hash = excluded.bonus_checks_hash, bonus_checks_doc = excluded.bonus_checks_doc,
+            updated_at = excluded.updated_at, updated_run = excluded.updated_run`),
+        db.prepare(`
+          INSERT INTO snapshot_docs (contact_id, member_doc, coupons_doc, stamp_cards_doc) VALUES (?, ?, ?, ?)
+          ON CONFLICT (contact_id) DO UPDATE SET
+            member_doc = excluded.member_doc, coupons_doc = excluded.coupons_doc, stamp_cards_doc = excluded.stamp_cards_doc`),
+      ];
+      const [summary, docs] = saveStatements;
+      summary.run(
         state.contactId,
         state.rev,
         state.deleted ? 1 : 0,
         state.phoneNumber,
         state.member?.hash ?? null,
-        state.member ? requireText(state.member) : null,
         state.coupons.hash,
-        requireText(state.coupons),
         state.stampCards.hash,
-        requireText(state.stampCards),
         state.bonusChecks.hash,
         requireText(state.bonusChecks),
         at,
         runId,
       );
+      docs.run(state.contactId, state.member ? requireText(state.member) : null, requireText(state.coupons), requireText(state.stampCards));
     },
     activeCount() {
       return (db.prepare('SELECT count(*) AS n FROM snapshot WHERE deleted = 0').get() as { n: number }).n;

@@ -116,7 +116,7 @@ describe('crontab', () => {
   it('runs a valid command with the project Node and keeps the logs', () => {
     const line = readFileSync(join(ROOT, 'jobs', 'crontab'), 'utf8').split('\n').find((candidate) => /^[0-9*]/.test(candidate))!;
     expect(line).toMatch(/^0 2 \* \* \* /);
-    expect(line).toContain('node_modules/.bin/node src/cli/main.ts');
+    expect(line).toContain('node_modules/.bin/node --max-semi-space-size=8 src/cli/main.ts');
     expect(line).toMatch(/>> \/var\/log\/loyalty-sync\/.+ 2>&1$/);
     const argv = line.split('src/cli/main.ts ')[1]!.split(' >>')[0]!.split(' ');
     expectValidInvocation(argv, { LOYALTY_SYNC_SOURCE: '/srv/exports', VIPPS_CLIENT_ID: 'a', VIPPS_CLIENT_SECRET: 'b', VIPPS_SUBSCRIPTION_KEY: 'c', VIPPS_MERCHANT_SERIAL_NUMBER: 'd' });
@@ -128,7 +128,7 @@ describe('Dockerfile', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:24-slim AS deps$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/src/cli/main.ts"]');
+    expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "/app/src/cli/main.ts"]');
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });
