@@ -48,8 +48,17 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let fatal: unknown;
-  const running = new Set<Promise<void>>();
   let after = '';
+  // The page loop sleeps until a member finishes (one waiter, not a race over every task: that would
+  // cost a promise reaction per queued task per finished member).
+  let wake: (() => void) | undefined;
+  let outstanding = 0;
+  const memberFinished = () => {
+    outstanding--;
+    wake?.();
+    wake = undefined;
+  };
+  const aMemberFinished = () => new Promise<void>((resolve) => (wake = resolve));
 
   const runMember = async (member: MemberDelivery) => {
     if (signal.aborted) return;
@@ -60,6 +69,8 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
     } catch (error) {
       fatal ??= error;
       stop.abort();
+    } finally {
+      memberFinished();
     }
   };
 
@@ -67,13 +78,12 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
     const page = outbox.pendingPage(after, pageSize);
     if (page.length === 0) break;
     after = page.at(-1)!.contactId;
-    for (const member of page) {
-      const task = limit(() => runMember(member)).finally(() => running.delete(task));
-      running.add(task);
-    }
-    while (limit.pendingCount > pageSize / 2) await Promise.race(running);
+    outstanding += page.length;
+    for (const member of page) void limit(() => runMember(member));
+    // Refill before the queue runs dry, never holding more than about a page and a half.
+    while (outstanding - options.concurrency > pageSize / 2) await aMemberFinished();
   }
-  await Promise.all(running);
+  while (outstanding > 0) await aMemberFinished();
   if (fatal) throw fatal;
   return totals;
 }
