@@ -61,8 +61,8 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
   const aMemberFinished = () => new Promise<void>((resolve) => (wake = resolve));
 
   const runMember = async (member: MemberDelivery) => {
-    if (signal.aborted) return;
     try {
+      if (signal.aborted) return;
       const outcome = await deliverMember(member, options.send);
       count(totals, outcome);
       options.settle(outcome);
