@@ -56,11 +56,15 @@ export interface FilePosition {
   column?: string;
 }
 
+export type CsvErrorCode = 'CSV_UNREADABLE' | 'CSV_MISSING_COLUMN' | 'CSV_INVALID_ROW';
+
 export class CsvError extends SyncError {
   readonly position: FilePosition;
+  /** The message without its position prefix. */
+  readonly detail: string;
 
   constructor(
-    code: 'CSV_UNREADABLE' | 'CSV_MISSING_COLUMN' | 'CSV_INVALID_ROW',
+    code: CsvErrorCode,
     position: FilePosition,
     message: string,
     options?: { cause?: unknown },
@@ -68,6 +72,7 @@ export class CsvError extends SyncError {
     const where = `${position.file}:${position.line}${position.column ? ` (${position.column})` : ''}`;
     super(code, `${where}: ${message}`, options);
     this.position = position;
+    this.detail = message;
   }
 }
 

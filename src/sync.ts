@@ -31,7 +31,7 @@ import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock } from './state/run-lock.ts';
 import { runsTable, type RunsTable } from './state/runs.ts';
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
-import { openStaging, type Staging } from './state/staging.ts';
+import { createStagingArea, type Staging, type StagingArea } from './state/staging.ts';
 import { inTransaction, openStateStore, type StateStore } from './state/store.ts';
 
 export interface SyncDeps {
@@ -95,7 +95,7 @@ class Run {
   private delivering: DeliveryProgress = { membersDone: 0, membersTotal: 0, eventsAccepted: 0, failed: 0 };
   private orphanRows = 0;
   private sender: OpenSender | undefined;
-  private staging: Staging | undefined;
+  private staging: StagingArea | undefined;
   private facts: Partial<Pick<RunFacts, 'pulled' | 'ingest' | 'plan' | 'drained' | 'delivered'>> = {};
   private readonly runs: RunsTable;
   private readonly telemetry: Telemetry;
@@ -136,7 +136,7 @@ class Run {
       error = { code: isSyncError(caught) ? caught.code : 'INTERNAL', message: (caught as Error).message ?? String(caught) };
       this.logger.error({ stage: 'run', code: error.code, err: caught }, 'run did not complete');
     }
-    this.staging?.close();
+    this.staging?.remove();
     this.deps.progress?.stop();
     try {
       this.committer.flush();
@@ -150,7 +150,7 @@ class Run {
       error ??= { code: 'RUN_INTERRUPTED', message: 'run interrupted by a signal; accepted events were committed, the rest is resumed by the next run' };
     }
     const settled = await this.settleSource(status, error);
-    const rejectsFile = await this.rejects.close();
+    const rejectsFile = await this.rejects.close(this.facts.ingest?.files.map((file) => file.name));
     this.timings.total = Math.round(this.now().getTime() - this.startedAt.getTime());
     const report = buildReport({
       ...this.facts,
@@ -215,16 +215,16 @@ class Run {
     this.facts.pulled = pulled;
     this.logger.info({ stage: 'ingest', export: pulled.id, files: pulled.files.map((file) => file.name) }, 'reading export');
 
-    const staging = (this.staging = openStaging(config.state, this.runId));
+    const area = (this.staging = createStagingArea(config.state, this.runId));
     const ingest = await this.timed('ingest', () =>
-      ingestExport(pulled.files, staging, {
+      ingestExport(pulled.files, area, {
         config,
         onReject: (reject) => this.rejects.add(reject),
-        ...(this.inShard && { inShard: this.inShard }),
+        ...(config.shard && { filter: { shard: config.shard } }),
         ...(this.deps.progress && { onProgress: (progress: IngestProgress) => this.deps.progress!.ingest(progress) }),
       }),
     );
-    staging.seal();
+    const staging = area.reader();
     this.facts.ingest = ingest;
     this.warnings.push(...ingest.warnings);
     this.logger.info({ stage: 'ingest', rows: ingest.rowsRead, rejected: ingest.rowsRejected }, 'export read');
@@ -265,7 +265,8 @@ class Run {
         },
         onOrphan: (item) => {
           this.orphanRows++;
-          this.rejects.add({ file: item.file, line: item.line, column: 'contact_id', reason: `contact_id "${item.contactId}" is not in the members export`, contactId: item.contactId });
+          const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
+          this.rejects.add({ file, line, column: 'contact_id', reason: `contact_id "${item.contactId}" is not in the members export`, contactId: item.contactId });
         },
       });
       refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);

@@ -19,7 +19,7 @@ import { openSource } from '../sources/open-source.ts';
 import { DROP_FOLDER_OPTIONS, dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';
 import { outboxStore, type EventHistory } from '../state/outbox.ts';
 import { snapshotStore } from '../state/snapshot.ts';
-import { openStaging, type Staging } from '../state/staging.ts';
+import { createStagingArea, type Staging } from '../state/staging.ts';
 import { openStateStore } from '../state/store.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from './exit-codes.ts';
@@ -98,19 +98,19 @@ function snapshotView(state: MemberState): NonNullable<Explanation['snapshot']> 
 async function compareWithExport(contactId: string, old: MemberState | undefined, config: z.infer<typeof explainSchema>): Promise<NonNullable<Explanation['export']>> {
   const source = openSource(config.source!, config);
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-explain-'));
-  const staging: Staging = openStaging(join(scratch, 'explain'), 'explain');
+  const area = createStagingArea(join(scratch, 'explain'), 'explain');
   try {
     const scratchStore = openStateStore(join(scratch, 'pull.sqlite'));
     const pulled = await source.pull({ db: scratchStore.db, logger: createLogger({ level: 'silent' }), dryRun: true });
     scratchStore.close();
     if (!pulled) return { source: source.description, inExport: false, rejects: [], differences: memberDifferences(old, undefined, false), nextEvents: [] };
     const rejects: Reject[] = [];
-    const ingest = await ingestExport(pulled.files, staging, {
+    const ingest = await ingestExport(pulled.files, area, {
       config,
       onReject: (reject) => reject.contactId === contactId && rejects.push(reject),
-      inShard: (id) => id === contactId,
+      filter: { contactId },
     });
-    staging.seal();
+    const staging = area.reader();
     const [entry] = mergeByContact({
       snapshot: old ? [old] : [],
       members: staging.members(),
@@ -129,7 +129,7 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
       nextEvents: (plan?.events ?? []).map((event) => ({ action: event.action, eventId: event.eventId })),
     };
   } finally {
-    staging.close();
+    area.remove();
     await source.close();
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import { ingestConfigSchema } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport, type IngestFile, type Reject } from '../ingest/ingest-export.ts';
 import { EXPORT_KINDS, kindOfFile, type ExportKind } from '../ingest/kinds.ts';
-import { openStaging } from '../state/staging.ts';
+import { createStagingArea } from '../state/staging.ts';
 import { optionsHelp, parseFlags } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
@@ -38,18 +38,17 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
   });
 
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-validate-'));
-  const staging = openStaging(join(scratch, 'validate'), 'validate');
-  const rejects: Reject[] = [];
+  const staging = createStagingArea(join(scratch, 'validate'), 'validate');
   try {
-    const result = await ingestExport(files, staging, { config, onReject: (reject) => rejects.push(reject) });
-    for (const reject of rejects) io.stdout.write(`${reject.file}:${reject.line} ${reject.column || '(row)'}: ${reject.reason}\n`);
+    const print = (reject: Reject) => io.stdout.write(`${reject.file}:${reject.line} ${reject.column || '(row)'}: ${reject.reason}\n`);
+    const result = await ingestExport(files, staging, { config, onReject: print });
     for (const file of result.files) {
       io.stdout.write(`${file.name}: ${file.rows} rows, ${file.rejected} rejected (${file.encoding}${file.bom ? ' with BOM' : ''}, delimiter ${JSON.stringify(file.delimiter)})\n`);
     }
     for (const warning of result.warnings) io.stdout.write(`warning: ${warning}\n`);
     return result.rowsRejected === 0 ? EXIT.ok : EXIT.fatal;
   } finally {
-    staging.close();
+    staging.remove();
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -1,82 +1,95 @@
-// Ingest: every file of an export → validated rows in staging, bad rows → rejects. One streaming pass per
-// file (after the inspection pass); memory stays flat whatever the file size.
+// Ingest: every file of an export → validated rows in staging, bad rows → rejects. A large export is
+// read in two lanes at once, the main thread and a worker thread, each taking whole kinds (balanced by
+// size): parsing and validating is CPU-bound and the machine has more than one core.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import type { IngestConfig } from '../config/schema.ts';
-import type { Staging } from '../state/staging.ts';
-import { resolveColumns, type ColumnLayout } from './columns.ts';
-import { inspectFile, type FileInspection } from './inspect-file.ts';
-import { KINDS, type ExportKind, type ItemKind } from './kinds.ts';
-import { maskPhoneNumber } from './phone.ts';
-import { readCsvRecords, type CsvRecord } from './read-records.ts';
-import { rowSchemas, type RowSchemas } from './row-schemas.ts';
+import { CsvError, SyncError, type ErrorCode } from '../errors.ts';
+import type { StagingArea } from '../state/staging.ts';
+import { ingestLane, laneConfigOf } from './ingest-lane.ts';
+import type { LaneError, LaneMessage, LaneWork } from './ingest-worker.ts';
+import { EXPORT_KINDS, type ExportKind } from './kinds.ts';
+import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from './types.ts';
+import { statSync } from 'node:fs';
 
-export interface IngestFile {
-  kind: ExportKind;
-  /** Name shown in reports and rejects (relative to the export). */
-  name: string;
-  /** Local path to read. */
-  path: string;
-}
-
-export interface Reject {
-  file: string;
-  line: number;
-  /** The column as the file's header names it; empty when the problem is the row as a whole. */
-  column: string;
-  reason: string;
-  contactId?: string;
-}
-
-export interface IngestedFile extends FileInspection {
-  kind: ExportKind;
-  name: string;
-  rows: number;
-  rejected: number;
-}
-
-export interface IngestResult {
-  files: IngestedFile[];
-  rowsRead: number;
-  rowsRejected: number;
-  /** Item kinds the export carries trustworthy information on (file present, every row attributable). */
-  trustedKinds: Set<ItemKind>;
-  /** False when a members row could not be attributed to a contact: deletions are then not safe. */
-  membersComplete: boolean;
-  warnings: string[];
-}
-
-export interface IngestProgress {
-  file: string;
-  rows: number;
-  bytes: number;
-  totalBytes: number;
-}
+export type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from './types.ts';
 
 export interface IngestOptions {
   config: IngestConfig;
   onReject: (reject: Reject) => void;
-  /** Rows of other shards are skipped before validation (`--shard i/N`). */
-  inShard?: (contactId: string) => boolean;
   onProgress?: (progress: IngestProgress) => void;
+  filter?: RowFilter;
+  /** How many lanes; default: 2 on a multi-core machine when the export is large, else 1. */
+  lanes?: number;
 }
 
-const KIND_ORDER: readonly ExportKind[] = ['members', 'coupons', 'stampCards', 'bonusChecks'];
+/** Below this, a worker thread's start-up costs more than it saves. */
+const PARALLEL_FROM_BYTES = 16 * 1024 * 1024;
 
-export async function ingestExport(files: readonly IngestFile[], staging: Staging, options: IngestOptions): Promise<IngestResult> {
-  const { config } = options;
-  const schemas = rowSchemas({ defaultCountry: config.defaultCountry, timeZone: config.timeZone, currency: config.currency, dateFormat: config.dialect.dateFormat });
-  const result: IngestResult = { files: [], rowsRead: 0, rowsRejected: 0, trustedKinds: new Set(), membersComplete: true, warnings: [] };
-  const ordered = [...files].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-  for (const file of ordered) if (file.kind !== 'members') result.trustedKinds.add(file.kind);
-  for (const file of ordered) {
-    const inspection = await inspectFile(file.path, config.dialect);
-    const summary: IngestedFile = { ...inspection, kind: file.kind, name: file.name, rows: 0, rejected: 0 };
-    result.files.push(summary);
-    const unattributable = await ingestFile(file, inspection, summary, staging, schemas, options);
-    result.rowsRead += summary.rows;
-    result.rowsRejected += summary.rejected;
-    if (unattributable === 0) continue;
+export async function ingestExport(files: readonly IngestFile[], staging: StagingArea, options: IngestOptions): Promise<IngestResult> {
+  const ordered = [...files].sort((a, b) => EXPORT_KINDS.indexOf(a.kind) - EXPORT_KINDS.indexOf(b.kind));
+  const lanes = planLanes(ordered, options.lanes);
+  const work = { stagingDir: staging.dir, config: laneConfigOf(options.config), filter: options.filter ?? {} };
+  const sinks = { onReject: options.onReject, ...(options.onProgress && { onProgress: options.onProgress }) };
+  const settled = await Promise.allSettled(
+    lanes.map((laneFiles, index) => (index === 0 ? ingestLane(laneFiles, work.stagingDir, work.config, work.filter, sinks) : runWorkerLane({ ...work, files: laneFiles }, sinks))),
+  );
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const summaries = settled.flatMap((outcome) => (outcome as PromiseFulfilledResult<IngestedFile[]>).value);
+  return summarise(ordered.map((file) => summaries.find((summary) => summary.name === file.name && summary.kind === file.kind)!));
+}
+
+/** Splits the kinds into lanes: largest kinds first, each to the lane with the fewest bytes so far. */
+function planLanes(files: readonly IngestFile[], requested: number | undefined): IngestFile[][] {
+  const bytesByKind = new Map<ExportKind, number>();
+  for (const file of files) bytesByKind.set(file.kind, (bytesByKind.get(file.kind) ?? 0) + statSync(file.path).size);
+  const total = [...bytesByKind.values()].reduce((sum, bytes) => sum + bytes, 0);
+  const count = Math.min(requested ?? (total >= PARALLEL_FROM_BYTES ? Math.min(2, availableParallelism()) : 1), bytesByKind.size);
+  if (count <= 1) return [[...files]];
+  const lanes = Array.from({ length: count }, () => ({ bytes: 0, kinds: new Set<ExportKind>() }));
+  for (const [kind, bytes] of [...bytesByKind].sort((a, b) => b[1] - a[1])) {
+    const lightest = lanes.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    lightest.bytes += bytes;
+    lightest.kinds.add(kind);
+  }
+  return lanes.map((lane) => files.filter((file) => lane.kinds.has(file.kind)));
+}
+
+function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => void; onProgress?: (progress: IngestProgress) => void }): Promise<IngestedFile[]> {
+  return new Promise((resolve, reject) => {
+    // A small young generation keeps the worker's memory flat (see src/cli/main.ts).
+    const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    let outcome: { files: IngestedFile[] } | { error: Error } | undefined;
+    worker.on('message', (message: LaneMessage) => {
+      if (message.type === 'rejects') for (const rejected of message.rejects) sinks.onReject(rejected);
+      else if (message.type === 'progress') sinks.onProgress?.(message.progress);
+      else if (message.type === 'done') outcome = { files: message.files };
+      else outcome = { error: fromLaneError(message.error) };
+    });
+    worker.on('error', (error) => (outcome ??= { error }));
+    worker.on('exit', (code) => {
+      if (outcome && 'files' in outcome) resolve(outcome.files);
+      else reject(outcome?.error ?? new Error(`ingest worker exited with code ${code} before it finished`));
+    });
+  });
+}
+
+function fromLaneError(error: LaneError): Error {
+  if (error.kind === 'csv') return new CsvError(error.code, error.position, error.detail);
+  if (error.kind === 'sync') return new SyncError(error.code as ErrorCode, error.message);
+  return new Error(error.message);
+}
+
+function summarise(files: IngestedFile[]): IngestResult {
+  const result: IngestResult = { files, rowsRead: 0, rowsRejected: 0, trustedKinds: new Set(), membersComplete: true, warnings: [] };
+  for (const file of files) if (file.kind !== 'members') result.trustedKinds.add(file.kind);
+  for (const file of files) {
+    result.rowsRead += file.rows;
+    result.rowsRejected += file.rejected;
+    if (file.unattributable === 0) continue;
     // A row we cannot attribute could belong to anyone: act as if the export said nothing on that point.
-    const problem = `${file.name}: ${unattributable} rejected row(s) without a usable contact_id;`;
+    const problem = `${file.name}: ${file.unattributable} rejected row(s) without a usable contact_id;`;
     if (file.kind === 'members') {
       result.membersComplete = false;
       result.warnings.push(`${problem} no member is deleted this run`);
@@ -86,86 +99,4 @@ export async function ingestExport(files: readonly IngestFile[], staging: Stagin
     }
   }
   return result;
-}
-
-/** Returns the number of rejected rows whose contact could not be told. */
-async function ingestFile(
-  file: IngestFile,
-  inspection: FileInspection,
-  summary: IngestedFile,
-  staging: Staging,
-  schemas: RowSchemas,
-  options: IngestOptions,
-): Promise<number> {
-  let layout: ColumnLayout | undefined;
-  let unattributable = 0;
-  const reject = (record: CsvRecord, column: string, reason: string, contactId: string | undefined) => {
-    options.onReject({ file: file.name, line: record.line, column, reason, contactId });
-  };
-  const rejectRow = (record: CsvRecord, contactId: string | undefined, problems: { column: string; reason: string }[]) => {
-    summary.rejected++;
-    for (const problem of problems) reject(record, problem.column, problem.reason, contactId);
-    if (contactId) staging.addRejectedContact(contactId);
-    else unattributable++;
-  };
-
-  await readCsvRecords(file.path, file.name, inspection, (record) => {
-      if (!layout) {
-        layout = resolveColumns(file.kind, record.fields, options.config.columns[file.kind], file.name);
-        return;
-      }
-      const raw = rawRow(record.fields, layout);
-      const contactId = raw.contact_id?.trim() || undefined;
-      if (contactId && options.inShard && !options.inShard(contactId)) return;
-      summary.rows++;
-      const shape = checkFieldCount(record.fields, layout.fieldCount);
-      if (shape) return rejectRow(record, contactId, [{ column: '', reason: shape }]);
-      const parsed = schemas[file.kind].safeParse(raw);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((issue) => {
-          const column = String(issue.path[0] ?? '');
-          return { column: layout!.headers.get(column) ?? column, reason: describe(issue.message, column, raw[column]) };
-        });
-        return rejectRow(record, contactId, problems);
-      }
-      const duplicateOf = stageRow(file.kind, parsed.data, file.name, record.line, staging);
-      if (duplicateOf !== undefined) {
-        const key = file.kind === 'members' ? 'contact_id' : KINDS[file.kind].itemIdColumn!;
-        rejectRow(record, contactId, [{ column: layout.headers.get(key) ?? key, reason: `duplicate key: the same ${key} is already on line ${duplicateOf}` }]);
-      }
-    },
-    (bytes) => options.onProgress?.({ file: file.name, rows: summary.rows, bytes, totalBytes: inspection.bytes }),
-  );
-  return unattributable;
-}
-
-function rawRow(fields: string[], layout: ColumnLayout): Record<string, string | undefined> {
-  const raw: Record<string, string | undefined> = {};
-  for (const [column, index] of layout.indexes) raw[column] = fields[index];
-  return raw;
-}
-
-/** Short rows mean a broken line; extra non-empty fields mean an unquoted delimiter inside a value. */
-function checkFieldCount(fields: string[], expected: number): string | undefined {
-  if (fields.length < expected) return `expected ${expected} fields as in the header, got ${fields.length}`;
-  for (let i = expected; i < fields.length; i++) {
-    if (fields[i]!.trim() !== '') return `expected ${expected} fields as in the header, got ${fields.length} (is a value with a delimiter missing its quotes?)`;
-  }
-  return undefined;
-}
-
-function describe(message: string, column: string, value: string | undefined): string {
-  const text = value?.trim() ?? '';
-  if (!text) return message;
-  const shown = column === 'phone_number' ? maskPhoneNumber(text) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return `${message}, got "${shown}"`;
-}
-
-function stageRow(kind: ExportKind, row: unknown, file: string, line: number, staging: Staging): number | undefined {
-  if (kind === 'members') {
-    const member = row as { contactId: string; doc: { phoneNumber: string } };
-    return staging.addMember(member.contactId, line, member.doc.phoneNumber, JSON.stringify(member.doc));
-  }
-  const item = row as { contactId: string; itemId: string; doc: unknown };
-  return staging.addItem(kind, item.contactId, item.itemId, file, line, JSON.stringify(item.doc));
 }

@@ -60,11 +60,29 @@ function reader(row: RawRow, ctx: z.RefinementCtx) {
 }
 
 const text = (value: string) => value;
+
+/**
+ * Exports repeat the same few thousand dates millions of times and time-zone arithmetic (Intl) is slow:
+ * each schema remembers what it parsed (bounded).
+ */
+function dateParser(context: RowContext): (value: string) => string | Invalid {
+  const parsed = new Map<string, string | Invalid>();
+  return (value) => {
+    let result = parsed.get(value);
+    if (result === undefined) {
+      if (parsed.size >= 50_000) parsed.clear();
+      result = parseDateTime(value, context.timeZone, context.dateFormat);
+      parsed.set(value, result);
+    }
+    return result;
+  };
+}
 const identifier = (value: string) => (value.length <= 200 ? value : new Invalid('an id of at most 200 characters'));
-const rawRow = z.record(z.string(), z.string().optional());
+// The cells come from csv-parse, always strings: checking that again per row would only cost time.
+const rawRow = z.custom<RawRow>();
 
 function memberSchema(context: RowContext) {
-  const date = (value: string) => parseDateTime(value, context.timeZone, context.dateFormat);
+  const date = dateParser(context);
   return rawRow.transform((row, ctx): MemberRow => {
     const { cell, required, failed } = reader(row, ctx);
     const contactId = required('contact_id', identifier);
@@ -98,7 +116,7 @@ function parseCurrency(value: string): string | Invalid {
 }
 
 function couponSchema(context: RowContext) {
-  const date = (value: string) => parseDateTime(value, context.timeZone, context.dateFormat);
+  const date = dateParser(context);
   return rawRow.transform((row, ctx): ItemRow<Coupon> => {
     const { cell, required, failed } = reader(row, ctx);
     const contactId = required('contact_id', identifier);
@@ -135,7 +153,7 @@ function couponSchema(context: RowContext) {
 }
 
 function stampCardSchema(context: RowContext) {
-  const date = (value: string) => parseDateTime(value, context.timeZone, context.dateFormat);
+  const date = dateParser(context);
   return rawRow.transform((row, ctx): ItemRow<StampCard> => {
     const { cell, required, failed } = reader(row, ctx);
     const contactId = required('contact_id', identifier);
@@ -164,7 +182,7 @@ function stampCardSchema(context: RowContext) {
 }
 
 function bonusCheckSchema(context: RowContext) {
-  const date = (value: string) => parseDateTime(value, context.timeZone, context.dateFormat);
+  const date = dateParser(context);
   return rawRow.transform((row, ctx): ItemRow<BonusCheck> => {
     const { cell, required, failed } = reader(row, ctx);
     const contactId = required('contact_id', identifier);

@@ -66,21 +66,7 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\
  * RFC 3339 UTC string. A bare date is midnight, and a date-time without offset is wall time, in `timeZone`.
  */
 export function parseDateTime(text: string, timeZone: string, dateFormat: DateFormat): string | Invalid {
-  // Exports repeat the same few thousand dates millions of times; time-zone arithmetic (Intl) is slow.
-  const key = `${timeZone}\u0000${dateFormat}\u0000${text}`;
-  let parsed = parsedDates.get(key);
-  if (parsed === undefined) {
-    if (parsedDates.size >= MAX_REMEMBERED_DATES) parsedDates.clear();
-    parsed = parseDateTimeUncached(text.trim(), timeZone, dateFormat);
-    parsedDates.set(key, parsed);
-  }
-  return parsed;
-}
-
-const MAX_REMEMBERED_DATES = 50_000;
-const parsedDates = new Map<string, string | Invalid>();
-
-function parseDateTimeUncached(value: string, timeZone: string, dateFormat: DateFormat): string | Invalid {
+  const value = text.trim();
   const expected = `a date (${dateFormat}) or an ISO 8601 date-time`;
   const date = DATE_PATTERNS[dateFormat].exec(value) ?? DATE_PATTERNS['YYYY-MM-DD'].exec(value);
   if (date?.groups) {

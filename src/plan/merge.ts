@@ -15,14 +15,20 @@ export interface MergeInputs {
   trustedKinds: ReadonlySet<ItemKind>;
 }
 
+/** An item row whose contact is not in the members export. */
+export interface OrphanItem {
+  kind: ItemKind;
+  contactId: string;
+  itemId: string;
+}
+
 export interface MergedMember {
   contactId: string;
   old?: MemberState;
   next?: ExportedMember;
   /** The contact had a rejected row tonight: leave it untouched. */
   rejected: boolean;
-  /** Item rows of a contact that is not in the members export. */
-  orphans: StagedItem[];
+  orphans: OrphanItem[];
 }
 
 class Cursor<T> {
@@ -64,7 +70,7 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
   const snapshot = new Cursor(inputs.snapshot, (state) => state.contactId);
   const members = new Cursor(inputs.members, (member) => member.contactId);
   const rejected = new Cursor(inputs.rejected, (contactId) => contactId);
-  const items = ITEM_KINDS.map((kind) => ({ kind, cursor: new Cursor(inputs.items[kind], (item) => item.contactId) }));
+  const items = ITEM_KINDS.map((kind) => ({ kind, cursor: new Cursor(inputs.items[kind], (item) => item[0]) }));
   const cursors = [snapshot, members, rejected, ...items.map((entry) => entry.cursor)];
 
   for (;;) {
@@ -80,15 +86,16 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
     const isRejected = rejected.takeOne(contactId) !== undefined;
     const byKind = new Map(items.map(({ kind, cursor }) => [kind, cursor.takeAll(contactId)] as const));
     if (!member) {
-      yield { contactId, old, rejected: isRejected, orphans: [...byKind.values()].flat() };
+      const orphans = [...byKind].flatMap(([kind, rows]) => rows.map(([, itemId]) => ({ kind, contactId: contactId!, itemId })));
+      yield { contactId, old, rejected: isRejected, orphans };
       continue;
     }
     const next: ExportedMember = { contactId, phoneNumber: member.phoneNumber, member: member.doc };
     for (const kind of ITEM_KINDS) {
       if (!inputs.trustedKinds.has(kind)) continue;
       const rows = byKind.get(kind)!;
-      if (kind === 'bonusChecks') next.bonusChecks = rows.map((row) => ({ id: row.itemId, doc: row.doc }));
-      else next[kind] = rows.map((row) => row.doc);
+      if (kind === 'bonusChecks') next.bonusChecks = rows.map(([, id, doc]) => ({ id, doc }));
+      else next[kind] = rows.map(([, , doc]) => doc);
     }
     yield { contactId, old, next, rejected: isRejected, orphans: [] };
   }

@@ -2,8 +2,7 @@
 // ones (rejected members untouched, deletes only from a complete members export), and hands each plan
 // with events to `onPlan`. Pure apart from the callbacks.
 import type { Action } from '../api/events.ts';
-import type { StagedItem } from '../state/staging.ts';
-import type { MergedMember } from './merge.ts';
+import type { MergedMember, OrphanItem } from './merge.ts';
 import { planMember, type MemberPart, type MemberPlan } from './plan-member.ts';
 
 export interface PlanTotals {
@@ -28,7 +27,7 @@ export interface RunPlanOptions {
   deletesAllowed: boolean;
   onPlan: (plan: MemberPlan) => void;
   /** Item rows whose contact is not in the members export. */
-  onOrphan: (item: StagedItem) => void;
+  onOrphan: (item: OrphanItem) => void;
 }
 
 const NOTHING: ReadonlySet<MemberPart> = new Set();

@@ -1,0 +1,53 @@
+// Worker-thread entry of an ingest lane: the lane's rejects and progress go back to the main thread as
+// messages (rejects in batches), errors as plain data.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CsvError, isSyncError, type CsvErrorCode } from '../errors.ts';
+import { ingestLane, type LaneConfig } from './ingest-lane.ts';
+import type { IngestFile, Reject, RowFilter } from './types.ts';
+
+export interface LaneWork {
+  files: IngestFile[];
+  stagingDir: string;
+  config: LaneConfig;
+  filter: RowFilter;
+}
+
+export type LaneError =
+  | { kind: 'csv'; code: CsvErrorCode; position: CsvError['position']; detail: string }
+  | { kind: 'sync'; code: string; message: string }
+  | { kind: 'other'; message: string };
+
+export type LaneMessage =
+  | { type: 'rejects'; rejects: Reject[] }
+  | { type: 'progress'; progress: { file: string; rows: number; bytes: number; totalBytes: number } }
+  | { type: 'done'; files: Awaited<ReturnType<typeof ingestLane>> }
+  | { type: 'failed'; error: LaneError };
+
+const REJECT_BATCH = 500;
+
+if (parentPort) {
+  const port = parentPort;
+  const work = workerData as LaneWork;
+  const pending: Reject[] = [];
+  const flush = () => pending.length > 0 && port.postMessage({ type: 'rejects', rejects: pending.splice(0) } satisfies LaneMessage);
+  try {
+    const files = await ingestLane(work.files, work.stagingDir, work.config, work.filter, {
+      onReject: (reject) => {
+        pending.push(reject);
+        if (pending.length >= REJECT_BATCH) flush();
+      },
+      onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies LaneMessage),
+    });
+    flush();
+    port.postMessage({ type: 'done', files } satisfies LaneMessage);
+  } catch (error) {
+    flush();
+    port.postMessage({ type: 'failed', error: toLaneError(error) } satisfies LaneMessage);
+  }
+}
+
+function toLaneError(error: unknown): LaneError {
+  if (error instanceof CsvError) return { kind: 'csv', code: error.code as CsvErrorCode, position: error.position, detail: error.detail };
+  if (isSyncError(error)) return { kind: 'sync', code: error.code, message: error.message };
+  return { kind: 'other', message: (error as Error).stack ?? String(error) };
+}

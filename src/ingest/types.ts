@@ -1,0 +1,55 @@
+// What ingest takes and gives, shared by the lanes that may run in worker threads (plain data only).
+import type { FileInspection } from './inspect-file.ts';
+import type { ExportKind, ItemKind } from './kinds.ts';
+
+export interface IngestFile {
+  kind: ExportKind;
+  /** Name shown in reports and rejects (relative to the export). */
+  name: string;
+  /** Local path to read. */
+  path: string;
+}
+
+export interface Reject {
+  file: string;
+  line: number;
+  /** The column as the file's header names it; empty when the problem is the row as a whole. */
+  column: string;
+  reason: string;
+  contactId?: string;
+}
+
+export interface IngestedFile extends FileInspection {
+  kind: ExportKind;
+  name: string;
+  rows: number;
+  rejected: number;
+  /** Rejected rows whose contact could not be told. */
+  unattributable: number;
+}
+
+export interface IngestResult {
+  files: IngestedFile[];
+  rowsRead: number;
+  rowsRejected: number;
+  /** Item kinds the export carries trustworthy information on (file present, every row attributable). */
+  trustedKinds: Set<ItemKind>;
+  /** False when a members row could not be attributed to a contact: deletions are then not safe. */
+  membersComplete: boolean;
+  warnings: string[];
+}
+
+export interface IngestProgress {
+  file: string;
+  rows: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+/** Which rows to read at all (data, so that it can cross to a worker thread). */
+export interface RowFilter {
+  /** `--shard i/N`: rows of other shards are skipped before validation. */
+  shard?: { index: number; count: number };
+  /** Only this contact's rows (`explain`). */
+  contactId?: string;
+}
