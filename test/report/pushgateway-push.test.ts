@@ -3,24 +3,13 @@
 // names the endpoint without its credentials.
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { OutboundError } from '../../src/errors.ts';
 import { renderMetrics } from '../../src/report/metrics.ts';
 import { pushMetrics } from '../../src/report/push-metrics.ts';
-import { captureServer } from './fixtures/capture-server.ts';
+import { captureServer, outboundRejection } from './fixtures/capture-server.ts';
 import { parsePrometheusText } from './fixtures/prometheus-text.ts';
 import { syntheticReport } from './fixtures/synthetic-report.ts';
 
 const text = renderMetrics(syntheticReport(), { job: 'loyalty-sync' });
-
-/** The error a promise rejects with (fails the test when it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<OutboundError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OutboundError);
-  return error as OutboundError;
-}
 
 describe('pushMetrics', () => {
   it('PUTs the metrics text to /metrics/job/<job>', async () => {
@@ -44,7 +33,7 @@ describe('pushMetrics', () => {
   it('sends user:password from the URL as Basic auth, and never shows the password in an error', async () => {
     const gateway = await captureServer(() => ({ status: 401, body: 'unauthorized' }));
     const url = gateway.url.replace('http://', 'http://pusher:s3cret%21@');
-    const error = await rejection(pushMetrics(url, 'loyalty-sync', text));
+    const error = await outboundRejection(pushMetrics(url, 'loyalty-sync', text));
     expect(gateway.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('pusher:s3cret!').toString('base64')}`);
     expect(error.message).not.toContain('s3cret');
     expect(error.message).not.toContain('pusher');
@@ -52,7 +41,7 @@ describe('pushMetrics', () => {
 
   it('fails with the status and the gateway\'s explanation on an answer other than 2xx', async () => {
     const gateway = await captureServer(() => ({ status: 400, body: 'pushed metrics are invalid or inconsistent with existing metrics: collected metric "x" was collected before' }));
-    const error = await rejection(pushMetrics(gateway.url, 'loyalty-sync', text));
+    const error = await outboundRejection(pushMetrics(gateway.url, 'loyalty-sync', text));
     expect(error).toMatchObject({ code: 'METRICS_PUSH_FAILED', status: 400 });
     expect(error.message).toBe(
       `Pushgateway push to ${gateway.url}/metrics/job/loyalty-sync failed: HTTP 400: pushed metrics are invalid or inconsistent with existing metrics: collected metric "x" was collected before`,
@@ -62,7 +51,7 @@ describe('pushMetrics', () => {
   it('gives up after the timeout when the gateway does not answer', async () => {
     const gateway = await captureServer(() => 'hang');
     const started = performance.now();
-    const error = await rejection(pushMetrics(gateway.url, 'loyalty-sync', text, { timeoutMs: 300 }));
+    const error = await outboundRejection(pushMetrics(gateway.url, 'loyalty-sync', text, { timeoutMs: 300 }));
     expect(performance.now() - started).toBeLessThan(3000);
     expect(error.status).toBeUndefined();
     expect(error.message).toBe(`Pushgateway push to ${gateway.url}/metrics/job/loyalty-sync failed: no answer within 300 ms`);
@@ -74,16 +63,16 @@ describe('pushMetrics', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as AddressInfo;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const error = await rejection(pushMetrics(`http://127.0.0.1:${port}`, 'loyalty-sync', text, { timeoutMs: 2000 }));
+    const error = await outboundRejection(pushMetrics(`http://127.0.0.1:${port}`, 'loyalty-sync', text, { timeoutMs: 2000 }));
     expect(error.message).toMatch(new RegExp(`^Pushgateway push to http://127\\.0\\.0\\.1:${port}/metrics/job/loyalty-sync failed: ECONNREFUSED`));
   });
 
   it('refuses an empty job, a "job" grouping label and a URL that is not http(s) before sending anything', async () => {
     const gateway = await captureServer();
-    expect((await rejection(pushMetrics(gateway.url, '', text))).message).toContain('expected a job name');
-    expect((await rejection(pushMetrics(gateway.url, 'j', text, { grouping: { job: 'x' } }))).message).toContain('got "job"');
-    expect((await rejection(pushMetrics('ftp://gateway.example.test', 'j', text))).message).toContain('expected an http:// or https:// URL, got ftp://');
-    expect((await rejection(pushMetrics('not a url', 'j', text))).message).toContain('the URL is not valid');
+    expect((await outboundRejection(pushMetrics(gateway.url, '', text))).message).toContain('expected a job name');
+    expect((await outboundRejection(pushMetrics(gateway.url, 'j', text, { grouping: { job: 'x' } }))).message).toContain('got "job"');
+    expect((await outboundRejection(pushMetrics('ftp://gateway.example.test', 'j', text))).message).toContain('expected an http:// or https:// URL, got ftp://');
+    expect((await outboundRejection(pushMetrics('not a url', 'j', text))).message).toContain('the URL is not valid');
     expect(gateway.requests).toEqual([]);
   });
 });

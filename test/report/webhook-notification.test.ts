@@ -3,8 +3,7 @@
 // secret part of the webhook URL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyWebhook, webhookPayload } from '../../src/report/notify.ts';
-import { OutboundError } from '../../src/errors.ts';
-import { captureServer } from './fixtures/capture-server.ts';
+import { captureServer, outboundRejection } from './fixtures/capture-server.ts';
 import { runSituations, type Situations } from './fixtures/report-situations.ts';
 import { PLANTED_PHONE, syntheticReport } from './fixtures/synthetic-report.ts';
 
@@ -15,15 +14,6 @@ beforeAll(async () => {
 afterAll(() => situations?.close());
 
 const SECRET_PATH = '/services/T0000/B0000/XXXXsecretXXXX';
-
-async function rejection(promise: Promise<unknown>): Promise<OutboundError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(OutboundError);
-  return error as OutboundError;
-}
 
 describe('notifyWebhook', () => {
   it('POSTs JSON with one line of text and the key numbers of a partial run', async () => {
@@ -81,7 +71,7 @@ describe('notifyWebhook', () => {
 
   it('fails with the status on an answer other than 2xx, without the secret path of the URL', async () => {
     const receiver = await captureServer(() => ({ status: 404, body: 'no_service' }));
-    const error = await rejection(notifyWebhook(`${receiver.url}${SECRET_PATH}?token=abc`, situations.partial.report, situations.partial.reportPath));
+    const error = await outboundRejection(notifyWebhook(`${receiver.url}${SECRET_PATH}?token=abc`, situations.partial.report, situations.partial.reportPath));
     expect(error).toMatchObject({ code: 'NOTIFY_FAILED', status: 404 });
     expect(error.message).toBe(`Webhook notification to ${receiver.url} (path not shown) failed: HTTP 404: no_service`);
     expect(error.message).not.toContain('secret');
@@ -90,7 +80,7 @@ describe('notifyWebhook', () => {
 
   it('gives up after the timeout when the receiver does not answer', async () => {
     const receiver = await captureServer(() => 'hang');
-    const error = await rejection(notifyWebhook(receiver.url, situations.partial.report, situations.partial.reportPath, { timeoutMs: 300 }));
+    const error = await outboundRejection(notifyWebhook(receiver.url, situations.partial.report, situations.partial.reportPath, { timeoutMs: 300 }));
     expect(error.message).toBe(`Webhook notification to ${receiver.url} (path not shown) failed: no answer within 300 ms`);
   });
 });
