@@ -221,6 +221,7 @@ class Run {
         config,
         onReject: (reject) => this.rejects.add(reject),
         ...(config.shard && { filter: { shard: config.shard } }),
+        lanes: config.ingestThreads,
         ...(this.deps.progress && { onProgress: (progress: IngestProgress) => this.deps.progress!.ingest(progress) }),
       }),
     );

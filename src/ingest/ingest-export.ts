@@ -1,7 +1,8 @@
-// Ingest: every file of an export → validated rows in staging, bad rows → rejects. A large export is
-// read in two lanes at once, the main thread and a worker thread, each taking whole kinds (balanced by
-// size): parsing and validating is CPU-bound and the machine has more than one core.
-import { availableParallelism } from 'node:os';
+// Ingest: every file of an export → validated rows in staging, bad rows → rejects. With more than one
+// lane (`--ingest-threads`), kinds are read side by side, the main thread and worker threads each taking
+// whole kinds (balanced by size): parsing and validating is CPU-bound. Each worker costs ~100 MB of
+// memory, so one lane is the default (README "Performance").
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { IngestConfig } from '../config/schema.ts';
 import { CsvError, SyncError, type ErrorCode } from '../errors.ts';
@@ -10,7 +11,6 @@ import { ingestLane, laneConfigOf } from './ingest-lane.ts';
 import type { LaneError, LaneMessage, LaneWork } from './ingest-worker.ts';
 import { EXPORT_KINDS, type ExportKind } from './kinds.ts';
 import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from './types.ts';
-import { statSync } from 'node:fs';
 
 export type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from './types.ts';
 
@@ -19,8 +19,9 @@ export interface IngestOptions {
   onReject: (reject: Reject) => void;
   onProgress?: (progress: IngestProgress) => void;
   filter?: RowFilter;
-  /** How many lanes; default: 2 on a multi-core machine when the export is large, else 1. */
+  /** How many lanes at most (default 1); an export under 16 MB is read in one unless `smallExportsToo`. */
   lanes?: number;
+  smallExportsToo?: boolean;
 }
 
 /** Below this, a worker thread's start-up costs more than it saves. */
@@ -28,7 +29,7 @@ const PARALLEL_FROM_BYTES = 16 * 1024 * 1024;
 
 export async function ingestExport(files: readonly IngestFile[], staging: StagingArea, options: IngestOptions): Promise<IngestResult> {
   const ordered = [...files].sort((a, b) => EXPORT_KINDS.indexOf(a.kind) - EXPORT_KINDS.indexOf(b.kind));
-  const lanes = planLanes(ordered, options.lanes);
+  const lanes = planLanes(ordered, options.lanes, options.smallExportsToo);
   const work = { stagingDir: staging.dir, config: laneConfigOf(options.config), filter: options.filter ?? {} };
   const sinks = { onReject: options.onReject, ...(options.onProgress && { onProgress: options.onProgress }) };
   const settled = await Promise.allSettled(
@@ -41,11 +42,11 @@ export async function ingestExport(files: readonly IngestFile[], staging: Stagin
 }
 
 /** Splits the kinds into lanes: largest kinds first, each to the lane with the fewest bytes so far. */
-function planLanes(files: readonly IngestFile[], requested: number | undefined): IngestFile[][] {
+function planLanes(files: readonly IngestFile[], maximum = 1, smallToo = false): IngestFile[][] {
   const bytesByKind = new Map<ExportKind, number>();
   for (const file of files) bytesByKind.set(file.kind, (bytesByKind.get(file.kind) ?? 0) + statSync(file.path).size);
   const total = [...bytesByKind.values()].reduce((sum, bytes) => sum + bytes, 0);
-  const count = Math.min(requested ?? (total >= PARALLEL_FROM_BYTES ? Math.min(2, availableParallelism()) : 1), bytesByKind.size);
+  const count = total >= PARALLEL_FROM_BYTES || smallToo ? Math.min(maximum, bytesByKind.size) : 1;
   if (count <= 1) return [[...files]];
   const lanes = Array.from({ length: count }, () => ({ bytes: 0, kinds: new Set<ExportKind>() }));
   for (const [kind, bytes] of [...bytesByKind].sort((a, b) => b[1] - a[1])) {
@@ -59,7 +60,7 @@ function planLanes(files: readonly IngestFile[], requested: number | undefined):
 function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => void; onProgress?: (progress: IngestProgress) => void }): Promise<IngestedFile[]> {
   return new Promise((resolve, reject) => {
     // A small young generation keeps the worker's memory flat (see src/cli/main.ts).
-    const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     let outcome: { files: IngestedFile[] } | { error: Error } | undefined;
     worker.on('message', (message: LaneMessage) => {
       if (message.type === 'rejects') for (const rejected of message.rejects) sinks.onReject(rejected);

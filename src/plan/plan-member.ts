@@ -72,7 +72,7 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   // A set is synced when it changed; a new member's empty set needs no event; backfill syncs every known set.
   const syncSet = (kind: MemberPart, action: Action, field: string, docs: readonly string[] | undefined, before: Part) => {
     if (docs === undefined) return;
-    const after = part(setText(docs));
+    const after = docs.length === 0 ? EMPTY_SET : part(setText(docs));
     const changed = known ? after.hash !== before.hash : after.hash !== EMPTY_SET.hash;
     if (changed || options.resend.has(kind)) add(action, `{${identity},${quote(field)}:${after.text}}`, known ? before.hash : '', after.hash);
   };
