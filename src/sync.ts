@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { resolveBackfill } from './config/backfill.ts';
 import type { RunConfig } from './config/schema.ts';
 import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliver/deliver.ts';
-import { openSender, type OpenSender } from './deliver/open-sender.ts';
+import type { OpenSender } from './deliver/open-sender.ts';
 import { createTelemetry, type Telemetry } from './deliver/telemetry.ts';
 import { ConfigError, GuardError, isSyncError } from './errors.ts';
 import { ingestExport, type IngestProgress, type IngestResult } from './ingest/ingest-export.ts';
@@ -28,7 +28,7 @@ import { runReportDir, writeReport } from './report/write-report.ts';
 import type { RunOutcome, SettledFile, Source } from './sources/source.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
 import { outboxStore, type Outbox } from './state/outbox.ts';
-import { acquireRunLock } from './state/run-lock.ts';
+import { acquireRunLock, type RunLock } from './state/run-lock.ts';
 import { runsTable, type RunsTable } from './state/runs.ts';
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
 import { createStagingArea, type Staging, type StagingArea } from './state/staging.ts';
@@ -65,7 +65,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   try {
     const lock = acquireRunLock(store.db, { runId });
     try {
-      return await new Run(deps, store, runId, startedAt, now, backfill).execute();
+      return await new Run(deps, store, runId, startedAt, now, backfill, lock).execute();
     } finally {
       lock.release();
     }
@@ -101,10 +101,12 @@ class Run {
   private readonly telemetry: Telemetry;
   private readonly plannedSample: RunReport['plannedSample'] = {};
   private readonly backfill: Backfill | undefined;
+  private readonly lock: RunLock;
 
-  constructor(deps: SyncDeps, store: StateStore, runId: string, startedAt: Date, now: () => Date, backfill: Backfill | undefined) {
+  constructor(deps: SyncDeps, store: StateStore, runId: string, startedAt: Date, now: () => Date, backfill: Backfill | undefined, lock: RunLock) {
     this.deps = deps;
     this.backfill = backfill;
+    this.lock = lock;
     this.config = deps.config;
     this.store = store;
     this.runId = runId;
@@ -238,6 +240,8 @@ class Run {
     this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned }, 'plan ready');
     if (config.dryRun) return 'dry-run';
     this.facts.delivered = await this.timed('deliver', () => this.deliver());
+    const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
+    if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');
     return this.failureCount > 0 ? 'partial' : 'succeeded';
   }
 
@@ -271,13 +275,20 @@ class Run {
         },
       });
       refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);
+      // Planning a large export keeps the heartbeat timer from firing: commit a fresh beat with the plan.
+      this.lock.beat();
       return totals;
     };
-    return config.dryRun ? planAll() : inTransaction(this.store.db, planAll);
+    if (config.dryRun) return planAll();
+    const totals = inTransaction(this.store.db, planAll);
+    this.store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return totals;
   }
 
   private async deliver(): Promise<DeliveryTotals> {
     this.delivering = { membersDone: 0, membersTotal: this.outbox.pendingMemberCount(), eventsAccepted: 0, failed: 0 };
+    // Loaded on first use: the HTTP client weighs ~30 MB that a dry run, ingest and planning never need.
+    const { openSender } = await import('./deliver/open-sender.ts');
     this.sender ??= openSender(this.config, {
       startedAt: this.startedAt,
       logger: this.logger,

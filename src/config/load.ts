@@ -45,6 +45,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'retryBaseDelayMs', flag: 'retry-base-delay-ms', type: 'string', help: 'first backoff ceiling (default 500)' },
   { key: 'retryMaxDelayMs', flag: 'retry-max-delay-ms', type: 'string', help: 'largest backoff ceiling (default 30000)' },
   { key: 'deadlineMinutes', flag: 'deadline-minutes', type: 'string', help: 'stop starting new requests after this long (default none)' },
+  { key: 'historyDays', flag: 'history-days', type: 'string', help: "days the outbox keeps delivered events for 'explain' (default 14)" },
   { key: 'gracePeriodSeconds', flag: 'grace-period-seconds', type: 'string', help: 'after SIGTERM, how long requests in flight may finish (default 20)' },
   { key: 'pluginName', flag: 'plugin-name', type: 'string', help: 'Vipps-System-Plugin-Name header, ≤ 30 chars (default loyalty-sync)' },
   { key: 'pluginVersion', flag: 'plugin-version', type: 'string', help: 'Vipps-System-Plugin-Version header, ≤ 30 chars' },

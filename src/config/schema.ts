@@ -80,6 +80,8 @@ export const runConfigSchema = ingestConfigSchema.extend({
   retryBaseDelayMs: int(1, 60_000).default(500),
   retryMaxDelayMs: int(1, 600_000).default(30_000),
   deadlineMinutes: z.coerce.number().positive().optional(),
+  /** How long the outbox keeps settled events (for `explain`'s history) before they are pruned. */
+  historyDays: z.coerce.number().min(0).max(3650).default(14),
   /** After SIGTERM/SIGINT, how long requests in flight may take before they are abandoned. */
   gracePeriodSeconds: z.coerce.number().min(0).max(600).default(20),
   pluginName: headerValue.default(TOOL_NAME),

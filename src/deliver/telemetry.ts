@@ -15,7 +15,14 @@ export interface Telemetry {
   summary(): RunReport['delivery'];
 }
 
-const BOUNDS = [1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10_000, 15_000, 20_000, 30_000, 60_000, Infinity];
+// Latency buckets (ms) growing by 5%: fine enough to tell 21 ms from 23 ms, and under a hundred of them.
+const BOUNDS = [...geometric(1, 60_000, 1.05), Infinity];
+
+function geometric(from: number, to: number, factor: number): number[] {
+  const bounds: number[] = [];
+  for (let bound = from; bound < to; bound *= factor) if (Math.ceil(bound * 10) / 10 !== bounds.at(-1)) bounds.push(Math.ceil(bound * 10) / 10);
+  return bounds;
+}
 const MAX_SLICES = 120;
 
 interface Slice {
@@ -33,8 +40,8 @@ function percentile(histogram: readonly number[], fraction: number, max: number)
   let seen = 0;
   for (let i = 0; i < histogram.length; i++) {
     seen += histogram[i]!;
-    // The bucket's upper bound, never above the largest latency actually seen.
-    if (seen >= total * fraction) return Math.min(BOUNDS[i]!, max);
+    // The bucket's upper bound (whole milliseconds), never above the largest latency actually seen.
+    if (seen >= total * fraction) return Math.min(Math.ceil(BOUNDS[i]!), max);
   }
   return max;
 }

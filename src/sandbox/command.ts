@@ -21,6 +21,7 @@ const FLAGS = {
   'drop-rate': { type: 'string' },
   seed: { type: 'string' },
   'state-file': { type: 'string' },
+  'no-record-events': { type: 'boolean' },
   'token-lifetime': { type: 'string' },
   'client-id': { type: 'string' },
   'client-secret': { type: 'string' },
@@ -64,6 +65,7 @@ Runs an emulator of the Vipps MobilePay Loyalty API until Ctrl-C (SIGINT) or SIG
   --host <address>            address to listen on (default 127.0.0.1)
   --token-lifetime <s>        access token lifetime in seconds (default 3600)
   --state-file <path>         keep accepted events in this JSONL file, replayed on start
+  --no-record-events          keep no event bodies for /_sandbox/events (for millions of events)
   --latency-ms <n>            delay every request by n ms
   --jitter-ms <n>             plus a random 0..n ms
   --error-rate <0..1>         share of valid events answered 500/502/503 without applying them
@@ -129,6 +131,7 @@ function toSandboxOptions(flags: Flags, env: NodeJS.ProcessEnv): ResolvedSandbox
     port: numberFlag('port', flags.port) ?? DEFAULT_PORT,
     tokenLifetimeSeconds: numberFlag('token-lifetime', flags['token-lifetime']),
     stateFile: flags['state-file'],
+    recordEvents: !flags['no-record-events'],
     credentials: credentialsFrom(flags, env),
     faults: {
       latencyMs: numberFlag('latency-ms', flags['latency-ms']),

@@ -51,6 +51,11 @@ export interface Outbox {
   settleMember(contactId: string, failure: MemberFailure | undefined): void;
   /** Forgets failed plans: the next planning pass re-plans those members from the snapshot. */
   clearFailedPlans(): void;
+  /**
+   * Forgets events planned before `before` that are settled: accepted, or left out of every open plan.
+   * Their pages are reused by later nights, so the state file stops growing.
+   */
+  prune(before: string): number;
   /** Every event planned for a member, oldest first, and its current plan (for `explain`). */
   history(contactId: string): { events: EventHistory[]; plan?: { runId: string; status: string; eventIds: string[]; failure?: MemberFailure } };
 }
@@ -123,6 +128,14 @@ export function outboxStore(db: DatabaseSync): Outbox {
     },
     clearFailedPlans() {
       statement(`DELETE FROM outbox_members WHERE status = 'failed'`).run();
+    },
+    prune(before) {
+      return Number(
+        statement(
+          `DELETE FROM outbox_events WHERE planned_at < ? AND (status = 'accepted'
+             OR event_id NOT IN (SELECT value FROM outbox_members, json_each(outbox_members.event_ids)))`,
+        ).run(before).changes,
+      );
     },
     history(contactId) {
       const events = statement(

@@ -7,6 +7,11 @@ import { StateError } from '../errors.ts';
 import { inTransaction } from './store.ts';
 
 export interface RunLock {
+  /**
+   * Refreshes the heartbeat now. Long synchronous work (planning a million members in one transaction)
+   * keeps the timer from firing: it calls this inside that transaction, so the commit carries a fresh beat.
+   */
+  beat(): void;
   release(): void;
 }
 
@@ -33,34 +38,55 @@ export function acquireRunLock(db: DatabaseSync, options: LockOptions): RunLock 
   const staleAfterMs = options.staleAfterMs ?? 120_000;
   const pid = options.pid ?? process.pid;
   const host = options.host ?? hostname();
-  inTransaction(db, () => {
-    const holder = db.prepare('SELECT * FROM run_lock WHERE id = 1').get() as LockRow | undefined;
-    if (holder && !isStale(holder, now(), staleAfterMs, host)) {
-      throw new StateError(
-        'STATE_LOCKED',
-        `another run (${holder.run_id}, pid ${holder.pid} on ${holder.host}, since ${holder.acquired_at}) holds the lock on this state file; try again later`,
-      );
+  try {
+    inTransaction(db, () => takeLock(db, options, { now, staleAfterMs, pid, host }));
+  } catch (error) {
+    // Another process is writing the state file right now (e.g. in its planning transaction).
+    if ((error as { errcode?: number }).errcode === SQLITE_BUSY) {
+      throw new StateError('STATE_LOCKED', 'another run is writing this state file; try again later', { cause: error });
     }
-    db.prepare('INSERT OR REPLACE INTO run_lock (id, run_id, pid, host, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)').run(
-      options.runId,
-      pid,
-      host,
-      new Date(now()).toISOString(),
-      now(),
-    );
-  });
+    throw error;
+  }
   const beat = db.prepare('UPDATE run_lock SET heartbeat_at = ? WHERE id = 1 AND run_id = ?');
-  const timer = setInterval(() => {
+  const beatNow = () => {
     if (db.isOpen) beat.run(now(), options.runId);
     else clearInterval(timer);
-  }, options.heartbeatMs ?? 15_000);
+  };
+  const timer = setInterval(beatNow, options.heartbeatMs ?? 15_000);
   timer.unref();
   return {
+    beat: beatNow,
     release() {
       clearInterval(timer);
       if (db.isOpen) db.prepare('DELETE FROM run_lock WHERE id = 1 AND run_id = ?').run(options.runId);
     },
   };
+}
+
+const SQLITE_BUSY = 5;
+
+interface LockClaim {
+  now: () => number;
+  staleAfterMs: number;
+  pid: number;
+  host: string;
+}
+
+function takeLock(db: DatabaseSync, options: LockOptions, { now, staleAfterMs, pid, host }: LockClaim): void {
+  const holder = db.prepare('SELECT * FROM run_lock WHERE id = 1').get() as LockRow | undefined;
+  if (holder && !isStale(holder, now(), staleAfterMs, host)) {
+    throw new StateError(
+      'STATE_LOCKED',
+      `another run (${holder.run_id}, pid ${holder.pid} on ${holder.host}, since ${holder.acquired_at}) holds the lock on this state file; try again later`,
+    );
+  }
+  db.prepare('INSERT OR REPLACE INTO run_lock (id, run_id, pid, host, acquired_at, heartbeat_at) VALUES (1, ?, ?, ?, ?, ?)').run(
+    options.runId,
+    pid,
+    host,
+    new Date(now()).toISOString(),
+    now(),
+  );
 }
 
 function isStale(holder: LockRow, now: number, staleAfterMs: number, host: string): boolean {

@@ -30,6 +30,8 @@ export function openStateStore(path: string, options: OpenOptions = {}): StateSt
       db.exec('PRAGMA journal_mode = WAL');
       // FULL: a commit survives power loss, not only a crash. Commits are batched, so this stays cheap.
       db.exec('PRAGMA synchronous = FULL');
+      // The planning transaction of a large export grows the WAL to gigabytes; give that back afterwards.
+      db.exec('PRAGMA journal_size_limit = 67108864');
     }
     db.exec('PRAGMA foreign_keys = ON');
     checkIntegrity(db, path);

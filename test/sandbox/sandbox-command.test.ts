@@ -118,6 +118,16 @@ describe('runSandboxCommand', () => {
     expect((await run.client.fetchToken({ client_id: 'someone-else' })).status).toBe(401);
   });
 
+  it('keeps no event bodies with --no-record-events, but still deduplicates and applies', async () => {
+    const run = await runInProcess(['--port', '0', '--no-record-events']);
+    const event = registered('C-1');
+    expect((await run.client.sendEvent(event)).status).toBe(200);
+    expect((await run.client.sendEvent(event)).status).toBe(200);
+    expect((await run.client.get('/_sandbox/events')).body).toEqual({ recording: false, events: [] });
+    expect((await run.client.get('/_sandbox/stats')).body).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect((await run.client.get('/_sandbox/members/C-1')).status).toBe(200);
+  });
+
   it('does not enforce credentials when none are set', async () => {
     const run = await runInProcess(['--port', '0']);
     expect(run.output[0]).not.toContain('credentials enforced');

@@ -1,6 +1,7 @@
 // One run at a time per state file, a lock a killed run cannot leave stuck, and a clean stop on SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireRunLock } from '../../src/state/run-lock.ts';
@@ -28,6 +29,31 @@ describe('run lock', () => {
     }
     const after = await runCli(['run', '--source', join(SAMPLES, 'night-1'), '--state', state, '--report-dir', join(dir, 'r'), '--dry-run']);
     expect(after.code).toBe(0);
+  });
+
+  it('says "locked" (exit 75) while another process holds the state file for writing', () => {
+    const path = join(tempDir(), 'state.sqlite');
+    const writer = openStateStore(path);
+    writer.db.exec('BEGIN IMMEDIATE');
+    const other = new DatabaseSync(path, { timeout: 50 });
+    try {
+      expect(() => acquireRunLock(other, { runId: 'second' })).toThrow(expect.objectContaining({ code: 'STATE_LOCKED', message: expect.stringContaining('writing this state file') }));
+    } finally {
+      other.close();
+      writer.db.exec('ROLLBACK');
+      writer.close();
+    }
+  });
+
+  it('keeps a fresh heartbeat when asked during long synchronous work', () => {
+    const store = openStateStore(join(tempDir(), 'state.sqlite'));
+    let clock = 1_000;
+    const lock = acquireRunLock(store.db, { runId: 'busy', now: () => clock, heartbeatMs: 3_600_000 });
+    clock = 500_000;
+    lock.beat();
+    expect(store.db.prepare('SELECT heartbeat_at FROM run_lock').get()).toEqual({ heartbeat_at: 500_000 });
+    lock.release();
+    store.close();
   });
 
   it('takes over a lock whose process is gone, or whose heartbeat stopped', () => {

@@ -1,0 +1,36 @@
+// The benchmark's table: each figure, its target, pass/fail, and the absolute numbers behind it.
+import type { BenchResults } from './run-benchmark.ts';
+import { describeBound, FIGURES, type FigureKey } from './targets.ts';
+
+export function resultsTable(results: BenchResults): string {
+  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad } = results;
+  const n = (value: number) => value.toLocaleString('en-US');
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const large = plan.dryRuns[String(params.members)]!;
+  const behind: Record<FigureKey, string> = {
+    planRatio: `dry run ${s(plan.dryRunBestMs)} ÷ csv-parse ${s(plan.parseFloorBestMs)} (${n(params.members)} members, ${n(large.rowsRead)} rows; best of ${params.repeat}; CPU-time ratio ${results.planRatioCpu ?? '?'})`,
+    peakRssMbLarge: `${n(params.members)} members; ${n(params.smallMembers)}: ${results.peakRssMbSmall ?? '?'} MB`,
+    rssGrowth: `${results.peakRssMbSmall ?? '?'} MB → ${results.peakRssMbLarge ?? '?'} MB`,
+    noChangeRatio: `rerun ${s(noChange.rerunMs)} ÷ dry run ${s(noChange.dryRunMs)} at ${n(noChange.members)} members; first real run ${s(noChange.buildMs)}, state file ${n(noChange.stateFileMb.afterBuild)} MB`,
+    deliveryEfficiency: `${n(delivery.eventsPerSec)} of ${n(delivery.ceilingEventsPerSec)} events/s (${n(delivery.events)} events, ${delivery.latencyMs} ms, concurrency ${delivery.concurrency}${delivery.steadyEventsPerSec ? `; steady ${n(delivery.steadyEventsPerSec)}/s` : ''})`,
+    rawEventsPerSec: `${n(rawDelivery.events)} events in ${s(rawDelivery.deliverMs)} (${n(rawDelivery.members)} members, concurrency ${rawDelivery.concurrency}; whole run ${n(rawDelivery.endToEndEventsPerSec)}/s)`,
+    sandboxEventsPerSec: `${n(sandboxLoad.events)} events in ${s(sandboxLoad.ms)}, concurrency ${sandboxLoad.concurrency}`,
+  };
+  const rows = FIGURES.map((figure) => {
+    const entry = results.figures.find((candidate) => candidate.key === figure.key)!;
+    return [figure.label, entry.value === null ? 'n/a' : figure.format(entry.value), describeBound(figure.target, figure.format), entry.pass ? 'pass' : 'FAIL', behind[figure.key]];
+  });
+  const header = ['figure', 'value', 'target', 'result', 'measured'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
+  const { machine } = results;
+  return [
+    `loyalty-sync benchmark · ${machine.cpus} CPUs (${machine.cpuModel}) · Node ${machine.node} · ${n(params.members)} members (small ${n(params.smallMembers)}) · seed ${params.seed} · change rate ${params.changeRate} · ${s(results.durationMs)}`,
+    '',
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    '',
+    `no-change size: ${noChange.reason}`,
+  ].join('\n');
+}

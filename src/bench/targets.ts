@@ -1,0 +1,41 @@
+// The figures of issue 7 with their targets, and the much looser limits the CI smoke benchmark holds
+// them to: a gross regression fails CI, noise on a shared 2-core machine never does.
+
+export type FigureKey = 'planRatio' | 'peakRssMbLarge' | 'rssGrowth' | 'noChangeRatio' | 'deliveryEfficiency' | 'rawEventsPerSec' | 'sandboxEventsPerSec';
+
+export interface Bound {
+  op: '<=' | '>=';
+  limit: number;
+}
+
+export interface FigureSpec {
+  key: FigureKey;
+  label: string;
+  target: Bound;
+  /** Only a value beyond this fails the CI smoke test (absent: never). */
+  gross?: Bound;
+  format: (value: number) => string;
+}
+
+const ratio = (value: number) => value.toFixed(2);
+const whole = (value: number) => Math.round(value).toLocaleString('en-US');
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+export const FIGURES: readonly FigureSpec[] = [
+  { key: 'planRatio', label: 'plan ratio (dry run ÷ bare csv-parse)', target: { op: '<=', limit: 2.5 }, gross: { op: '<=', limit: 5 }, format: ratio },
+  { key: 'peakRssMbLarge', label: 'peak RSS of the dry run, large N (MB)', target: { op: '<=', limit: 256 }, gross: { op: '<=', limit: 400 }, format: whole },
+  { key: 'rssGrowth', label: 'peak RSS growth, small N → large N', target: { op: '<=', limit: 0.2 }, format: percent },
+  { key: 'noChangeRatio', label: 'no-change ratio (rerun ÷ dry run)', target: { op: '<=', limit: 1.5 }, gross: { op: '<=', limit: 3 }, format: ratio },
+  { key: 'deliveryEfficiency', label: 'delivery efficiency (20 ms, concurrency 32)', target: { op: '>=', limit: 0.9 }, gross: { op: '>=', limit: 0.5 }, format: ratio },
+  { key: 'rawEventsPerSec', label: 'raw delivery, zero-latency sandbox (events/s)', target: { op: '>=', limit: 3000 }, format: whole },
+  { key: 'sandboxEventsPerSec', label: 'sandbox alone, plain undici client (events/s)', target: { op: '>=', limit: 5000 }, format: whole },
+];
+
+export function meets(value: number | null | undefined, bound: Bound): boolean {
+  if (value === null || value === undefined || !Number.isFinite(value)) return false;
+  return bound.op === '<=' ? value <= bound.limit : value >= bound.limit;
+}
+
+export function describeBound(bound: Bound, format: (value: number) => string): string {
+  return `${bound.op === '<=' ? '≤' : '≥'} ${format(bound.limit)}`;
+}
