@@ -14,8 +14,9 @@ import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
 import { formatUtc } from './ingest/values.ts';
 import type { Logger } from './log.ts';
 import { mergeByContact } from './plan/merge.ts';
+import { refuseEmptyFiles, refuseMassDelete, refuseTruncatedFiles } from './plan/guards.ts';
 import { planRun, type Backfill, type PlanTotals } from './plan/plan-run.ts';
-import { shardFilter } from './plan/shard.ts';
+import { onlyInShard, shardFilter } from './plan/shard.ts';
 import { buildReport, type RunFacts } from './report/build-report.ts';
 import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
@@ -25,7 +26,7 @@ import { notifyWebhook } from './report/notify.ts';
 import { pushMetrics } from './report/push-metrics.ts';
 import { TREND_RUNS } from './report/run-trend.ts';
 import { runReportDir, writeReport } from './report/write-report.ts';
-import type { RunOutcome, SettledFile, Source } from './sources/source.ts';
+import { outcomeForSource, type SettledFile, type Source } from './sources/source.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
 import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock, type RunLock } from './state/run-lock.ts';
@@ -249,7 +250,7 @@ class Run {
   private plan(staging: Staging, ingest: IngestResult, timestamp: string): PlanTotals {
     const { config, outbox } = this;
     const merged = mergeByContact({
-      snapshot: onlyShard(this.snapshot.scan(), this.inShard),
+      snapshot: onlyInShard(this.snapshot.scan(), this.inShard),
       members: staging.members(),
       items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
       rejected: staging.rejectedContacts(),
@@ -324,7 +325,7 @@ class Run {
     const pulled = this.facts.pulled;
     if (!pulled) return [];
     try {
-      return await this.deps.source.settle(pulled, settleOutcome(status, error), error?.message);
+      return await this.deps.source.settle(pulled, outcomeForSource(status, error?.code), error?.message);
     } catch (caught) {
       this.warnings.push(`could not archive the export: ${(caught as Error).message}`);
       return [];
@@ -338,51 +339,5 @@ class Run {
     } finally {
       this.timings[stage] += Math.round(performance.now() - start);
     }
-  }
-}
-
-/** A failed run quarantines its export only when the export itself is at fault. */
-function settleOutcome(status: RunStatus, error: RunReport['error']): RunOutcome {
-  if (status === 'skipped') return 'succeeded';
-  if (status !== 'failed') return status;
-  const exportAtFault = error && (error.code.startsWith('CSV_') || error.code === 'SOURCE_NO_MEMBERS' || error.code === 'SOURCE_AMBIGUOUS');
-  return exportAtFault ? 'failed' : 'retry';
-}
-
-function* onlyShard<T extends { contactId: string }>(rows: Iterable<T>, inShard: ((contactId: string) => boolean) | undefined): Generator<T> {
-  for (const row of rows) if (!inShard || inShard(row.contactId)) yield row;
-}
-
-function refuseEmptyFiles(ingest: IngestResult, allowed: boolean): void {
-  if (allowed) return;
-  for (const file of ingest.files) {
-    if (file.kind === 'members' ? file.rows === 0 : file.bytes === 0) {
-      throw new GuardError('GUARD_EMPTY_FILE', `${file.name} is empty; refusing a run that would treat every member as gone (override with --allow-mass-delete)`);
-    }
-  }
-}
-
-/** Files must not shrink far below the same kind's row count in the last successful run. */
-function refuseTruncatedFiles(ingest: IngestResult, lastRows: Record<string, number> | undefined, minPercent: number, allowed: boolean): void {
-  if (allowed || !lastRows) return;
-  for (const file of ingest.files) {
-    const before = lastRows[file.kind] ?? 0;
-    // Small files swing a lot from night to night; the guard is for exports of some size.
-    if (before < 10 || file.rows * 100 >= before * minPercent) continue;
-    throw new GuardError(
-      'GUARD_TRUNCATED_FILE',
-      `${file.name} has ${file.rows} rows, ${((file.rows / before) * 100).toFixed(1)}% of the ${before} in the last successful run (minimum ${minPercent}%); is the export truncated? (override with --allow-mass-delete or --min-rows-percent)`,
-    );
-  }
-}
-
-function refuseMassDelete(plan: PlanTotals, maxPercent: number, allowed: boolean): void {
-  if (allowed || plan.members.deleted === 0) return;
-  const percent = (plan.members.deleted / Math.max(plan.knownMembers, 1)) * 100;
-  if (percent > maxPercent) {
-    throw new GuardError(
-      'GUARD_MASS_DELETE',
-      `the export would delete ${plan.members.deleted} of ${plan.knownMembers} known members (${percent.toFixed(1)}% > ${maxPercent}%); nothing was sent (override with --allow-mass-delete)`,
-    );
   }
 }

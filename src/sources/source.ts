@@ -47,3 +47,14 @@ export interface Source {
   settle(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<SettledFile[]>;
   close(): Promise<void>;
 }
+
+/**
+ * What a finished run means for its export: a failed run quarantines it only when the export itself is
+ * at fault (a broken file, no members file); any other failure leaves it to be synced again.
+ */
+export function outcomeForSource(status: Exclude<RunOutcome, 'retry'> | 'skipped', errorCode: string | undefined): RunOutcome {
+  if (status === 'skipped') return 'succeeded';
+  if (status !== 'failed') return status;
+  const exportAtFault = errorCode !== undefined && (errorCode.startsWith('CSV_') || errorCode === 'SOURCE_NO_MEMBERS' || errorCode === 'SOURCE_AMBIGUOUS');
+  return exportAtFault ? 'failed' : 'retry';
+}

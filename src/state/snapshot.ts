@@ -40,7 +40,6 @@ export interface SnapshotStore {
   /** One member with all documents, or undefined. */
   load(contactId: string): MemberState | undefined;
   save(state: MemberState, runId: string, at: string): void;
-  activeCount(): number;
 }
 
 export function snapshotStore(db: DatabaseSync): SnapshotStore {
@@ -89,9 +88,6 @@ export function snapshotStore(db: DatabaseSync): SnapshotStore {
         runId,
       );
       docs.run(state.contactId, state.member ? requireText(state.member) : null, requireText(state.coupons), requireText(state.stampCards));
-    },
-    activeCount() {
-      return (db.prepare('SELECT count(*) AS n FROM snapshot WHERE deleted = 0').get() as { n: number }).n;
     },
   };
 }
