@@ -4,21 +4,13 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunReport } from '../report/report-schema.ts';
+import { launchFlagsOf } from '../cli/launch-flags.ts';
 import { runMeasured, type MeasuredChild } from './measured-child.ts';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 
-/**
- * The Node flags the job is shipped with, read from its shebang (`#!/usr/bin/env -S node --flag …`), so
- * the benchmark launches it the way the bin, npm scripts and jobs/ do (e.g. a capped young generation).
- */
+/** The benchmark launches the job the way the bin, npm scripts and jobs/ do. */
 export const JOB_NODE_FLAGS: readonly string[] = launchFlagsOf(CLI);
-
-export function launchFlagsOf(script: string): string[] {
-  const firstLine = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!.*?\bnode\b(.*)$/.exec(firstLine);
-  return match ? match[1]!.trim().split(/\s+/).filter((word) => word.startsWith('--')) : [];
-}
 
 /** Any non-empty credentials are accepted by the sandbox. */
 const SANDBOX_CREDENTIALS = { VIPPS_CLIENT_ID: 'bench', VIPPS_CLIENT_SECRET: 'bench', VIPPS_SUBSCRIPTION_KEY: 'bench', VIPPS_MERCHANT_SERIAL_NUMBER: '123456' };

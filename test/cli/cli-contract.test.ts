@@ -72,6 +72,29 @@ describe('loyalty-sync CLI', () => {
     expect(invalid.stdout).toContain('coupons.csv: 79 rows, 1 rejected (windows-1252, delimiter ";")');
   });
 
+  it('relaunches the sandbox without the job\'s heap cap, and stops it on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('../fixtures/cli.ts');
+    const child = spawn(process.execPath, ['--max-old-space-size=128', CLI, 'sandbox', '--port', '0'], { env: { PATH: process.env.PATH } });
+    let stdout = '';
+    const url = await new Promise<string>((resolve) =>
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        const match = /listening on (http:\/\/\S+?)[ ,]/.exec(stdout);
+        if (match) resolve(match[1]!);
+      }),
+    );
+    const stats = await fetch(`${url}/_sandbox/stats`);
+    expect(stats.status).toBe(200);
+    // The sandbox runs in a child of the launched process, started without the cap.
+    const relaunched = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ').filter(Boolean);
+    expect(relaunched).toHaveLength(1);
+    expect(readFileSync(`/proc/${relaunched[0]}/cmdline`, 'utf8')).not.toContain('max-old-space-size');
+    child.kill('SIGTERM');
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    await expect(fetch(`${url}/_sandbox/stats`)).rejects.toThrow();
+  });
+
   it('status lists the runs of a state file', async () => {
     const dir = tempDir();
     await runCli(['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'r'), '--dry-run']);

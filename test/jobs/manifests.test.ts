@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from '../../src/cli/args.ts';
+import { launchFlagsOf } from '../../src/cli/launch-flags.ts';
 import { loadConfig, RUN_OPTIONS, SCHEDULE_OPTIONS } from '../../src/config/load.ts';
 import { runConfigSchema, scheduleConfigSchema } from '../../src/config/schema.ts';
 
@@ -116,10 +117,19 @@ describe('crontab', () => {
   it('runs a valid command with the project Node and keeps the logs', () => {
     const line = readFileSync(join(ROOT, 'jobs', 'crontab'), 'utf8').split('\n').find((candidate) => /^[0-9*]/.test(candidate))!;
     expect(line).toMatch(/^0 2 \* \* \* /);
-    expect(line).toContain('node_modules/.bin/node --max-semi-space-size=8 src/cli/main.ts');
+    expect(line).toContain(`node_modules/.bin/node ${launchFlagsOf().join(' ')} src/cli/main.ts`);
     expect(line).toMatch(/>> \/var\/log\/loyalty-sync\/.+ 2>&1$/);
     const argv = line.split('src/cli/main.ts ')[1]!.split(' >>')[0]!.split(' ');
     expectValidInvocation(argv, { LOYALTY_SYNC_SOURCE: '/srv/exports', VIPPS_CLIENT_ID: 'a', VIPPS_CLIENT_SECRET: 'b', VIPPS_SUBSCRIPTION_KEY: 'c', VIPPS_MERCHANT_SERIAL_NUMBER: 'd' });
+  });
+});
+
+describe('launch flags', () => {
+  it('the npm scripts start Node with the flags of the CLI\'s shebang', () => {
+    const flags = launchFlagsOf();
+    expect(flags).toEqual(['--max-semi-space-size=8', '--max-old-space-size=128']);
+    const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    for (const name of ['demo', 'start']) expect(scripts[name]).toContain(`node ${flags.join(' ')} src/cli/main.ts`);
   });
 });
 
@@ -128,7 +138,8 @@ describe('Dockerfile', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:24-slim AS deps$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "/app/src/cli/main.ts"]');
+    const entrypoint = ['/usr/bin/tini', '--', 'node', ...launchFlagsOf(), '/app/src/cli/main.ts'];
+    expect(dockerfile).toContain(`ENTRYPOINT ${JSON.stringify(entrypoint).replace(/","/g, '", "')}`);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 });
