@@ -22,5 +22,5 @@ COPY src ./src
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=128", "/app/src/cli/main.ts"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=64", "/app/src/cli/main.ts"]
 CMD ["--help"]

@@ -75,7 +75,7 @@ describe('loyalty-sync CLI', () => {
   it('relaunches the sandbox without the job\'s heap cap, and stops it on SIGTERM', async () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('../fixtures/cli.ts');
-    const child = spawn(process.execPath, ['--max-old-space-size=128', CLI, 'sandbox', '--port', '0'], { env: { PATH: process.env.PATH } });
+    const child = spawn(process.execPath, ['--max-old-space-size=64', CLI, 'sandbox', '--port', '0'], { env: { PATH: process.env.PATH } });
     let stdout = '';
     const url = await new Promise<string>((resolve) =>
       child.stdout.on('data', (chunk) => {
