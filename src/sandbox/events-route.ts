@@ -38,6 +38,7 @@ const SYSTEM_HEADER_MAX = 30;
 
 export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
+    const arrivedAt = performance.now();
     const { stats } = ctx.state;
     stats.requests += 1;
     const plan = ctx.faults.plan();
@@ -47,11 +48,13 @@ export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMess
       return;
     }
     const body = await readBody(req);
+    const reply = decideEvent(ctx, req.headers, body, plan);
+    // Injected latency is the time from the request's arrival to its answer, as a client of a slow API
+    // sees it: the sandbox's own reading and processing count towards it.
     if (plan.delayMs > 0) {
       stats.delayed += 1;
-      await ctx.sleep(plan.delayMs);
+      await ctx.sleep(Math.max(0, plan.delayMs - (performance.now() - arrivedAt)));
     }
-    const reply = decideEvent(ctx, req.headers, body, plan);
     if (reply.drop) {
       stats.drops += 1;
       req.socket.destroy();
