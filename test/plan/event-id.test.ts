@@ -11,4 +11,14 @@ describe('uuidV5', () => {
       }),
     );
   });
+
+  it('gives the same ids for names too long for its name buffer, and is not disturbed by them', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 2800, maxLength: 5000 }), fc.string({ unit: 'grapheme' }), (long, short) => {
+        expect(uuidV5(long)).toBe(v5(long, EVENT_ID_NAMESPACE));
+        expect(uuidV5(short)).toBe(v5(short, EVENT_ID_NAMESPACE));
+      }),
+      { numRuns: 30 },
+    );
+  });
 });
