@@ -18,7 +18,7 @@ export async function countCsvRecords(path: string, delimiter: string): Promise<
   });
   // The same stream setup as the job's reader (src/ingest/read-records.ts) minus its per-record work.
   await pipeline(
-    createReadStream(path, { highWaterMark: 256 * 1024 }),
+    createReadStream(path, { highWaterMark: 64 * 1024 }),
     parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, encoding: 'utf8' }),
     counter,
   );

@@ -51,7 +51,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'pluginVersion', flag: 'plugin-version', type: 'string', help: 'Vipps-System-Plugin-Version header, ≤ 30 chars' },
   { key: 'pushgatewayUrl', flag: 'pushgateway-url', type: 'string', help: 'push metrics.prom to this Prometheus Pushgateway after every run' },
   { key: 'metricsJob', flag: 'metrics-job', type: 'string', help: 'job name for the metrics (default loyalty-sync)' },
-  { key: 'ingestThreads', flag: 'ingest-threads', type: 'string', help: 'read kinds in this many threads at once (default 1; each extra ~100 MB)' },
+  { key: 'ingestThreads', flag: 'ingest-threads', type: 'string', help: 'read kinds in this many threads at once (default 2 on 2+ cores; each extra ~50 MB)' },
   { key: 'progressSeconds', flag: 'progress-seconds', type: 'string', help: 'off a terminal, log progress this often (default 30)' },
   { key: 'logLevel', flag: 'log-level', type: 'string', help: 'fatal | error | warn | info | debug | trace | silent (default info)' },
   ...DROP_FOLDER_OPTIONS,

@@ -1,4 +1,5 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { EXPORT_KINDS, KINDS } from '../ingest/kinds.ts';
 import { MEMBER_PARTS } from '../plan/plan-member.ts';
@@ -92,8 +93,11 @@ export const runConfigSchema = ingestConfigSchema.extend({
   metricsJob: z.string().min(1).default('loyalty-sync'),
   /** POST a JSON summary (Slack-compatible `text`) here after a run that did not succeed. A secret: env or file only. */
   notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
-  /** Read the export's kinds in this many threads at once (each extra thread: faster, ~100 MB more memory). */
-  ingestThreads: int(1, 4).default(1),
+  /**
+   * Read the export's kinds in this many threads at once. Default: two where there are two cores (the
+   * export's largest kind against the rest is an even split); each extra thread costs ~50 MB of memory.
+   */
+  ingestThreads: int(1, 4).default(() => Math.min(2, availableParallelism())),
   /** Off a terminal, one progress log line this often. */
   progressSeconds: z.coerce.number().positive().default(30),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

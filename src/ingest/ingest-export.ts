@@ -1,7 +1,8 @@
 // Ingest: every file of an export → validated rows in staging, bad rows → rejects. With more than one
 // lane (`--ingest-threads`), kinds are read side by side, the main thread and worker threads each taking
-// whole kinds (balanced by size): parsing and validating is CPU-bound. Each worker costs ~100 MB of
-// memory, so one lane is the default (README "Performance").
+// whole kinds (balanced by size): parsing and validating is CPU-bound. Each worker costs ~50 MB of
+// memory (its own V8 isolate and copies of the modules); the default is set in the config (README
+// "Performance").
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { IngestConfig } from '../config/schema.ts';
@@ -59,8 +60,8 @@ function planLanes(files: readonly IngestFile[], maximum = 1, smallToo = false):
 
 function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => void; onProgress?: (progress: IngestProgress) => void }): Promise<IngestedFile[]> {
   return new Promise((resolve, reject) => {
-    // A small young generation keeps the worker's memory flat (see src/cli/main.ts).
-    const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    // A small young generation keeps the worker's memory flat (see src/cli/main.ts); 4 MB costs no speed.
+    const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     let outcome: { files: IngestedFile[] } | { error: Error } | undefined;
     worker.on('message', (message: LaneMessage) => {
       if (message.type === 'rejects') for (const rejected of message.rejects) sinks.onReject(rejected);

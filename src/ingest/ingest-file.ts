@@ -2,7 +2,7 @@
 // inspection pass); memory stays flat whatever the file size.
 import type { IngestConfig } from '../config/schema.ts';
 import { shardOf } from '../plan/shard.ts';
-import type { StagingWriter } from '../state/staging.ts';
+import type { OnDuplicate, StagingWriter } from '../state/staging-writer.ts';
 import { resolveColumns, type ColumnLayout } from './columns.ts';
 import { inspectFile } from './inspect-file.ts';
 import { KINDS } from './kinds.ts';
@@ -28,11 +28,21 @@ export async function ingestFile(
   const summary: IngestedFile = { ...inspection, kind: file.kind, name: file.name, rows: 0, rejected: 0, unattributable: 0 };
   const skip = rowSkipper(filter);
   let layout: ColumnLayout | undefined;
-  const rejectRow = (record: CsvRecord, contactId: string | undefined, problems: { column: string; reason: string }[]) => {
+  const reject = (line: number, contactId: string | undefined, problems: { column: string; reason: string }[]) => {
     summary.rejected++;
-    for (const problem of problems) sinks.onReject({ file: file.name, line: record.line, column: problem.column, reason: problem.reason, contactId });
+    for (const problem of problems) sinks.onReject({ file: file.name, line, column: problem.column, reason: problem.reason, contactId });
     if (contactId) writer.addRejectedContact(contactId);
     else summary.unattributable++;
+  };
+  // Rows still in the writer's batch are written first, so that their duplicates are reported before this
+  // row's problem: rejects stay in line order.
+  const rejectRow = (record: CsvRecord, contactId: string | undefined, problems: { column: string; reason: string }[]) => {
+    writer.flush();
+    reject(record.line, contactId, problems);
+  };
+  const onDuplicate: OnDuplicate = ({ contactId, line, earlierLine }) => {
+    const key = file.kind === 'members' ? 'contact_id' : KINDS[file.kind].itemIdColumn!;
+    reject(line, contactId, [{ column: layout!.headers.get(key) ?? key, reason: `duplicate key: the same ${key} is already on line ${earlierLine}` }]);
   };
 
   await readCsvRecords(
@@ -59,14 +69,11 @@ export async function ingestFile(
         return rejectRow(record, contactId, problems);
       }
       const row = parsed.data as { contactId: string; itemId?: string; doc: { phoneNumber?: string } };
-      const duplicateOf = writer.add(row.contactId, row.itemId, file.name, record.line, row.doc.phoneNumber, JSON.stringify(row.doc));
-      if (duplicateOf !== undefined) {
-        const key = file.kind === 'members' ? 'contact_id' : KINDS[file.kind].itemIdColumn!;
-        rejectRow(record, contactId, [{ column: layout.headers.get(key) ?? key, reason: `duplicate key: the same ${key} is already on line ${duplicateOf}` }]);
-      }
+      writer.add(row.contactId, row.itemId, file.name, record.line, row.doc.phoneNumber, JSON.stringify(row.doc), onDuplicate);
     },
     (bytes) => sinks.onProgress?.({ file: file.name, rows: summary.rows, bytes, totalBytes: inspection.bytes }),
   );
+  writer.flush();
   return summary;
 }
 

@@ -1,7 +1,7 @@
 // A lane ingests some kinds of an export, one after the other, each into its own staging file. Lanes
 // run side by side: one on the main thread, others in worker threads (ingest-worker.ts).
 import type { IngestConfig } from '../config/schema.ts';
-import { openStagingWriter } from '../state/staging.ts';
+import { openStagingWriter } from '../state/staging-writer.ts';
 import { ingestFile, type FileSinks } from './ingest-file.ts';
 import { rowSchemas } from './row-schemas.ts';
 import type { IngestedFile, IngestFile, RowFilter } from './types.ts';

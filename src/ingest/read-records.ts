@@ -35,7 +35,7 @@ export async function readCsvRecords(
   // blank lines included, spans 1 + (line breaks inside its fields) physical lines.
   let nextLine = 1;
   let records = 0;
-  const input = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const input = createReadStream(path, { highWaterMark: 64 * 1024 });
   const consumer = new Writable({
     objectMode: true,
     highWaterMark: 1024,
