@@ -39,7 +39,7 @@ export function uuidV5(name: string): string {
   // Ids are capped at 200 characters, so a name fits; a longer one (max 3 bytes per UTF-16 unit) takes the slow path.
   const hex =
     name.length * 3 <= room
-      ? hash('sha1', NAME_BUFFER.subarray(0, NAMESPACE.length + NAME_BUFFER.utf8Write(name, NAMESPACE.length)), 'hex')
+      ? hash('sha1', NAME_BUFFER.subarray(0, NAMESPACE.length + NAME_BUFFER.write(name, NAMESPACE.length, 'utf8')), 'hex')
       : hash('sha1', Buffer.concat([NAMESPACE, Buffer.from(name, 'utf8')]), 'hex');
   // Byte 6's high nibble is the version (5); byte 8's top two bits are the variant (10).
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
