@@ -28,7 +28,7 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --sandbox-events N         events posted by the plain undici client (default 20000)
   --no-change-members N      size for the no-change ratio (default: auto, see README)
   --no-change-budget-min M   auto: largest estimated first real run at the large size (default 15)
-  --repeat K                 interleaved plan-ratio pairs, best of K (default 2; --quick 3)
+  --repeat K                 plan-ratio pairs (interleaved) and delivery runs: best of K (default 2; --quick 3)
   --profile                  also profile a dry run at the large size (--cpu-prof) and summarise it
   --keep-work                keep the runs' state files and reports under bench/work/
   --data-dir DIR             where exports are cached (default bench/data)

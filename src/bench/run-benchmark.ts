@@ -131,7 +131,9 @@ export interface BenchResults {
     latencyMs: number;
     events: number;
     deliverMs: number;
+    /** The best round's rate (the figure); every round's below. */
     eventsPerSec: number;
+    eventsPerSecByRound: number[];
     ceilingEventsPerSec: number;
     retries: number;
     /** Request latency as the job saw it (report.json's histogram: bucket upper bounds, so coarse). */
@@ -236,18 +238,26 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
 
   // 5. Delivery efficiency: a sandbox answering after 20 ms, the job at concurrency 32.
   const deliveryExport = await exportOf(options.deliveryMembers);
-  const slowSandbox = await startSandboxChild({ latencyMs: options.latencyMs });
-  let deliveryRun: JobRun;
-  try {
-    deliveryRun = await runJob({ source: deliveryExport.night1, runDir: join(runs, 'delivery'), fresh: true, apiUrl: slowSandbox.url, concurrency: options.concurrency });
-  } finally {
-    await slowSandbox.stop();
-  }
-  expectStatus(deliveryRun, 'succeeded', 'the delivery-efficiency run');
-  cleanUp(join(runs, 'delivery'));
+  // Like the dry runs, the best of `repeat` runs: a shared machine only ever makes a run slower.
   const ceilingEventsPerSec = options.concurrency / (options.latencyMs / 1000);
-  const deliveryEventsPerSec = deliveryRun.report.events.accepted / (deliveryRun.report.durationsMs.deliver / 1000);
-  log(`delivery at ${options.latencyMs} ms latency: ${Math.round(deliveryEventsPerSec)} events/s of a ${ceilingEventsPerSec} ceiling`);
+  const eventsPerSecOf = (run: JobRun) => run.report.events.accepted / (run.report.durationsMs.deliver / 1000);
+  const deliveryRatesPerSec: number[] = [];
+  let deliveryRun: JobRun | undefined;
+  for (let round = 1; round <= options.repeat; round++) {
+    const slowSandbox = await startSandboxChild({ latencyMs: options.latencyMs });
+    let run: JobRun;
+    try {
+      run = await runJob({ source: deliveryExport.night1, runDir: join(runs, 'delivery'), fresh: true, apiUrl: slowSandbox.url, concurrency: options.concurrency });
+    } finally {
+      await slowSandbox.stop();
+    }
+    expectStatus(run, 'succeeded', 'the delivery-efficiency run');
+    cleanUp(join(runs, 'delivery'));
+    deliveryRatesPerSec.push(Math.round(eventsPerSecOf(run)));
+    log(`delivery at ${options.latencyMs} ms latency, round ${round}: ${Math.round(eventsPerSecOf(run))} events/s of a ${ceilingEventsPerSec} ceiling`);
+    if (!deliveryRun || eventsPerSecOf(run) > eventsPerSecOf(deliveryRun)) deliveryRun = run;
+  }
+  const deliveryEventsPerSec = eventsPerSecOf(deliveryRun!);
 
   // 6. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
   let profile: BenchResults['profile'];
@@ -322,13 +332,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       members: options.deliveryMembers,
       concurrency: options.concurrency,
       latencyMs: options.latencyMs,
-      events: deliveryRun.report.events.accepted,
-      deliverMs: deliveryRun.report.durationsMs.deliver,
+      events: deliveryRun!.report.events.accepted,
+      deliverMs: deliveryRun!.report.durationsMs.deliver,
       eventsPerSec: Math.round(deliveryEventsPerSec),
+      eventsPerSecByRound: deliveryRatesPerSec,
       ceilingEventsPerSec,
-      retries: deliveryRun.report.events.retries,
-      ...(deliveryRun.report.delivery?.latencyMs && { observedLatencyMs: deliveryRun.report.delivery.latencyMs }),
-      ...steadyRateOf(deliveryRun.report),
+      retries: deliveryRun!.report.events.retries,
+      ...(deliveryRun!.report.delivery?.latencyMs && { observedLatencyMs: deliveryRun!.report.delivery.latencyMs }),
+      ...steadyRateOf(deliveryRun!.report),
     },
     sandboxLoad,
     ...(profile && { profile }),
