@@ -82,5 +82,6 @@ function lineBreaksIn(record: string[]): number {
 }
 
 function isBlank(record: string[]): boolean {
-  return record.every((field) => field.trim() === '');
+  for (const field of record) if (field.length > 0 && field.trim() !== '') return false;
+  return true;
 }

@@ -84,16 +84,17 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
     const old = snapshot.takeOne(contactId);
     const member = members.takeOne(contactId);
     const isRejected = rejected.takeOne(contactId) !== undefined;
-    const byKind = new Map(items.map(({ kind, cursor }) => [kind, cursor.takeAll(contactId)] as const));
+    const rowsByKind = items.map(({ cursor }) => cursor.takeAll(contactId));
     if (!member) {
-      const orphans = [...byKind].flatMap(([kind, rows]) => rows.map(([, itemId]) => ({ kind, contactId: contactId!, itemId })));
+      const orphans = items.flatMap(({ kind }, index) => rowsByKind[index]!.map(([, itemId]) => ({ kind, contactId: contactId!, itemId })));
       yield { contactId, old, rejected: isRejected, orphans };
       continue;
     }
     const next: ExportedMember = { contactId, phoneNumber: member.phoneNumber, member: member.doc };
-    for (const kind of ITEM_KINDS) {
+    for (let index = 0; index < items.length; index++) {
+      const { kind } = items[index]!;
       if (!inputs.trustedKinds.has(kind)) continue;
-      const rows = byKind.get(kind)!;
+      const rows = rowsByKind[index]!;
       if (kind === 'bonusChecks') next.bonusChecks = rows.map(([, id, doc]) => ({ id, doc }));
       else next[kind] = rows.map(([, , doc]) => doc);
     }

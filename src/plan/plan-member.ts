@@ -106,6 +106,8 @@ function bonusCheckDocs(set: Part): Map<string, string> {
   return new Map(checks.map((check) => [check.bonusCheckId, JSON.stringify(check)]));
 }
 
+// The event id (`evt-` + a UUID), the timestamp (RFC 3339) and the action (a fixed name) never need JSON
+// escaping; quoting them directly saves three JSON.stringify calls per event, at millions of events.
 function envelope(eventId: string, timestamp: string, action: Action, payload: string): string {
-  return `{"eventId":${quote(eventId)},"timestamp":${quote(timestamp)},"action":${quote(action)},"payload":${payload}}`;
+  return `{"eventId":"${eventId}","timestamp":"${timestamp}","action":"${action}","payload":${payload}}`;
 }

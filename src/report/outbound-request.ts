@@ -2,7 +2,6 @@
 // closed afterwards (a nightly job must not be kept alive by an idle socket), a deadline for the whole
 // exchange, and an error that names the endpoint without leaking it: a webhook URL's path is its secret
 // (Slack: /services/T…/B…/<token>) and a URL may carry user:password.
-import { Client } from 'undici';
 import { OutboundError, type OutboundErrorCode } from '../errors.ts';
 import { maskPhoneNumbersIn } from '../ingest/phone.ts';
 
@@ -38,6 +37,8 @@ export async function sendOutbound(request: OutboundRequest): Promise<void> {
   if (url.username || url.password) {
     headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
   }
+  // Loaded here, not at start-up: the HTTP client weighs ~30 MB that most runs never need (see sync.ts).
+  const { Client } = await import('undici');
   const client = new Client(url.origin, {
     connectTimeout: request.timeoutMs,
     headersTimeout: request.timeoutMs,
