@@ -9,21 +9,19 @@ import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliv
 import type { OpenSender } from './deliver/open-sender.ts';
 import { createTelemetry, type Telemetry } from './deliver/telemetry.ts';
 import { ConfigError, GuardError, isSyncError } from './errors.ts';
-import { ingestExport, type IngestProgress, type IngestResult } from './ingest/ingest-export.ts';
-import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
+import { ingestExport, type IngestProgress } from './ingest/ingest-export.ts';
 import { formatUtc } from './ingest/values.ts';
 import type { Logger } from './log.ts';
-import { mergeByContact } from './plan/merge.ts';
-import { refuseEmptyFiles, refuseMassDelete, refuseTruncatedFiles } from './plan/guards.ts';
-import { planRun, type Backfill, type PlanTotals } from './plan/plan-run.ts';
-import { onlyInShard, shardFilter } from './plan/shard.ts';
+import { planToOutbox } from './plan-stage.ts';
+import { refuseEmptyFiles, refuseTruncatedFiles } from './plan/guards.ts';
+import type { Backfill } from './plan/plan-run.ts';
+import { shardFilter } from './plan/shard.ts';
+import { announceRun } from './report/announce.ts';
 import { buildReport, type RunFacts } from './report/build-report.ts';
 import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './report/report-schema.ts';
 import { lastSucceededAt } from './report/metrics.ts';
-import { notifyWebhook } from './report/notify.ts';
-import { pushMetrics } from './report/push-metrics.ts';
 import { TREND_RUNS } from './report/run-trend.ts';
 import { runReportDir, writeReport } from './report/write-report.ts';
 import { outcomeForSource, type SettledFile, type Source } from './sources/source.ts';
@@ -32,8 +30,8 @@ import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock, type RunLock } from './state/run-lock.ts';
 import { runsTable, type RunsTable } from './state/runs.ts';
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
-import { createStagingArea, type Staging, type StagingArea } from './state/staging.ts';
-import { inTransaction, openStateStore, type StateStore } from './state/store.ts';
+import { createStagingArea, type StagingArea } from './state/staging.ts';
+import { openStateStore, type StateStore } from './state/store.ts';
 
 export interface SyncDeps {
   config: RunConfig;
@@ -50,7 +48,6 @@ export interface SyncResult {
 }
 
 const MAX_LISTED_FAILURES = 1000;
-const PLANNED_SAMPLE_SIZE = 5;
 
 export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
@@ -188,21 +185,8 @@ class Run {
     });
     runs.finish(report, reportPath);
     this.logger.info({ stage: 'report', status, reportPath }, 'run finished');
-    await this.announce(report, reportPath, metrics);
+    await announceRun(this.config, report, reportPath, metrics, this.logger);
     return { report, reportPath };
-  }
-
-  /** Pushgateway and webhook: best effort, after the report is safe on disk; a failure is only logged. */
-  private async announce(report: RunReport, reportPath: string, metrics: string): Promise<void> {
-    const { pushgatewayUrl, notifyUrl, metricsJob, shard } = this.config;
-    const attempts: Promise<void>[] = [];
-    if (pushgatewayUrl && report.status !== 'dry-run') {
-      attempts.push(pushMetrics(pushgatewayUrl, metricsJob, metrics, { ...(shard && { grouping: { shard: `${shard.index}/${shard.count}` } }) }));
-    }
-    if (notifyUrl && !['succeeded', 'skipped', 'dry-run'].includes(report.status)) attempts.push(notifyWebhook(notifyUrl, report, reportPath));
-    for (const outcome of await Promise.allSettled(attempts)) {
-      if (outcome.status === 'rejected') this.logger.warn({ stage: 'report', err: outcome.reason }, 'could not announce the run');
-    }
   }
 
   private async stages(): Promise<RunStatus> {
@@ -235,7 +219,25 @@ class Run {
     refuseEmptyFiles(ingest, config.allowMassDelete);
     refuseTruncatedFiles(ingest, this.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
 
-    const plan = await this.timed('plan', () => this.plan(staging, ingest, formatUtc(pulled.asOf.getTime())));
+    const plan = await this.timed('plan', () =>
+      planToOutbox(staging, ingest, {
+        config,
+        db: this.store.db,
+        snapshot: this.snapshot,
+        outbox: this.outbox,
+        lock: this.lock,
+        runId: this.runId,
+        now: this.now,
+        timestamp: formatUtc(pulled.asOf.getTime()),
+        ...(this.inShard && { inShard: this.inShard }),
+        ...(this.backfill && { backfill: this.backfill }),
+        sample: this.plannedSample,
+        onOrphanRow: (reject) => {
+          this.orphanRows++;
+          this.rejects.add(reject);
+        },
+      }),
+    );
     this.facts.plan = plan;
     this.warnings.push(...plan.warnings);
     this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned }, 'plan ready');
@@ -244,46 +246,6 @@ class Run {
     const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
     if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');
     return this.failureCount > 0 ? 'partial' : 'succeeded';
-  }
-
-  /** Plans every member; the whole outbox is written in one transaction, which a guard can roll back. */
-  private plan(staging: Staging, ingest: IngestResult, timestamp: string): PlanTotals {
-    const { config, outbox } = this;
-    const merged = mergeByContact({
-      snapshot: onlyInShard(this.snapshot.scan(), this.inShard),
-      members: staging.members(),
-      items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
-      rejected: staging.rejectedContacts(),
-      trustedKinds: ingest.trustedKinds,
-    });
-    const planAll = () => {
-      if (!config.dryRun) outbox.clearFailedPlans();
-      const totals = planRun(merged, {
-        ...(this.backfill && { backfill: this.backfill }),
-        timestamp,
-        deletesAllowed: ingest.membersComplete,
-        onPlan: (memberPlan) => {
-          if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, this.runId, this.now().toISOString());
-          for (const event of memberPlan.events) {
-            const sample = (this.plannedSample[event.action] ??= []);
-            if (sample.length < PLANNED_SAMPLE_SIZE) sample.push({ contactId: memberPlan.contactId, eventId: event.eventId });
-          }
-        },
-        onOrphan: (item) => {
-          this.orphanRows++;
-          const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
-          this.rejects.add({ file, line, column: 'contact_id', reason: `contact_id "${item.contactId}" is not in the members export`, contactId: item.contactId });
-        },
-      });
-      refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);
-      // Planning a large export keeps the heartbeat timer from firing: commit a fresh beat with the plan.
-      this.lock.beat();
-      return totals;
-    };
-    if (config.dryRun) return planAll();
-    const totals = inTransaction(this.store.db, planAll);
-    this.store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    return totals;
   }
 
   private async deliver(): Promise<DeliveryTotals> {
