@@ -37,6 +37,26 @@ describe('rejected rows', () => {
     expect(rejects).toEqual([expect.objectContaining({ file: 'coupons.csv', line: 4, column: 'coupon_id', reason: 'duplicate key: the same coupon_id is already on line 2' })]);
   });
 
+  it('reports duplicates and other bad rows in line order, however far apart (rows are staged in batches)', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `M${i},4123${String(i).padStart(4, '0')},,,`);
+    rows[40] = 'M3,41230003,,,'; // duplicate of line 5
+    rows[41] = 'M41,not-a-phone,,,';
+    rows[42] = 'M41,41230041,,,'; // M41's first row was rejected: this one is staged, not a duplicate
+    rows[70] = 'M69,41230069,,,'; // duplicate of the line right before
+    rows[71] = 'M71,41230071,,,,extra';
+    const { rejects, members, rejectedContacts } = await ingestFiles({ 'members.csv': `${MEMBERS}${rows.join('\n')}\n` });
+    expect(rejects.map((reject) => [reject.line, reject.contactId, reject.reason.split(':')[0]])).toEqual([
+      [42, 'M3', 'duplicate key'],
+      [43, 'M41', 'expected a valid phone number (numbers without country code are read as NO), got "not****ne"'],
+      [72, 'M69', 'duplicate key'],
+      [73, 'M71', 'expected 5 fields as in the header, got 6 (is a value with a delimiter missing its quotes?)'],
+    ]);
+    expect(rejects[0]!.reason).toBe('duplicate key: the same contact_id is already on line 5');
+    expect(rejects[2]!.reason).toBe('duplicate key: the same contact_id is already on line 71');
+    expect(rejectedContacts).toEqual(['M3', 'M41', 'M69', 'M71']);
+    expect(members).toHaveLength(96);
+  });
+
   it('fails the file on a missing required column, naming it and the header', async () => {
     const attempt = ingestFiles({ 'members.csv': 'contact_id,mobile\nM1,41234567\n' });
     await expect(attempt).rejects.toThrow(CsvError);
