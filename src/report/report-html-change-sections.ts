@@ -1,0 +1,97 @@
+// The sections of report.html on what the run changed: members by outcome, events planned and accepted
+// per action, and a sample of the planned events (what a dry run is read for).
+import { ACTIONS } from '../api/events.ts';
+import { formatCount } from './display-format.ts';
+import { escapeHtml } from './escape-html.ts';
+import type { RunReport } from './report-schema.ts';
+import { actionName, meter, plural, raw, table, tiles, type ReportSection } from './report-html-blocks.ts';
+import { CHART_COLOURS } from './send-rate-chart.ts';
+
+export function membersSection(report: RunReport): ReportSection {
+  const m = report.members;
+  return {
+    id: 'members',
+    title: 'Members',
+    body:
+      tiles([
+        { key: 'total', label: 'in the plan', value: m.total },
+        { key: 'new', label: 'new', value: m.new },
+        { key: 'changed', label: 'changed', value: m.changed },
+        { key: 'unchanged', label: 'unchanged', value: m.unchanged },
+        { key: 'deleted', label: 'deleted', value: m.deleted },
+        { key: 'failed', label: 'failed', value: m.failed, tone: m.failed > 0 ? 'bad' : undefined },
+        { key: 'untouched', label: 'untouched', value: m.untouched, tone: m.untouched > 0 ? 'warn' : undefined },
+      ]) + `<p class="note">Untouched: members left as they were because a row of theirs was rejected.</p>`,
+  };
+}
+
+export function eventsSection(report: RunReport): ReportSection {
+  const { events } = report;
+  const failedByAction = new Map<string, number>();
+  for (const failure of report.failures) failedByAction.set(failure.action, (failedByAction.get(failure.action) ?? 0) + 1);
+  const known = new Set<string>(ACTIONS);
+  const actions = [
+    ...ACTIONS,
+    // An action the API or an older state file named that this version does not know still shows.
+    ...[...failedByAction.keys()].filter((action) => !known.has(action)),
+  ].filter((action) => (events.plannedByAction as Record<string, number>)[action] || (events.byAction as Record<string, number>)[action] || failedByAction.get(action));
+  const rows = actions.map((action) => {
+    const planned = (events.plannedByAction as Record<string, number>)[action] ?? 0;
+    const accepted = (events.byAction as Record<string, number>)[action] ?? 0;
+    return [
+      actionName(action),
+      planned,
+      raw(`${formatCount(accepted)} ${meter(accepted, planned, CHART_COLOURS.accepted).html}`),
+      failedByAction.get(action) ?? 0,
+    ];
+  });
+  return {
+    id: 'events',
+    title: 'Events',
+    body:
+      tiles([
+        { key: 'planned', label: 'planned', value: events.planned },
+        { key: 'accepted', label: 'accepted', value: events.accepted },
+        { key: 'failed', label: 'not accepted', value: events.failed, tone: events.failed > 0 ? 'bad' : undefined },
+        { key: 'retries', label: 'retries', value: events.retries, tone: events.retries > 0 ? 'warn' : undefined },
+        { key: 'drained', label: 'left by an earlier run', value: events.drained },
+      ]) +
+      table('events-by-action', ['action', 'planned', 'accepted', 'failed'], rows, {
+        empty: noEventsText(report),
+        cards: false,
+      }) +
+      (report.status === 'dry-run' ? '<p class="note">Dry run: nothing was sent, so nothing was accepted.</p>' : '') +
+      (events.drained > 0 ? `<p class="note">Accepted includes ${plural(events.drained, 'event')} an interrupted earlier run had planned.</p>` : ''),
+  };
+}
+
+function noEventsText(report: RunReport): string {
+  switch (report.status) {
+    case 'skipped':
+      return 'No export, so no events.';
+    case 'refused':
+    case 'failed':
+      return report.events.planned === 0 ? 'No events: the run stopped before any were planned.' : 'None.';
+    default:
+      return 'Nothing had changed, so no events were needed.';
+  }
+}
+
+export function plannedSampleSection(report: RunReport): ReportSection {
+  const entries = ACTIONS.flatMap((action) => {
+    const sample = report.plannedSample[action];
+    return sample && sample.length > 0 ? [[action, sample] as const] : [];
+  });
+  const body =
+    entries.length === 0
+      ? '<p class="none">No events were planned.</p>'
+      : `<details${report.status === 'dry-run' ? ' open' : ''}><summary>The first planned events of each action</summary>${entries
+          .map(
+            ([action, sample]) =>
+              `<h3><code>${escapeHtml(action)}</code> <span class="count">${formatCount((report.events.plannedByAction as Record<string, number>)[action] ?? sample.length)} planned</span></h3><ul class="sample" data-action="${escapeHtml(action)}">${sample
+                .map((event) => `<li>${escapeHtml(event.contactId)} <code>${escapeHtml(event.eventId)}</code></li>`)
+                .join('')}</ul>`,
+          )
+          .join('')}</details>`;
+  return { id: 'planned', title: 'Planned events', body };
+}
