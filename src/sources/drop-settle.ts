@@ -1,0 +1,160 @@
+// Moving an export out of incoming/ once the run's outcome is known: to `archive/<YYYY-MM-DD>/`
+// (succeeded, partial; superseded and already-processed exports too) or to `failed/` with a
+// `<name>.error.txt` per data file (refused, failed, or an export that cannot be synced at all).
+// Moves never overwrite: a name already taken in the target folder gets a number instead.
+import { posix } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from '../log.ts';
+import { sourceLedger } from '../state/ledger.ts';
+import type { DropFolder, FetchedDataFile } from './drop-incoming.ts';
+import type { CompleteExport } from './drop-newest-export.ts';
+import type { DropEntry, DropSession } from './drop-storage.ts';
+import type { PulledExport, RunOutcome, SettledFile } from './source.ts';
+
+export interface SettleOptions extends DropFolder {
+  /** For the archive folder's date. */
+  timeZone: string;
+  now: () => Date;
+}
+
+/** What a pull leaves for its settle. */
+export interface PendingSettle {
+  pulled: PulledExport;
+  chosen: CompleteExport;
+  superseded: CompleteExport[];
+  plainDone?: DropEntry;
+  fetched: FetchedDataFile[];
+  db: DatabaseSync;
+  logger: Logger;
+  workDir: string;
+}
+
+/** Settles the synced export by its outcome and archives the exports it superseded. */
+export async function settleExport(session: DropSession, options: SettleOptions, state: PendingSettle, outcome: Exclude<RunOutcome, 'dry-run' | 'retry'>, reason: string | undefined): Promise<SettledFile[]> {
+  const settled = await settleChosen(session, options, state, outcome, reason);
+  const folder = archiveFolder(options);
+  for (const [index, old] of state.superseded.entries()) {
+    settled.push(...(await archiveExport(session, options, folder, old)));
+    const entry = state.pulled.superseded?.[index];
+    if (entry) entry.movedTo = folder;
+  }
+  state.logger.info({ export: state.pulled.id, outcome, moved: settled.length, superseded: state.superseded.length }, 'export settled');
+  return settled;
+}
+
+async function settleChosen(session: DropSession, options: SettleOptions, state: PendingSettle, outcome: Exclude<RunOutcome, 'dry-run' | 'retry'>, reason: string | undefined): Promise<SettledFile[]> {
+  if (outcome === 'succeeded' || outcome === 'partial') {
+    const folder = archiveFolder(options);
+    // The ledger is written before the files move: if a move fails, the files left in incoming/ are
+    // recognised as processed on the next run instead of being synced twice.
+    const plan = await planMoves(session, folder, namesOf(state.chosen, state.plainDone));
+    sourceLedger(state.db).record(
+      state.fetched.map((file) => ({
+        name: file.name,
+        sha256: file.sha256,
+        bytes: file.size,
+        exportId: state.pulled.id,
+        source: options.storage.description,
+        outcome,
+        processedAt: options.now().toISOString(),
+        movedTo: `${folder}/${plan.get(file.name)}`,
+      })),
+    );
+    return executeMoves(session, options.settings.incoming, folder, plan);
+  }
+  return quarantineExport(session, options, state.chosen, state.plainDone, outcome, reason ?? '(no reason given)');
+}
+
+/** Today's archive folder: `archive/<YYYY-MM-DD>` in the drop folder's time zone. */
+export function archiveFolder({ settings, timeZone, now }: SettleOptions): string {
+  return `${settings.archive}/${dayIn(now(), timeZone)}`;
+}
+
+/** `plainDone` goes with the synced export only: it marks every export in incoming/, so it moves once. */
+export async function archiveExport(session: DropSession, options: DropFolder, folder: string, exported: CompleteExport, plainDone?: DropEntry): Promise<SettledFile[]> {
+  return moveOut(session, options.settings.incoming, folder, namesOf(exported, plainDone));
+}
+
+export async function quarantineExport(session: DropSession, options: SettleOptions, exported: CompleteExport, plainDone: DropEntry | undefined, outcome: ErrorNote['outcome'], reason: string): Promise<SettledFile[]> {
+  const { storage, settings, now } = options;
+  const note: ErrorNote = { outcome, reason, at: now(), source: storage.description, incoming: settings.incoming };
+  const dataNames = exported.files.map((file) => file.name);
+  const moved = await moveOut(session, settings.incoming, settings.failed, namesOf(exported, plainDone), true);
+  for (const file of moved) {
+    if (!dataNames.includes(file.name)) continue;
+    await session.writeFile(`${file.movedTo}.error.txt`, errorNoteText(note, file.name, exported));
+  }
+  return moved;
+}
+
+/** The export's data files, then its markers (executeMoves keeps this order). */
+function namesOf(exported: CompleteExport, plainDone: DropEntry | undefined): string[] {
+  const markers = [exported.candidate.manifest?.name, exported.candidate.done?.name, plainDone?.name].filter((name): name is string => name !== undefined);
+  return [...exported.files.map((file) => file.name), ...new Set(markers)];
+}
+
+/** Target names in `folder` (created if needed) that overwrite nothing; see freeName. */
+async function planMoves(session: DropSession, folder: string, names: readonly string[], reserveErrorNotes = false): Promise<Map<string, string>> {
+  await session.mkdir(folder);
+  const taken = new Set((await session.list(folder))?.map((entry) => entry.name) ?? []);
+  return new Map(names.map((name) => [name, freeName(name, taken, reserveErrorNotes)]));
+}
+
+/** Moves files out of incoming/ in the plan's order (data first, markers last). */
+async function executeMoves(session: DropSession, incoming: string, folder: string, plan: Map<string, string>): Promise<SettledFile[]> {
+  const moved: SettledFile[] = [];
+  for (const [name, target] of plan) {
+    await session.rename(`${incoming}/${name}`, `${folder}/${target}`);
+    moved.push({ name, movedTo: `${folder}/${target}` });
+  }
+  return moved;
+}
+
+async function moveOut(session: DropSession, incoming: string, folder: string, names: readonly string[], reserveErrorNotes = false): Promise<SettledFile[]> {
+  return executeMoves(session, incoming, folder, await planMoves(session, folder, names, reserveErrorNotes));
+}
+
+/** The same name, or `<stem>.2<ext>`, `<stem>.3<ext>`… when taken (also when its `.error.txt` is taken). */
+function freeName(name: string, taken: Set<string>, reserveErrorNote: boolean): string {
+  const ext = posix.extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  const isFree = (candidate: string) => !taken.has(candidate) && !(reserveErrorNote && taken.has(`${candidate}.error.txt`));
+  let candidate = name;
+  for (let n = 2; !isFree(candidate); n++) candidate = `${stem}.${n}${ext}`;
+  taken.add(candidate);
+  if (reserveErrorNote) taken.add(`${candidate}.error.txt`);
+  return candidate;
+}
+
+/** `YYYY-MM-DD` of an instant in a time zone. */
+function dayIn(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+interface ErrorNote {
+  outcome: 'failed' | 'refused' | 'invalid';
+  reason: string;
+  at: Date;
+  source: string;
+  incoming: string;
+}
+
+function errorNoteText(note: ErrorNote, name: string, chosen: CompleteExport): string {
+  const file = chosen.files.find((candidate) => candidate.name === name);
+  return [
+    'loyalty-sync did not sync this file.',
+    '',
+    `file:     ${name}${file ? ` (${file.size} bytes)` : ''}`,
+    `export:   ${chosen.candidate.key || '(no key)'}: ${chosen.files.map((candidate) => candidate.name).join(', ')}`,
+    `outcome:  ${note.outcome}`,
+    `reason:   ${note.reason}`,
+    `when:     ${note.at.toISOString()}`,
+    `source:   ${note.source}`,
+    '',
+    `To try again, fix the cause, then move the export's files back into ${note.incoming}/ together with its`,
+    '.done marker or manifest (without one, the files are taken once their sizes hold still).',
+    '',
+  ].join('\n');
+}
