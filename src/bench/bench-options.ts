@@ -1,0 +1,31 @@
+// What one benchmark run measures and where it works: the sizes, the sandbox's latency, the repetitions,
+// and the folders for the cached exports and the runs' state files.
+
+export interface BenchOptions {
+  /** The large size: plan ratio and peak RSS (issue: 1,000,000). */
+  members: number;
+  /** The small size: peak RSS growth (issue: 100,000). */
+  smallMembers: number;
+  /** Size of the export delivered against the 20 ms sandbox (~2.9 events per member). */
+  deliveryMembers: number;
+  seed: number;
+  changeRate: number;
+  concurrency: number;
+  latencyMs: number;
+  sandboxLoadEvents: number;
+  /**
+   * Size for the no-change ratio. 'auto': the small size, and the large one too when building its
+   * committed state (a real first run) is estimated to take at most `noChangeBudgetMinutes`.
+   */
+  noChangeMembers: number | 'auto';
+  noChangeBudgetMinutes: number;
+  /** Plan-ratio repetitions (interleaved parse/dry-run pairs; the best of each counts). */
+  repeat: number;
+  /** Profile one extra (unmeasured) dry run at the large size with --cpu-prof. */
+  profile: boolean;
+  dataDir: string;
+  workDir: string;
+  /** Keep state files and reports of the runs (they are large at 1M). */
+  keepWork: boolean;
+  log: (line: string) => void;
+}

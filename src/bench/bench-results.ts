@@ -1,0 +1,106 @@
+// The shape of bench/results.json: every figure of issue 7 with the absolute numbers behind it, so a
+// figure that moved between two runs can be traced to the measurement that moved it.
+import type { RunReport } from '../report/report-schema.ts';
+import type { BenchOptions } from './bench-options.ts';
+import type { ProfilesSummary } from './cpu-profile-summary.ts';
+import type { MemorySample } from './measured-child.ts';
+import type { LoadResult } from './sandbox-load.ts';
+import type { FigureKey } from './targets.ts';
+
+export interface DryRunFigures {
+  members: number;
+  wallMs: number;
+  peakRssMb: number | null;
+  cpuMs: number | null;
+  stageMs: RunReport['durationsMs'];
+  eventsPlanned: number;
+  rowsRead: number;
+  /** 1-minute load average before and after (a busy machine slows the run down). */
+  load: [number, number];
+  /** At most 40 samples of [s, RSS, V8 heap total, V8 heap used, external] in MB, for spotting growth. */
+  memory: MemorySample[];
+}
+
+export interface BenchResults {
+  machine: { cpus: number; cpuModel: string; totalMemoryMb: number; node: string; platform: string; loadAverageAtStart: number[] };
+  /** The code measured: HEAD and how many files differed from it when the benchmark started. */
+  code: { commit: string | null; changedFiles: number | null };
+  params: Omit<BenchOptions, 'log' | 'dataDir' | 'workDir' | 'keepWork'> & { dataDir: string; jobNodeFlags: readonly string[] };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  planRatio: number;
+  /** The same ratio of CPU times (user + system): less sensitive to other load on the machine. */
+  planRatioCpu: number | null;
+  peakRssMb100k: number | null;
+  peakRssMb1M: number | null;
+  peakRssMbSmall: number | null;
+  peakRssMbLarge: number | null;
+  rssGrowth: number | null;
+  noChangeRatio: number;
+  deliveryEfficiency: number;
+  rawEventsPerSec: number;
+  sandboxEventsPerSec: number;
+  /** Every figure against its target (and its CI gross-regression limit). */
+  figures: { key: FigureKey; value: number | null; target: string; pass: boolean; grossPass: boolean }[];
+  exports: Record<string, { dir: string; rowsNight1: number; bytesNight1: number; generatedMs?: number; generatorPeakRssMb?: number }>;
+  plan: {
+    members: number;
+    parseFloorMs: number[];
+    dryRunMs: number[];
+    parseFloorCpuMs: number[];
+    dryRunCpuMs: number[];
+    load: [number, number][];
+    parseFloorBestMs: number;
+    dryRunBestMs: number;
+    parseFloorPeakRssMb: number | null;
+    dryRuns: Record<string, DryRunFigures>;
+  };
+  noChange: {
+    members: number;
+    reason: string;
+    buildMs: number;
+    buildEvents: number;
+    buildStatus: string;
+    /** State file (+ WAL) after the first real run and after the rerun, MB. */
+    stateFileMb: { afterBuild: number; afterRerun: number };
+    /** Peak RSS of the job in the first real run (plan + outbox + delivery) and in the rerun, MB. */
+    peakRssMb: { build: number | null; rerun: number | null };
+    rerunMs: number;
+    rerunStatus: string;
+    rerunEventsPlanned: number;
+    rerunStageMs: RunReport['durationsMs'];
+    dryRunMs: number;
+    /** Estimated real first run at the large size, from the small one (minutes). */
+    estimatedLargeBuildMinutes: number | null;
+  };
+  rawDelivery: {
+    members: number;
+    concurrency: number;
+    events: number;
+    deliverMs: number;
+    eventsPerSec: number;
+    /** Including ingest and planning: the whole first run. */
+    endToEndEventsPerSec: number;
+    sandboxPeakRssMb: number | null;
+  };
+  delivery: {
+    members: number;
+    concurrency: number;
+    latencyMs: number;
+    events: number;
+    deliverMs: number;
+    /** The best round's rate (the figure); every round's below. */
+    eventsPerSec: number;
+    eventsPerSecByRound: number[];
+    ceilingEventsPerSec: number;
+    retries: number;
+    /** Request latency as the job saw it (report.json's histogram: bucket upper bounds, so coarse). */
+    observedLatencyMs?: { p50: number; p95: number; max: number };
+    /** Median send rate of the report's time slices, first and last left out: the rate without ramp-up and tail. */
+    steadyEventsPerSec?: number;
+  };
+  sandboxLoad: LoadResult;
+  /** CPU self time of a profiled dry run at the large size, per thread and for the whole process. */
+  profile?: { files: string[]; summary: ProfilesSummary };
+}
