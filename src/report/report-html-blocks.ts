@@ -24,12 +24,12 @@ const cellHtml = (cell: Cell) => (typeof cell === 'object' ? cell.html : escapeH
 export const actionName = (action: string) => raw(`<code title="${escapeHtml(action)}">${escapeHtml(action.replace(/^benefits\./, ''))}</code>`);
 export const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
 
-/** Key figures as tiles; `tone` marks the ones that need a look. */
-export function tiles(entries: { key: string; label: string; value: number | string; tone?: 'bad' | 'warn' | undefined }[]): string {
+/** Key figures as tiles; a count that needs a look when it is above zero says so with `toneIfAny`. */
+export function tiles(entries: { key: string; label: string; value: number | string; toneIfAny?: 'bad' | 'warn' }[]): string {
   return `<dl class="tiles">${entries
     .map(
       (entry) =>
-        `<div class="tile${entry.tone ? ` ${entry.tone}` : ''}" data-key="${escapeHtml(entry.key)}"><dt>${escapeHtml(entry.label)}</dt><dd>${escapeHtml(
+        `<div class="tile${entry.toneIfAny && typeof entry.value === 'number' && entry.value > 0 ? ` ${entry.toneIfAny}` : ''}" data-key="${escapeHtml(entry.key)}"><dt>${escapeHtml(entry.label)}</dt><dd>${escapeHtml(
           typeof entry.value === 'number' ? formatCount(entry.value) : entry.value,
         )}</dd></div>`,
     )

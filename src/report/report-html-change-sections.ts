@@ -19,8 +19,8 @@ export function membersSection(report: RunReport): ReportSection {
         { key: 'changed', label: 'changed', value: m.changed },
         { key: 'unchanged', label: 'unchanged', value: m.unchanged },
         { key: 'deleted', label: 'deleted', value: m.deleted },
-        { key: 'failed', label: 'failed', value: m.failed, tone: m.failed > 0 ? 'bad' : undefined },
-        { key: 'untouched', label: 'untouched', value: m.untouched, tone: m.untouched > 0 ? 'warn' : undefined },
+        { key: 'failed', label: 'failed', value: m.failed, toneIfAny: 'bad' },
+        { key: 'untouched', label: 'untouched', value: m.untouched, toneIfAny: 'warn' },
       ]) + `<p class="note">Untouched: members left as they were because a row of theirs was rejected.</p>`,
   };
 }
@@ -52,8 +52,8 @@ export function eventsSection(report: RunReport): ReportSection {
       tiles([
         { key: 'planned', label: 'planned', value: events.planned },
         { key: 'accepted', label: 'accepted', value: events.accepted },
-        { key: 'failed', label: 'not accepted', value: events.failed, tone: events.failed > 0 ? 'bad' : undefined },
-        { key: 'retries', label: 'retries', value: events.retries, tone: events.retries > 0 ? 'warn' : undefined },
+        { key: 'failed', label: 'not accepted', value: events.failed, toneIfAny: 'bad' },
+        { key: 'retries', label: 'retries', value: events.retries, toneIfAny: 'warn' },
         { key: 'drained', label: 'left by an earlier run', value: events.drained },
       ]) +
       table('events-by-action', ['action', 'planned', 'accepted', 'failed'], rows, {

@@ -55,8 +55,8 @@ export function answersSection(report: RunReport): ReportSection {
     body:
       tiles([
         { key: 'attempts', label: 'requests', value: delivery.attempts },
-        { key: 'retries', label: 'retries', value: events.retries, tone: events.retries > 0 ? 'warn' : undefined },
-        { key: 'not-ok', label: 'answers not 2xx', value: notOk, tone: notOk > 0 ? 'warn' : undefined },
+        { key: 'retries', label: 'retries', value: events.retries, toneIfAny: 'warn' },
+        { key: 'not-ok', label: 'answers not 2xx', value: notOk, toneIfAny: 'warn' },
       ]) +
       table(
         'answers',
