@@ -1,6 +1,7 @@
 // Seeded randomness for the export generator. Every value of member i is drawn from its own stream,
 // seeded by hashing (seed, i, purpose), so any member's rows can be regenerated on demand in any order:
 // the generator never holds an export in memory, and the same arguments give byte-identical files.
+import { createPrng } from '../sandbox/prng.ts';
 
 /** A 32-bit avalanche hash of a few integers (murmur3's finaliser applied per word). */
 export function mixSeed(...words: number[]): number {
@@ -33,16 +34,9 @@ export interface Random {
   distinct(k: number, n: number): number[];
 }
 
-/** mulberry32: tiny, fast, and plenty for test data. */
+/** The sandbox's seeded generator (mulberry32), with the draws the export generator needs. */
 export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = createPrng(seed);
   const below = (n: number): number => Math.floor(next() * n);
   return {
     next,
