@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
+import { READ_CHUNK_BYTES } from '../ingest/read-records.ts';
 
 export async function countCsvRecords(path: string, delimiter: string): Promise<number> {
   let records = 0;
@@ -18,7 +19,7 @@ export async function countCsvRecords(path: string, delimiter: string): Promise<
   });
   // The same stream setup as the job's reader (src/ingest/read-records.ts) minus its per-record work.
   await pipeline(
-    createReadStream(path, { highWaterMark: 64 * 1024 }),
+    createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
     parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, encoding: 'utf8' }),
     counter,
   );
