@@ -1,5 +1,13 @@
-# loyalty-sync: a small image that runs the CLI on Node 24 (TypeScript runs natively, no build step).
+# loyalty-sync: a small image that runs the compiled CLI (dist/, the same output as the npm package) on Node 24.
 # docker build -t loyalty-sync . && docker run --rm -v $PWD/data:/data --env-file vipps.env loyalty-sync run --source /data/exports
+
+# Compile the TypeScript sources to dist/ (tsc, as `npm pack` does). No install scripts: the image's own
+# Node 24 runs tsc, the `node` package's binary is not needed.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+COPY src ./src
+RUN npm ci --ignore-scripts --no-audit --no-fund && node node_modules/typescript/bin/tsc -p src/tsconfig.build.json
 
 FROM node:24-slim AS deps
 WORKDIR /app
@@ -16,11 +24,11 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
-COPY src ./src
+COPY --from=build /app/dist ./dist
 # State and reports live on a volume; nothing else is written, so a read-only root file system works
 # (mount an emptyDir at /tmp for `validate`).
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=64", "/app/src/cli/main.ts"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=8", "--max-old-space-size=64", "/app/dist/cli/main.js"]
 CMD ["--help"]

@@ -33,7 +33,7 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --keep-work                keep the runs' state files and reports under bench/work/
   --data-dir DIR             where exports are cached (default bench/data)
   --out FILE                 results file (default bench/results.json)
-  --fail-on targets|gross    exit 1 when a figure misses its target (or a gross-regression limit)`;
+  --fail-on targets          exit 1 when a figure misses its target`;
 
 const OPTIONS = {
   quick: { type: 'boolean' },
@@ -58,14 +58,14 @@ const OPTIONS = {
 
 type Output = { write(text: string): unknown };
 
-export function benchOptionsFrom(args: readonly string[], log: (line: string) => void): { options: BenchOptions; out: string; failOn?: 'targets' | 'gross' } | 'help' {
+export function benchOptionsFrom(args: readonly string[], log: (line: string) => void): { options: BenchOptions; out: string; failOn?: 'targets' } | 'help' {
   const flags = parseFlags(args, OPTIONS);
   if (flags.help) return 'help';
   const quick = flags.quick ?? false;
   const count = (flag: keyof typeof OPTIONS, fallback: number, min = 1) => numberFlag(flag, flags[flag] as string | undefined, fallback, { min, integer: true });
   const members = count('members', quick ? 10_000 : 1_000_000, 10);
   const failOn = flags['fail-on'];
-  if (failOn !== undefined && failOn !== 'targets' && failOn !== 'gross') throw new UsageError(`--fail-on: expected targets or gross, got "${failOn}"`);
+  if (failOn !== undefined && failOn !== 'targets') throw new UsageError(`--fail-on: expected targets, got "${failOn}"`);
   const options: BenchOptions = {
     members,
     smallMembers: count('small-members', Math.max(1, Math.round(members / 10))),
@@ -100,7 +100,6 @@ export async function benchCommand(args: readonly string[], stdout: Output, stde
   writeFileSync(parsed.out, `${JSON.stringify(results, null, 2)}\n`);
   stdout.write(`${resultsTable(results)}\nresults: ${parsed.out}\n`);
   if (parsed.failOn === 'targets' && results.figures.some((figure) => !figure.pass)) return 1;
-  if (parsed.failOn === 'gross' && results.figures.some((figure) => !figure.grossPass)) return 1;
   return 0;
 }
 

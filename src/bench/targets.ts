@@ -1,5 +1,5 @@
-// The figures of issue 7 with their targets, and the much looser limits the CI smoke benchmark holds
-// them to: a gross regression fails CI, noise on a shared 2-core machine never does.
+// The benchmark's figures with their targets. Only `npm run bench` holds a figure to its target: the test
+// suite runs the same harness at a small size and checks that every figure is measured, never its value.
 
 export type FigureKey = 'planRatio' | 'peakRssMbLarge' | 'rssGrowth' | 'noChangeRatio' | 'deliveryEfficiency' | 'rawEventsPerSec' | 'sandboxEventsPerSec';
 
@@ -12,8 +12,6 @@ export interface FigureSpec {
   key: FigureKey;
   label: string;
   target: Bound;
-  /** Only a value beyond this fails the CI smoke test (absent: never). */
-  gross?: Bound;
   format: (value: number) => string;
 }
 
@@ -22,11 +20,11 @@ const whole = (value: number) => Math.round(value).toLocaleString('en-US');
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 export const FIGURES: readonly FigureSpec[] = [
-  { key: 'planRatio', label: 'plan ratio (dry run ÷ bare csv-parse)', target: { op: '<=', limit: 2.5 }, gross: { op: '<=', limit: 5 }, format: ratio },
-  { key: 'peakRssMbLarge', label: 'peak RSS of the dry run, large N (MB)', target: { op: '<=', limit: 256 }, gross: { op: '<=', limit: 400 }, format: whole },
+  { key: 'planRatio', label: 'plan ratio (dry run ÷ bare csv-parse)', target: { op: '<=', limit: 2.5 }, format: ratio },
+  { key: 'peakRssMbLarge', label: 'peak RSS of the dry run, large N (MB)', target: { op: '<=', limit: 256 }, format: whole },
   { key: 'rssGrowth', label: 'peak RSS growth, small N → large N', target: { op: '<=', limit: 0.2 }, format: percent },
-  { key: 'noChangeRatio', label: 'no-change ratio (rerun ÷ dry run)', target: { op: '<=', limit: 1.5 }, gross: { op: '<=', limit: 3 }, format: ratio },
-  { key: 'deliveryEfficiency', label: 'delivery efficiency (20 ms, concurrency 32)', target: { op: '>=', limit: 0.9 }, gross: { op: '>=', limit: 0.5 }, format: ratio },
+  { key: 'noChangeRatio', label: 'no-change ratio (rerun ÷ dry run)', target: { op: '<=', limit: 1.5 }, format: ratio },
+  { key: 'deliveryEfficiency', label: 'delivery efficiency (20 ms, concurrency 32)', target: { op: '>=', limit: 0.9 }, format: ratio },
   { key: 'rawEventsPerSec', label: 'raw delivery, zero-latency sandbox (events/s)', target: { op: '>=', limit: 3000 }, format: whole },
   { key: 'sandboxEventsPerSec', label: 'sandbox alone, plain undici client (events/s)', target: { op: '>=', limit: 5000 }, format: whole },
 ];

@@ -28,6 +28,9 @@ export interface IngestOptions {
 /** Below this, a worker thread's start-up costs more than it saves. */
 const PARALLEL_FROM_BYTES = 16 * 1024 * 1024;
 
+/** The worker is this module's sibling: `.ts` when run from source, `.js` in the compiled package. */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './ingest-worker.ts' : './ingest-worker.js', import.meta.url);
+
 export async function ingestExport(files: readonly IngestFile[], staging: StagingArea, options: IngestOptions): Promise<IngestResult> {
   const ordered = [...files].sort((a, b) => EXPORT_KINDS.indexOf(a.kind) - EXPORT_KINDS.indexOf(b.kind));
   const lanes = planLanes(ordered, options.lanes, options.smallExportsToo);
@@ -62,7 +65,7 @@ function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => vo
   return new Promise((resolve, reject) => {
     // A bounded young generation keeps the worker's memory flat (see src/cli/main.ts). 16 MB: at 4 or 8 the
     // worker, usually the longer lane, spends seconds more in GC at 1M members, for no measurable memory.
-    const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    const worker = new Worker(WORKER_ENTRY, { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     let outcome: { files: IngestedFile[] } | { error: Error } | undefined;
     worker.on('message', (message: LaneMessage) => {
       if (message.type === 'rejects') for (const rejected of message.rejects) sinks.onReject(rejected);

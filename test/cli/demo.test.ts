@@ -8,7 +8,7 @@ import { tempDir } from '../fixtures/temp.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('npm run demo', () => {
-  it('runs both sample nights against the sandbox and prints the report paths', { timeout: 60_000 }, () => {
+  it('runs both sample nights against the sandbox and prints the report paths', () => {
     const out = tempDir();
     const result = spawnSync('npm', ['run', '--silent', 'demo', '--', '--out', out], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status, result.stderr).toBe(0);

@@ -51,7 +51,7 @@ describe('explain', () => {
 });
 
 describe('progress off a terminal', () => {
-  it('logs one structured progress line every interval while delivering', { timeout: 60_000 }, async () => {
+  it('logs one structured progress line every interval while delivering', async () => {
     const sandbox = await sandboxForTest({ faults: { latencyMs: 10 } });
     const dir = tempDir();
     const result = await runCli(

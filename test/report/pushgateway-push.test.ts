@@ -50,9 +50,7 @@ describe('pushMetrics', () => {
 
   it('gives up after the timeout when the gateway does not answer', async () => {
     const gateway = await captureServer(() => 'hang');
-    const started = performance.now();
     const error = await outboundRejection(pushMetrics(gateway.url, 'loyalty-sync', text, { timeoutMs: 300 }));
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(error.status).toBeUndefined();
     expect(error.message).toBe(`Pushgateway push to ${gateway.url}/metrics/job/loyalty-sync failed: no answer within 300 ms`);
   });

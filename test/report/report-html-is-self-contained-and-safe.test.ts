@@ -10,7 +10,7 @@ import { PLANTED_PHONE, syntheticHistory, syntheticReport } from './fixtures/syn
 let situations: Situations;
 beforeAll(async () => {
   situations = await runSituations();
-}, 60_000);
+});
 afterAll(() => situations?.close());
 
 /** Anything that looks like an E.164 number, written compactly or with separators. */

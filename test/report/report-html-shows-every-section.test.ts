@@ -16,7 +16,7 @@ const SECTIONS = ['members', 'events', 'failures', 'rejects', 'warnings', 'deliv
 let situations: Situations;
 beforeAll(async () => {
   situations = await runSituations();
-}, 60_000);
+});
 afterAll(() => situations?.close());
 
 /** Milliseconds from a latency tile: "85 ms" or "1.5 s". */

@@ -10,7 +10,7 @@ import { PLANTED_PHONE, syntheticReport } from './fixtures/synthetic-report.ts';
 let situations: Situations;
 beforeAll(async () => {
   situations = await runSituations();
-}, 60_000);
+});
 afterAll(() => situations?.close());
 
 const SECRET_PATH = '/services/T0000/B0000/XXXXsecretXXXX';

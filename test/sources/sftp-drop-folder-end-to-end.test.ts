@@ -18,6 +18,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.ts';
 import { openSource } from '../../src/sources/open-source.ts';
 import { dropFolderSettingsSchema, sftpSettingsSchema } from '../../src/sources/sftp-config.ts';
 import { runSync } from '../../src/sync.ts';
+import { needs, OPENSSH_SERVER, SSH_KEYGEN } from '../fixtures/system-programs.ts';
 import { startOpenSsh, type OpenSshServer } from './fixtures/openssh-server.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));
@@ -29,6 +30,7 @@ const RUN_DATE = new Date('2026-11-24T02:00:00Z');
 const WRONG_HOST_KEY = '256 SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU someone-else (ED25519)';
 
 describe('SFTP drop folder, end to end against OpenSSH', () => {
+  const haveOpenSsh = needs(OPENSSH_SERVER, SSH_KEYGEN);
   let sshd: OpenSshServer;
   let sandbox: Sandbox;
   let merchant: SftpClient;
@@ -36,6 +38,7 @@ describe('SFTP drop folder, end to end against OpenSSH', () => {
   let drop: string;
 
   beforeAll(async () => {
+    if (!haveOpenSsh) return;
     sshd = await startOpenSsh();
     sandbox = await startSandbox();
     work = mkdtempSync(join(tmpdir(), 'loyalty-sync-e2e-'));
@@ -45,7 +48,7 @@ describe('SFTP drop folder, end to end against OpenSSH', () => {
     (merchant as unknown as { client: { setNoDelay(on: boolean): void } }).client.setNoDelay(true);
     await connecting;
     await merchant.mkdir(`${drop}/incoming`, true);
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await merchant?.end();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { needs, SSH_KEYGEN } from '../fixtures/system-programs.ts';
 import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPins } from '../../src/sources/host-key.ts';
 import { sftpSettingsSchema } from '../../src/sources/sftp-config.ts';
 import { csv, openBackend, openTestState } from './fixtures/drop-backends.ts';
@@ -15,21 +16,19 @@ import { fingerprintOfPublicKey, generateKeys } from './fixtures/sftp-server.ts'
 const OTHER = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
 
 describe('host key pins', () => {
-  it('computes fingerprints exactly as ssh-keygen -lf prints them', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'loyalty-sync-keygen-'));
-    onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
-    let line: string;
-    try {
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test host', '-f', join(folder, 'key')]);
-      line = execFileSync('ssh-keygen', ['-lf', join(folder, 'key.pub')], { encoding: 'utf8' }).trim();
-    } catch (error) {
-      throw new Error(`ssh-keygen (Debian package openssh-client) is needed for this test: ${(error as Error).message}`);
-    }
-    const key = ssh2.utils.parseKey(readFileSync(join(folder, 'key.pub'), 'utf8'));
-    if (key instanceof Error || Array.isArray(key)) throw new Error('unexpected key');
-    expect(line).toMatch(/^256 SHA256:\S+ test host \(ED25519\)$/);
-    expect(line.split(' ')[1]).toBe(fingerprintOf(key.getPublicSSH()));
-    expect(parseHostKeyPins(line)).toEqual([{ fingerprint: fingerprintOf(key.getPublicSSH()), keyType: 'ED25519', bits: 256 }]);
+  describe('against ssh-keygen', () => {
+    needs(SSH_KEYGEN);
+    it('computes fingerprints exactly as ssh-keygen -lf prints them', () => {
+      const folder = mkdtempSync(join(tmpdir(), 'loyalty-sync-keygen-'));
+      onTestFinished(() => rmSync(folder, { recursive: true, force: true }));
+      execFileSync(SSH_KEYGEN.path!, ['-q', '-t', 'ed25519', '-N', '', '-C', 'test host', '-f', join(folder, 'key')]);
+      const line = execFileSync(SSH_KEYGEN.path!, ['-lf', join(folder, 'key.pub')], { encoding: 'utf8' }).trim();
+      const key = ssh2.utils.parseKey(readFileSync(join(folder, 'key.pub'), 'utf8'));
+      if (key instanceof Error || Array.isArray(key)) throw new Error('unexpected key');
+      expect(line).toMatch(/^256 SHA256:\S+ test host \(ED25519\)$/);
+      expect(line.split(' ')[1]).toBe(fingerprintOf(key.getPublicSSH()));
+      expect(parseHostKeyPins(line)).toEqual([{ fingerprint: fingerprintOf(key.getPublicSSH()), keyType: 'ED25519', bits: 256 }]);
+    });
   });
 
   it('accepts bare fingerprints, several separated by commas or lines, and reads the key type of full lines', () => {

@@ -26,7 +26,7 @@ async function recorder() {
 }
 
 describe('after the run', () => {
-  it('pushes metrics, posts a webhook for a partial run, and masks phone numbers the API echoes', { timeout: 60_000 }, async () => {
+  it('pushes metrics, posts a webhook for a partial run, and masks phone numbers the API echoes', async () => {
     const sandbox = await sandboxForTest();
     const proxy = await refusingProxy(sandbox.url, (event) => event.payload.contactId === 'M-10005', (event) => `phone ${event.payload.phoneNumber} is blocked`);
     const monitor = await recorder();
