@@ -6,7 +6,7 @@ import type { OnDuplicate, StagingWriter } from '../state/staging-writer.ts';
 import { resolveColumns, type ColumnLayout } from './columns.ts';
 import { inspectFile } from './inspect-file.ts';
 import { KINDS } from './kinds.ts';
-import { maskPhoneNumber } from './phone.ts';
+import { maskPhoneNumber } from '../privacy/phone-numbers.ts';
 import { readCsvRecords, type CsvRecord } from './read-records.ts';
 import type { RowSchemas } from './row-schemas.ts';
 import type { IngestedFile, IngestFile, IngestProgress, Reject, RowFilter } from './types.ts';
