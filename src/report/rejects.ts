@@ -10,7 +10,6 @@
 // the ' too. File and line stay as they are, so the merchant can still find the row.
 import { createReadStream, createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Reject } from '../ingest/ingest-export.ts';
 import { redactText } from '../privacy/redact.ts';
@@ -54,7 +53,8 @@ export function createRejectsLog(path: string): RejectsLog {
       for (const [, part] of ordered) {
         part.out.end();
         await once(part.out, 'finish');
-        await pipeline(createReadStream(part.path), out, { end: false });
+        // Copied chunk by chunk: pipeline(…, { end: false }) leaves listeners on `out` for every part.
+        for await (const chunk of createReadStream(part.path)) if (!out.write(chunk)) await once(out, 'drain');
         rmSync(part.path);
       }
       out.end();
