@@ -59,7 +59,7 @@ describe('phone-like values beyond the phone column', () => {
       ['members.csv', '6', 'joined_on', 'M-3'],
       ['members.csv', '7', 'accepts_sms', 'M-4'],
     ]);
-    expect(rejects.map((row) => row.reason.match(/got "(.*)"$/)?.[1])).toEqual(['******33', '******34', '+47******35']);
+    expect(rejects.map((row) => row.reason!.match(/got "(.*)"$/)?.[1])).toEqual(['******33', '******34', '+47******35']);
 
     // report.json: contact ids that are phone numbers are masked; ids, dates and hashes are not.
     expect(report.failures.map((failure: { contactId: string }) => failure.contactId).sort()).toEqual(['******37', '+47******36']);
