@@ -71,4 +71,13 @@ describe('phone-like values beyond the phone column', () => {
     expect(Date.parse(report.startedAt)).toBeGreaterThan(0);
     expect(report.rows).toEqual({ read: 6, rejected: 3 });
   });
+
+  it('are masked in what validate prints too, with file, line and column', async () => {
+    const source = writeFiles(tempDir(), { 'members.csv': MEMBERS });
+    const result = await runCli(['validate', join(source, 'members.csv')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`members.csv:5 joined_on: `);
+    expect(result.stdout).toContain('got "******33"');
+    expect(FULL_NUMBERS.filter((number) => result.stdout.includes(number))).toEqual([]);
+  });
 });
