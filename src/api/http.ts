@@ -91,8 +91,10 @@ export function openApiConnection(options: ConnectionOptions): ApiConnection {
       let parsed: unknown;
       try {
         parsed = JSON.parse(answer.text);
-      } catch (error) {
-        throw new ApiError('API_TOKEN_FAILED', 'access token answer is not JSON', { status: answer.status, cause: error });
+      } catch {
+        // Without JSON.parse's error as the cause: its message quotes the answer's first characters, and
+        // an answer that echoes the client_secret would leave the start of it in the log.
+        throw new ApiError('API_TOKEN_FAILED', 'access token answer is not JSON', { status: answer.status });
       }
       const token = accessTokenSchema.safeParse(parsed);
       if (!token.success) throw new ApiError('API_TOKEN_FAILED', `access token answer has an unexpected shape: ${token.error.message}`);

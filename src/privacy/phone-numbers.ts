@@ -32,7 +32,7 @@ const PHONE_LIKE = new RegExp(
 
 /** Every phone-number-looking value in `text` masked with maskPhoneNumber; everything else as it was. */
 export function maskPhoneNumbersIn(text: string): string {
-  // Every pattern has at least 7 digits: text with fewer is returned as it is, without a regex pass.
+  // Most text the job outputs has no digit at all: it is returned without a regex pass.
   return /\d/.test(text) ? text.replace(PHONE_LIKE, (number) => maskPhoneNumber(number)) : text;
 }
 

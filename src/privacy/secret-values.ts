@@ -17,7 +17,7 @@ const tokens: string[] = [];
 let pattern: RegExp | undefined;
 
 /** A configured secret; false when it is too short to be removed by value (see MIN_SECRET_LENGTH). */
-export function registerSecret(value: string | undefined): boolean {
+function registerSecret(value: string | undefined): boolean {
   if (value === undefined || value.length < MIN_SECRET_LENGTH) return false;
   if (!configured.has(value)) {
     configured.add(value);
