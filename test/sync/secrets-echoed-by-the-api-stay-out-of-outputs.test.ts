@@ -46,7 +46,13 @@ interface Received {
   body: string;
 }
 
-type Answer = (received: Received) => Promise<{ status: number; type?: string; body: string }> | { status: number; type?: string; body: string };
+interface Reply {
+  status: number;
+  type?: string;
+  body: string;
+}
+
+type Answer = (received: Received) => Promise<Reply> | Reply;
 
 /** A node:http server that records every request and answers as `answer` says. */
 async function fakeServer(answer: Answer): Promise<{ url: string; received: Received[] }> {
@@ -112,7 +118,7 @@ function runArgs(dir: string, apiUrl: string, pushgatewayUrl: string): string[] 
 }
 
 describe('secrets echoed back', () => {
-  const TOKEN_ECHOES: { name: string; answer: (headers: IncomingHttpHeaders, every: string[]) => { status: number; type?: string; body: string }; shown?: string }[] = [
+  const TOKEN_ECHOES: { name: string; answer: (headers: IncomingHttpHeaders, every: string[]) => Reply; shown?: string }[] = [
     {
       name: 'a 401 quoting them in JSON',
       answer: (headers, every) => ({
