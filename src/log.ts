@@ -1,7 +1,10 @@
 // Structured logs (pino) on stderr: stdout is kept for the one summary line. Secrets are removed and
-// phone numbers masked by redaction, whatever object a log call is handed.
+// phone numbers masked twice over, whatever a log call is handed: by key (pino's redaction, below), and
+// by value in the finished line (every string in it, through src/privacy/), which also catches what an
+// API echoed into an error message or a stack trace.
 import pino, { type Logger } from 'pino';
-import { maskPhoneNumber } from './ingest/phone.ts';
+import { maskPhoneNumber } from './privacy/phone-numbers.ts';
+import { redactJsonLine } from './privacy/redact.ts';
 
 export type { Logger };
 
@@ -39,6 +42,8 @@ export function createLogger(options: { level: string; destination?: pino.Destin
         paths: [...deep(SECRET_KEYS), ...deep(PHONE_KEYS)],
         censor: (value, path) => (PHONE_KEYS.includes(String(path.at(-1))) && typeof value === 'string' ? maskPhoneNumber(value) : '[redacted]'),
       },
+      // pino's hook for the serialized line, whatever the destination (also a child logger's).
+      hooks: { streamWrite: redactJsonLine },
     },
     // Synchronous: a line logged just before a crash is on disk, and log order matches run order.
     options.destination ?? pino.destination({ fd: 2, sync: true }),

@@ -16,6 +16,7 @@ import { planToOutbox } from './plan-stage.ts';
 import { refuseEmptyFiles, refuseTruncatedFiles } from './plan/guards.ts';
 import type { Backfill } from './plan/plan-run.ts';
 import { shardFilter } from './plan/shard.ts';
+import { MIN_SECRET_LENGTH, registerConfiguredSecrets } from './privacy/secret-values.ts';
 import { announceRun } from './report/announce.ts';
 import { buildReport, type RunFacts } from './report/build-report.ts';
 import type { DeliveryProgress, Progress } from './report/progress.ts';
@@ -57,6 +58,11 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
     throw new ConfigError(
       'API credentials are missing: set VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY and VIPPS_MERCHANT_SERIAL_NUMBER (or "credentials" in the config file), or use --dry-run',
     );
+  }
+  // Registered where the config is parsed; again here for callers that built it themselves (the demo).
+  const tooShort = registerConfiguredSecrets(deps.config);
+  if (tooShort.length > 0) {
+    deps.logger.warn({ stage: 'run', secrets: tooShort }, `secrets shorter than ${MIN_SECRET_LENGTH} characters are not removed by value from reports and logs (only where their key is known)`);
   }
   const backfill = resolveBackfill(deps.config);
   const store = openStateStore(deps.config.state);
@@ -152,7 +158,7 @@ class Run {
     const settled = await this.settleSource(status, error);
     const rejectsFile = await this.rejects.close(this.facts.ingest?.files.map((file) => file.name));
     this.timings.total = Math.round(this.now().getTime() - this.startedAt.getTime());
-    const report = buildReport({
+    const built = buildReport({
       ...this.facts,
       runId: this.runId,
       status,
@@ -177,7 +183,8 @@ class Run {
       plannedSample: this.plannedSample,
     });
     const history = runs.recent(TREND_RUNS);
-    const { reportPath, metrics } = writeReport(this.config.reportDir, report, {
+    // From here on, the report as written (redacted): what the runs table, the webhook and stdout get.
+    const { report, reportPath, metrics } = writeReport(this.config.reportDir, built, {
       history,
       timeZone: this.config.timeZone,
       metricsJob: this.config.metricsJob,

@@ -1,6 +1,7 @@
 // The one HTTP connection pool to the API (keep-alive, one origin), and the two requests the job makes.
 import { Pool } from 'undici';
 import { ApiError } from '../errors.ts';
+import { registerAccessToken } from '../privacy/secret-values.ts';
 import { accessTokenSchema } from './events.ts';
 import { describeErrorBody } from './problem.ts';
 import type { SystemHeaders } from './system-headers.ts';
@@ -90,13 +91,17 @@ export function openApiConnection(options: ConnectionOptions): ApiConnection {
       let parsed: unknown;
       try {
         parsed = JSON.parse(answer.text);
-      } catch (error) {
-        throw new ApiError('API_TOKEN_FAILED', 'access token answer is not JSON', { status: answer.status, cause: error });
+      } catch {
+        // Without JSON.parse's error as the cause: its message quotes the answer's first characters, and
+        // an answer that echoes the client_secret would leave the start of it in the log.
+        throw new ApiError('API_TOKEN_FAILED', 'access token answer is not JSON', { status: answer.status });
       }
       const token = accessTokenSchema.safeParse(parsed);
       if (!token.success) throw new ApiError('API_TOKEN_FAILED', `access token answer has an unexpected shape: ${token.error.message}`);
       // expires_on (Unix seconds) is authoritative when present; expires_in is relative to now.
       const expiresAt = token.data.expires_on ? Number(token.data.expires_on) * 1000 : now() + Number(token.data.expires_in) * 1000;
+      // Before it is ever sent: an API that echoes request headers must not get it into an output.
+      registerAccessToken(token.data.access_token);
       return { token: token.data.access_token, expiresAt };
     },
     close: () => (pool.destroyed ? Promise.resolve() : pool.close()),

@@ -1,4 +1,5 @@
-import { maskPhoneNumbersIn } from '../ingest/phone.ts';
+import { redactText } from '../privacy/redact.ts';
+import { removeSecrets } from '../privacy/secret-values.ts';
 import { problemSchema } from './events.ts';
 
 /**
@@ -6,8 +7,10 @@ import { problemSchema } from './events.ts';
  * (401, 403, 429) come in others, and a proxy may answer HTML: parse defensively, never throw.
  */
 export function describeErrorBody(status: number, text: string): string {
-  // An API may echo the payload's phone number in its detail: this text goes to logs and reports.
-  return maskPhoneNumbersIn(describeUnmasked(status, text));
+  // An API may echo the payload's phone number or the credentials it was sent (a 401 quoting the
+  // client_secret, a gateway quoting request headers): this text goes to logs, reports and the state
+  // file. Secrets go before the body is cut short, so that a cut cannot leave half of one behind.
+  return redactText(describeUnmasked(status, removeSecrets(text)));
 }
 
 function describeUnmasked(status: number, text: string): string {

@@ -11,6 +11,8 @@ import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TOOL_VERSION } from '../api/system-headers.ts';
 import { isSyncError } from '../errors.ts';
+import { redactText } from '../privacy/redact.ts';
+import { removeSecrets } from '../privacy/secret-values.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
@@ -78,15 +80,22 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     io.stderr.write(`loyalty-sync: unknown command "${command}"\n\n${USAGE}\n`);
     return EXIT.usage;
   }
+  // Whatever a command prints goes without the secrets this process knows, by value (src/privacy/).
+  const shown: CommandIo = { ...io, stdout: withoutSecrets(io.stdout), stderr: withoutSecrets(io.stderr) };
   try {
     const handler = await load();
-    return await handler(args, io);
+    return await handler(args, shown);
   } catch (error) {
     const code = isSyncError(error) ? error.code : 'INTERNAL';
     const message = isSyncError(error) ? error.message : ((error as Error).stack ?? String(error));
-    io.stderr.write(`loyalty-sync ${command}: ${code}: ${message}\n`);
+    // The error line is a log line: an API's echo in the message is redacted like in any other.
+    io.stderr.write(redactText(`loyalty-sync ${command}: ${code}: ${message}\n`));
     return exitCodeOf(error);
   }
+}
+
+function withoutSecrets(stream: CommandIo['stdout']): CommandIo['stdout'] {
+  return { write: (text: string) => stream.write(removeSecrets(text)) };
 }
 
 if (import.meta.main) {

@@ -6,6 +6,7 @@ import { ingestConfigSchema } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport, type IngestFile, type Reject } from '../ingest/ingest-export.ts';
 import { EXPORT_KINDS, kindOfFile, type ExportKind } from '../ingest/kinds.ts';
+import { redactText } from '../privacy/redact.ts';
 import { createStagingArea } from '../state/staging.ts';
 import { optionsHelp, parseFlags } from './args.ts';
 import { EXIT } from './exit-codes.ts';
@@ -40,7 +41,8 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-validate-'));
   const staging = createStagingArea(join(scratch, 'validate'), 'validate');
   try {
-    const print = (reject: Reject) => io.stdout.write(`${reject.file}:${reject.line} ${reject.column || '(row)'}: ${reject.reason}\n`);
+    // The reason quotes the value: phone-like ones are masked as in rejects.csv (file and line find the row).
+    const print = (reject: Reject) => io.stdout.write(`${reject.file}:${reject.line} ${reject.column || '(row)'}: ${redactText(reject.reason)}\n`);
     const result = await ingestExport(files, staging, { config, onReject: print });
     for (const file of result.files) {
       io.stdout.write(`${file.name}: ${file.rows} rows, ${file.rejected} rejected (${file.encoding}${file.bom ? ' with BOM' : ''}, delimiter ${JSON.stringify(file.delimiter)})\n`);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { registerConfiguredSecrets, type SecretSettings } from '../privacy/secret-values.ts';
 import { DROP_FOLDER_OPTIONS, mergeSftpSecrets } from '../sources/sftp-config.ts';
 
 export interface OptionSpec {
@@ -113,6 +114,8 @@ export function loadConfig<S extends z.ZodType>(
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
+  // The edge where secrets enter: from here on, every output removes them by value (src/privacy/).
+  registerConfiguredSecrets(parsed.data as SecretSettings);
   return Object.freeze(parsed.data);
 }
 

@@ -2,11 +2,11 @@
 // inspection pass); memory stays flat whatever the file size.
 import type { IngestConfig } from '../config/schema.ts';
 import { shardOf } from '../plan/shard.ts';
+import { maskPhoneNumber } from '../privacy/phone-numbers.ts';
 import type { OnDuplicate, StagingWriter } from '../state/staging-writer.ts';
 import { resolveColumns, type ColumnLayout } from './columns.ts';
 import { inspectFile } from './inspect-file.ts';
 import { KINDS } from './kinds.ts';
-import { maskPhoneNumber } from './phone.ts';
 import { readCsvRecords, type CsvRecord } from './read-records.ts';
 import type { RowSchemas } from './row-schemas.ts';
 import type { IngestedFile, IngestFile, IngestProgress, Reject, RowFilter } from './types.ts';

@@ -6,8 +6,8 @@
 // name goes in `sync_job` so several loyalty-sync jobs on one host do not collide.
 import { join } from 'node:path';
 import { ACTIONS } from '../api/events.ts';
+import { redactText } from '../privacy/redact.ts';
 import type { RunRecord } from '../state/runs.ts';
-import { maskPhoneNumbersIn } from '../ingest/phone.ts';
 import { RUN_STATUSES, type RunReport } from './report-schema.ts';
 
 export interface MetricsOptions {
@@ -125,7 +125,7 @@ export function renderMetrics(report: RunReport, options: MetricsOptions): strin
       ].join('\n'),
     )
     .join('\n');
-  return maskPhoneNumbersIn(`${text}\n`);
+  return `${text}\n`;
 }
 
 /** The newest run in `history` that succeeded, for `lastSuccessAt`. */
@@ -141,8 +141,9 @@ export function lastSucceededAt(history: readonly RunRecord[]): Date | undefined
 const escapeLabelValue = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const escapeHelp = (text: string) => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
+/** Label values are the only text in the file (a job name, an answer's status key): redacted like any output. */
 function labelSet(labels: Record<string, string>): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabelValue(value)}"`);
+  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabelValue(redactText(value))}"`);
   return pairs.length > 0 ? `{${pairs.join(',')}}` : '';
 }
 

@@ -1,8 +1,8 @@
 // The notification after a run (by default one that did not succeed): a JSON POST to a webhook. `text`
 // is one line a person reads in Slack (or Mattermost, Teams workflows, Google Chat: all read `text`);
 // the other fields carry the key numbers for whatever automation sits behind the URL.
+import { redactStrings } from '../privacy/redact.ts';
 import { DEFAULT_OUTBOUND_TIMEOUT_MS, sendOutbound } from './outbound-request.ts';
-import { maskPhoneNumbersIn } from '../ingest/phone.ts';
 import type { RunReport } from './report-schema.ts';
 import { summaryLine } from './summary-line.ts';
 
@@ -25,7 +25,9 @@ export interface WebhookPayload {
   reportPath: string;
 }
 
-export function webhookPayload(report: RunReport, reportPath: string): WebhookPayload {
+/** Built from the report with its strings redacted (src/privacy/): a chat channel is an output too. */
+export function webhookPayload(unredacted: RunReport, reportPath: string): WebhookPayload {
+  const report = redactStrings(unredacted);
   const failuresByCode: Record<string, number> = {};
   for (const failure of report.failures) failuresByCode[failure.code] = (failuresByCode[failure.code] ?? 0) + 1;
   const codes = Object.entries(failuresByCode).map(([code, n]) => `${code} ×${n}`);
@@ -58,7 +60,7 @@ export async function notifyWebhook(url: string, report: RunReport, reportPath: 
     showPath: false,
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: maskPhoneNumbersIn(JSON.stringify(webhookPayload(report, reportPath))),
+    body: JSON.stringify(webhookPayload(report, reportPath)),
     timeoutMs: options.timeoutMs ?? DEFAULT_OUTBOUND_TIMEOUT_MS,
   });
 }

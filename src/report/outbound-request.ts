@@ -3,7 +3,8 @@
 // exchange, and an error that names the endpoint without leaking it: a webhook URL's path is its secret
 // (Slack: /services/T…/B…/<token>) and a URL may carry user:password.
 import { OutboundError, type OutboundErrorCode } from '../errors.ts';
-import { maskPhoneNumbersIn } from '../ingest/phone.ts';
+import { redactText } from '../privacy/redact.ts';
+import { removeSecrets } from '../privacy/secret-values.ts';
 
 export interface OutboundRequest {
   code: OutboundErrorCode;
@@ -49,8 +50,9 @@ export async function sendOutbound(request: OutboundRequest): Promise<void> {
     const answer = await client.request({ method: request.method, path, headers, body: request.body, signal });
     const text = await answer.body.text();
     if (answer.statusCode < 200 || answer.statusCode > 299) {
-      const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, ANSWER_SHOWN);
-      throw fail(`HTTP ${answer.statusCode}${excerpt ? `: ${maskPhoneNumbersIn(excerpt)}` : ''}`, { status: answer.statusCode });
+      // Secrets go before the answer is cut short (a cut could leave half of one), then the rest.
+      const excerpt = removeSecrets(text).replace(/\s+/g, ' ').trim().slice(0, ANSWER_SHOWN);
+      throw fail(`HTTP ${answer.statusCode}${excerpt ? `: ${redactText(excerpt)}` : ''}`, { status: answer.statusCode });
     }
   } catch (error) {
     if (error instanceof OutboundError) throw error;

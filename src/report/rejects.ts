@@ -2,13 +2,21 @@
 // (the file exists only when something was rejected). Files are read in parallel lanes, so each source
 // file's rejects go to a part of their own, joined in export order at the end: the same export always
 // gives the same rejects.csv. A bounded summary by reason goes into the report.
+//
+// The file is opened in spreadsheets, and its text comes from the export: every cell is redacted (phone
+// numbers masked, secrets removed: src/privacy/), cut to MAX_CELL_LENGTH with a marker, and neutralised
+// when a spreadsheet would read it as a formula (OWASP: a cell starting with =, +, -, @, tab or CR gets
+// a leading '; csv-stringify's escape_formulas). A phone number, masked or not, starts with + and gets
+// the ' too. File and line stay as they are, so the merchant can still find the row.
 import { createReadStream, createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify/sync';
 import type { Reject } from '../ingest/ingest-export.ts';
+import { redactText } from '../privacy/redact.ts';
 
 const EXAMPLES_PER_REASON = 5;
 const REASONS_KEPT = 50;
+export const MAX_CELL_LENGTH = 1000;
 
 export interface RejectsLog {
   add(reject: Reject): void;
@@ -28,7 +36,7 @@ export function createRejectsLog(path: string): RejectsLog {
         part = { path: partPath, out: createWriteStream(partPath) };
         parts.set(reject.file, part);
       }
-      part.out.write(`${[reject.file, String(reject.line), reject.column, reject.reason, reject.contactId ?? ''].map(csvCell).join(',')}\n`);
+      part.out.write(csvRow([safeCell(reject.file), reject.line, safeCell(reject.column), safeCell(reject.reason), safeCell(reject.contactId ?? '')]));
       // Group by the reason's general form ("expected a valid phone number…") without the value.
       const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/, got ".*"$/, '').replace(/"[^"]*"/g, '"…"').replace(/line \d+/, 'line N')}`;
       let entry = reasons.get(key);
@@ -41,11 +49,12 @@ export function createRejectsLog(path: string): RejectsLog {
       if (parts.size === 0) return undefined;
       const ordered = [...parts].sort(([a], [b]) => rank(fileOrder, a) - rank(fileOrder, b));
       const out = createWriteStream(path);
-      out.write('file,line,column,reason,contact_id\n');
+      out.write(csvRow(['file', 'line', 'column', 'reason', 'contact_id']));
       for (const [, part] of ordered) {
         part.out.end();
         await once(part.out, 'finish');
-        await pipeline(createReadStream(part.path), out, { end: false });
+        // Copied chunk by chunk: pipeline(…, { end: false }) leaves listeners on `out` for every part.
+        for await (const chunk of createReadStream(part.path)) if (!out.write(chunk)) await once(out, 'drain');
         rmSync(part.path);
       }
       out.end();
@@ -64,6 +73,11 @@ function rank(order: readonly string[], file: string): number {
   return index === -1 ? order.length : index;
 }
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+function csvRow(cells: (string | number)[]): string {
+  return stringify([cells], { escape_formulas: true, record_delimiter: 'unix' });
+}
+
+function safeCell(text: string): string {
+  const redacted = redactText(text);
+  return redacted.length > MAX_CELL_LENGTH ? `${redacted.slice(0, MAX_CELL_LENGTH)}… [cut: ${redacted.length} characters]` : redacted;
 }

@@ -1,12 +1,12 @@
 // report.html: one self-contained page (inline CSS and SVG; no script, no network) for the person who
 // asks at 08:00 "did last night work, and what happened?". Built only from the report and the runs
-// table, which hold no secret. Every value is escaped, and the finished page goes through the phone
-// number mask: free text from the API or an export must not smuggle a full number onto the page.
+// table. Every value is escaped, and every string of the report is redacted first (src/privacy/): free
+// text from the API or an export must not smuggle a secret or a full phone number onto the page.
 // This file lays out the page; the banner and the sections are built in report-html-*.ts.
+import { redactStrings } from '../privacy/redact.ts';
 import type { RunRecord } from '../state/runs.ts';
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import { maskPhoneNumbersIn } from '../ingest/phone.ts';
 import type { RunReport } from './report-schema.ts';
 import { trendRuns } from './run-trend.ts';
 import { REPORT_STYLE } from './report-html-style.ts';
@@ -30,7 +30,8 @@ const DEFAULT_FAILURES_SHOWN = 50;
  * @param history earlier runs from the state file (`runs.recent(30)`, any order); this run is taken
  *   from `report` whether or not `history` holds it.
  */
-export function renderReportHtml(report: RunReport, history: readonly RunRecord[] = [], options: ReportHtmlOptions = {}): string {
+export function renderReportHtml(unredacted: RunReport, history: readonly RunRecord[] = [], options: ReportHtmlOptions = {}): string {
+  const report = redactStrings(unredacted);
   const timeZone = options.timeZone ?? 'UTC';
   const trend = trendRuns(report, history);
   const planned = plannedSampleSection(report);
@@ -51,7 +52,7 @@ export function renderReportHtml(report: RunReport, history: readonly RunRecord[
   const nav = sections
     .map((section) => `<a href="#${section.id}">${escapeHtml(section.title)}${section.count ? ` <span class="badge">${formatCount(section.count)}</span>` : ''}</a>`)
     .join('');
-  const page = `<!doctype html>
+  return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(`loyalty-sync ${report.status}: ${report.runId}`)}</title>
 <style>${REPORT_STYLE}</style></head><body>
@@ -63,5 +64,4 @@ ${sections.map((section) => `<section id="${section.id}"><h2>${escapeHtml(sectio
 <footer>Written by loyalty-sync from <a href="report.json">report.json</a> · times in ${escapeHtml(timeZone)}</footer>
 </body></html>
 `;
-  return maskPhoneNumbersIn(page);
 }

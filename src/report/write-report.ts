@@ -1,8 +1,11 @@
 // Writes <report-dir>/<runId>/report.json, report.html and metrics.prom, and updates
 // <report-dir>/latest.json and <report-dir>/metrics.prom (the one file node_exporter's textfile collector
 // reads). Each file is written to a temporary name and renamed: a reader never sees half a file.
+// What is written is the report with every string redacted (src/privacy/): no secret an API echoed and
+// no full phone number reaches a file, and the caller gets that report back for everything it shows.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { redactStrings } from '../privacy/redact.ts';
 import type { RunRecord } from '../state/runs.ts';
 import { METRICS_FILE, renderMetrics } from './metrics.ts';
 import { renderReportHtml } from './report-html.ts';
@@ -23,11 +26,14 @@ export interface ReportContext {
 }
 
 export interface WrittenReport {
+  /** The report as written: the one to show, store or send on. */
+  report: RunReport;
   reportPath: string;
   metrics: string;
 }
 
-export function writeReport(reportDir: string, report: RunReport, context: ReportContext): WrittenReport {
+export function writeReport(reportDir: string, unredacted: RunReport, context: ReportContext): WrittenReport {
+  const report = redactStrings(unredacted);
   const folder = runReportDir(reportDir, report.runId);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const reportPath = join(folder, 'report.json');
@@ -39,7 +45,7 @@ export function writeReport(reportDir: string, report: RunReport, context: Repor
   // Shards share a report folder in some setups: each keeps its own file for the collector.
   const shard = report.options.shard?.replace('/', '-of-');
   writeAtomically(join(reportDir, shard ? `metrics-${shard}.prom` : METRICS_FILE), metrics);
-  return { reportPath, metrics };
+  return { report, reportPath, metrics };
 }
 
 /** The temporary name does not end in .prom or .json: collectors and readers never pick it up. */

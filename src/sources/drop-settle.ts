@@ -1,10 +1,12 @@
 // Moving an export out of incoming/ once the run's outcome is known: to `archive/<YYYY-MM-DD>/`
 // (succeeded, partial; superseded and already-processed exports too) or to `failed/` with a
 // `<name>.error.txt` per data file (refused, failed, or an export that cannot be synced at all).
-// Moves never overwrite: a name already taken in the target folder gets a number instead.
+// Moves never overwrite: a name already taken in the target folder gets a number instead. An error
+// note's reason is redacted (src/privacy/): it is a file on the merchant's server, an output like any.
 import { posix } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from '../log.ts';
+import { redactText } from '../privacy/redact.ts';
 import { sourceLedger } from '../state/ledger.ts';
 import type { DropFolder, FetchedDataFile } from './drop-incoming.ts';
 import type { CompleteExport } from './drop-newest-export.ts';
@@ -149,7 +151,7 @@ function errorNoteText(note: ErrorNote, name: string, chosen: CompleteExport): s
     `file:     ${name}${file ? ` (${file.size} bytes)` : ''}`,
     `export:   ${chosen.candidate.key || '(no key)'}: ${chosen.files.map((candidate) => candidate.name).join(', ')}`,
     `outcome:  ${note.outcome}`,
-    `reason:   ${note.reason}`,
+    `reason:   ${redactText(note.reason)}`,
     `when:     ${note.at.toISOString()}`,
     `source:   ${note.source}`,
     '',

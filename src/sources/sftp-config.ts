@@ -3,13 +3,15 @@
 //
 // Secrets (the private key itself, its passphrase, the password) come only from env or the config file,
 // never from flags: a flag shows in `ps` and in shell history. They are never logged: the logger redacts
-// `privateKey`, `passphrase` and `password`, and nothing here puts them into a message.
+// `privateKey`, `passphrase` and `password`, nothing here puts them into a message, and every output
+// removes them by value (src/privacy/; a key read from its file is registered here).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type ssh2Type from 'ssh2';
 import { z } from 'zod';
 import type { OptionSpec } from '../config/load.ts';
 import { ConfigError } from '../errors.ts';
+import { registerPrivateKey } from '../privacy/secret-values.ts';
 import { parseHostKeyPins, type HostKeyPin } from './host-key.ts';
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
@@ -120,6 +122,7 @@ export function resolveSftpAuth(settings: SftpSettings): SftpAuth {
     keyOrigin = `LOYALTY_SYNC_SFTP_PRIVATE_KEY_PATH=${settings.privateKeyPath}`;
     try {
       privateKey = readFileSync(settings.privateKeyPath, 'utf8');
+      registerPrivateKey(privateKey);
     } catch (error) {
       throw new ConfigError(`SFTP private key file ${settings.privateKeyPath} cannot be read: ${(error as Error).message}`, { cause: error });
     }

@@ -1,8 +1,11 @@
 // The outbox: every planned event with its exact body, written before anything is sent, so that a crash
-// at any point is resumed by re-sending the same bytes under the same event ids.
+// at any point is resumed by re-sending the same bytes under the same event ids. Text from outside (an
+// API's error, a failure's detail) is redacted before it is stored (src/privacy/): the state file lives
+// for years on a volume, and an API may echo the credentials or phone numbers it was sent.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Action } from '../api/events.ts';
 import type { PlannedEvent } from '../plan/plan-member.ts';
+import { redactStrings, redactText } from '../privacy/redact.ts';
 
 export type EventStatus = 'pending' | 'accepted' | 'failed';
 
@@ -114,7 +117,7 @@ export function outboxStore(db: DatabaseSync): Outbox {
       ).run(
         result.attempts,
         result.httpStatus ?? null,
-        result.error ?? null,
+        result.error === undefined ? null : redactText(result.error),
         result.accepted ? 'accepted' : 'failed',
         result.accepted ? 'accepted' : 'failed',
         at,
@@ -124,7 +127,7 @@ export function outboxStore(db: DatabaseSync): Outbox {
     },
     settleMember(contactId, failure) {
       if (!failure) statement('DELETE FROM outbox_members WHERE contact_id = ?').run(contactId);
-      else statement(`UPDATE outbox_members SET status = 'failed', failure = ? WHERE contact_id = ?`).run(JSON.stringify(failure), contactId);
+      else statement(`UPDATE outbox_members SET status = 'failed', failure = ? WHERE contact_id = ?`).run(JSON.stringify(redactStrings(failure)), contactId);
     },
     clearFailedPlans() {
       statement(`DELETE FROM outbox_members WHERE status = 'failed'`).run();

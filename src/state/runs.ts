@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { redactStrings } from '../privacy/redact.ts';
 import type { RunReport, RunStatus } from '../report/report-schema.ts';
 
 export interface RunRecord {
@@ -28,11 +29,12 @@ export function runsTable(db: DatabaseSync): RunsTable {
       const rowsByKind: Record<string, number> = {};
       for (const file of report.source.files) rowsByKind[file.kind] = (rowsByKind[file.kind] ?? 0) + file.rows;
       const summary = { members: report.members, events: report.events, rows: report.rows, durationsMs: report.durationsMs, rowsByKind };
+      // Counts today; any text that joins the summary is redacted like the report's (src/privacy/).
       db.prepare('UPDATE runs SET finished_at = ?, status = ?, report_path = ?, summary = ? WHERE run_id = ?').run(
         report.finishedAt,
         report.status,
         reportPath,
-        JSON.stringify(summary),
+        JSON.stringify(redactStrings(summary)),
         report.runId,
       );
     },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhoneNumber, normalisePhoneNumber } from '../../src/ingest/phone.ts';
+import { normalisePhoneNumber } from '../../src/ingest/phone.ts';
 import { Invalid, parseBoolean, parseDateTime, parseDecimal, parseInteger, parseMinorUnits } from '../../src/ingest/values.ts';
+import { maskPhoneNumber } from '../../src/privacy/phone-numbers.ts';
 
 describe('cell values', () => {
   it('normalises the usual ways of writing Nordic phone numbers to E.164', () => {
