@@ -45,6 +45,14 @@ export interface Source {
   pull(context: PullContext): Promise<PulledExport | undefined>;
   /** Called once the run's outcome is known. */
   settle(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<SettledFile[]>;
+  /**
+   * Where the source shows that an earlier run synced from it (e.g. a drop folder's dated archive
+   * folder), or undefined: a mark that a state file existed (src/state-stage.ts). Sources that keep no
+   * history leave it out.
+   */
+  syncedBefore?(logger: Logger): Promise<string | undefined>;
+  /** Removes what the source kept of past runs beyond `olderThanDays` (archive/failed); returns what went. */
+  prune?(olderThanDays: number, logger: Logger): Promise<string[]>;
   close(): Promise<void>;
 }
 
