@@ -23,7 +23,6 @@ import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './report/report-schema.ts';
 import { TREND_RUNS } from './report/run-trend.ts';
-import { runReportDir } from './report/write-report.ts';
 import { outcomeForSource, type SettledFile, type Source } from './sources/source.ts';
 import { pruneExpired } from './retention-stage.ts';
 import { backUpState, openRunState } from './state-stage.ts';
@@ -132,7 +131,9 @@ class Run {
     this.snapshot = snapshotStore(store.db);
     this.outbox = outboxStore(store.db);
     this.committer = createCommitter({ db: store.db, snapshot: this.snapshot, outbox: this.outbox, runId, now });
-    this.rejects = createRejectsLog(join(runReportDir(this.config.reportDir, runId), 'rejects.csv'));
+    // The run's report folder is made when something is written there: a report folder that cannot be
+    // made fails the report (REPORT_WRITE_FAILED), not the sync.
+    this.rejects = createRejectsLog(join(this.config.reportDir, runId, 'rejects.csv'));
     this.inShard = shardFilter(this.config.shard);
     this.runs = runsTable(store.db);
     this.telemetry = createTelemetry(startedAt.getTime());

@@ -2,7 +2,8 @@
 // (the file exists only when something was rejected). Files are read in parallel lanes, so each source
 // file's rejects go to a part of their own, joined in export order at the end: the same export always
 // gives the same rejects.csv. A bounded summary by reason goes into the report.
-import { createReadStream, createWriteStream, rmSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Reject } from '../ingest/ingest-export.ts';
@@ -24,6 +25,7 @@ export function createRejectsLog(path: string): RejectsLog {
     add(reject) {
       let part = parts.get(reject.file);
       if (!part) {
+        if (parts.size === 0) mkdirSync(dirname(path), { recursive: true });
         const partPath = `${path}.${parts.size}.part`;
         part = { path: partPath, out: createWriteStream(partPath) };
         parts.set(reject.file, part);
