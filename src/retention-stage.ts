@@ -17,18 +17,18 @@ export async function pruneExpired(config: RunConfig, source: Source, runId: str
   const expired: Expired = { reportFolders: [], dropFolder: [], warnings: [] };
   if (config.archiveRetentionDays > 0 && source.prune) {
     try {
-      expired.dropFolder = await source.prune(config.archiveRetentionDays, logger);
+      const pruned = await source.prune(config.archiveRetentionDays, logger);
+      expired.dropFolder = pruned.removed;
+      expired.warnings.push(...pruned.problems.map((problem) => `could not remove an expired export from the drop folder: ${problem}`));
     } catch (error) {
       expired.warnings.push(`could not remove expired exports from the drop folder: ${(error as Error).message}`);
     }
   }
   if (config.reportRetentionDays > 0) {
-    try {
-      // The newest runs stay whatever their age, so a report after a long pause still has its neighbours.
-      expired.reportFolders = pruneReportFolders(config.reportDir, { olderThanDays: config.reportRetentionDays, now, keepNewest: TREND_RUNS, currentRunId: runId });
-    } catch (error) {
-      expired.warnings.push(`could not remove expired report folders: ${(error as Error).message}`);
-    }
+    // The newest runs stay whatever their age, so a report after a long pause still has its neighbours.
+    const pruned = pruneReportFolders(config.reportDir, { olderThanDays: config.reportRetentionDays, now, keepNewest: TREND_RUNS, currentRunId: runId });
+    expired.reportFolders = pruned.removed;
+    expired.warnings.push(...pruned.problems.map((problem) => `could not remove an expired report folder: ${problem}`));
   }
   if (expired.reportFolders.length + expired.dropFolder.length > 0) {
     logger.info({ stage: 'report', reportFolders: expired.reportFolders.length, dropFolder: expired.dropFolder.length }, 'removed what is past its retention');

@@ -50,6 +50,8 @@ export async function forgetCommand(args: readonly string[], io: CommandIo): Pro
   const store = openStateStore(config.state);
   const lines = [`forgot ${contactId}`];
   try {
+    // Refused before anything is written; checked again under the lock, which no run holds meanwhile.
+    refuseMemberInApi(store.db, contactId);
     const lock = acquireRunLock(store.db, { runId: `forget-${Date.now()}` });
     try {
       refuseMemberInApi(store.db, contactId);

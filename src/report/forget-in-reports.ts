@@ -29,7 +29,8 @@ export function forgetInReports(reportDir: string, contactId: string, context: {
   for (const name of names) {
     const folder = join(reportDir, name);
     if (!statSync(folder).isDirectory()) continue;
-    for (const file of readdirSync(folder).sort()) {
+    // report.json first: report.html is rendered again from it.
+    for (const file of readdirSync(folder).sort((a, b) => Number(b === 'report.json') - Number(a === 'report.json') || a.localeCompare(b))) {
       const path = join(folder, file);
       if (!statSync(path).isFile()) continue;
       const changed =

@@ -6,6 +6,7 @@
 import type { DropFolderSettings } from './sftp-config.ts';
 import { dayIn } from './drop-settle.ts';
 import type { DropEntry, DropSession } from './drop-storage.ts';
+import type { Pruned } from './source.ts';
 
 /** An `archive/` folder of one day's exports. */
 export const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
@@ -18,8 +19,8 @@ export interface DropRetention {
   timeZone: string;
 }
 
-/** Removes expired archive folders and failed entries; returns their paths (relative to the drop folder). */
-export async function pruneDropFolder(session: DropSession, settings: DropFolderSettings, retention: DropRetention): Promise<string[]> {
+/** Removes expired archive folders and failed entries (paths relative to the drop folder); one that cannot be removed does not stop the others. */
+export async function pruneDropFolder(session: DropSession, settings: DropFolderSettings, retention: DropRetention): Promise<Pruned> {
   const cutoff = new Date(retention.now.getTime() - retention.olderThanDays * DAY_MS);
   const lastExpiredDay = dayIn(cutoff, retention.timeZone);
   const expired: string[] = [];
@@ -34,6 +35,14 @@ export async function pruneDropFolder(session: DropSession, settings: DropFolder
     expired.push(`${settings.failed}/${name}`);
     if (note) expired.push(`${settings.failed}/${note.name}`);
   }
-  for (const path of expired) await session.remove(path);
-  return expired;
+  const pruned: Pruned = { removed: [], problems: [] };
+  for (const path of expired) {
+    try {
+      await session.remove(path);
+      pruned.removed.push(path);
+    } catch (error) {
+      pruned.problems.push(`${path}: ${(error as Error).message}`);
+    }
+  }
+  return pruned;
 }

@@ -32,6 +32,12 @@ export interface PullContext {
  */
 export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'refused' | 'dry-run' | 'retry';
 
+/** What retention removed, and what it could not (with why); it never fails a run. */
+export interface Pruned {
+  removed: string[];
+  problems: string[];
+}
+
 export interface SettledFile {
   name: string;
   /** Where the file went: archive/…, failed/…, or left in place. */
@@ -51,8 +57,8 @@ export interface Source {
    * history leave it out.
    */
   syncedBefore?(logger: Logger): Promise<string | undefined>;
-  /** Removes what the source kept of past runs beyond `olderThanDays` (archive/failed); returns what went. */
-  prune?(olderThanDays: number, logger: Logger): Promise<string[]>;
+  /** Removes what the source kept of past runs beyond `olderThanDays` (archive/failed). */
+  prune?(olderThanDays: number, logger: Logger): Promise<Pruned>;
   close(): Promise<void>;
 }
 
