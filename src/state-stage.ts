@@ -1,7 +1,8 @@
-// Opening the state file for a run, refusing a silent fresh start, and backing it up before a commit. A run that finds no state file
-// (or an empty one, or one that never recorded a run) where earlier runs left their mark refuses with
-// GUARD_STATE_MISSING (exit 4) before anything is read, sent or moved: from an empty snapshot it would
-// register the whole club again and never delete the members who left. `--new-state` starts over on purpose.
+// Opening the state file for a run, refusing a silent fresh start, and backing it up before a commit.
+// A run that finds no state file (or an empty one, or one that never recorded a run) where earlier runs
+// left their mark refuses with GUARD_STATE_MISSING (exit 4) before anything is read, sent or moved: from
+// an empty snapshot it would register the whole club again and never delete the members who left.
+// `--new-state` starts over on purpose.
 //
 // The marks, any one of which is enough:
 // - `<report-dir>/latest.json` naming this state file (`options.state`; after a move, a lost one of the same
@@ -21,7 +22,12 @@ import { knownStateError, openStateStore, type StateStore } from './state/store.
 
 export async function openRunState(config: RunConfig, source: Source, logger: Logger, runId: string): Promise<StateStore> {
   const path = config.state;
-  const size = statSync(path, { throwIfNoEntry: false })?.size;
+  let size: number | undefined;
+  try {
+    size = statSync(path, { throwIfNoEntry: false })?.size;
+  } catch (error) {
+    throw knownStateError(error, path, 'cannot be read') ?? error;
+  }
   if (!config.newState && !size) await refuseWhereMarked(config, source, logger, size === undefined ? 'no state file' : 'an empty state file');
   const store = openStateStore(path);
   try {

@@ -180,6 +180,12 @@ class Run {
       this.pruned.dropFolder.push(...dropFolder);
       this.warnings.push(...warnings);
     }
+    let history: RunRecord[] = [];
+    try {
+      history = runs.recent(TREND_RUNS);
+    } catch (caught) {
+      this.warnings.push(`the trend of earlier runs is missing: ${(caught as Error).message}`);
+    }
     this.timings.total = Math.round(this.now().getTime() - this.startedAt.getTime());
     const report = buildReport({
       ...this.facts,
@@ -201,12 +207,6 @@ class Run {
       plannedSample: this.plannedSample,
       ...(!this.config.dryRun && { pruned: this.pruned }),
     });
-    let history: RunRecord[] = [];
-    try {
-      history = runs.recent(TREND_RUNS);
-    } catch (caught) {
-      this.warnings.push(`the trend of earlier runs is missing: ${(caught as Error).message}`);
-    }
     return publishReport(this.config, report, { history, ...(started && { runs }), logger: this.logger });
   }
 

@@ -3,13 +3,14 @@
 // contactId) and any text naming it; rejects.csv loses its rows; report.html is rendered again from the
 // redacted report.json. Files are rewritten atomically; anything else in a run folder that still names
 // the member is listed, never guessed at.
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { RunRecord } from '../state/runs.ts';
 import { escapeHtml } from './escape-html.ts';
 import { renderReportHtml } from './report-html.ts';
 import { reportSchema, type RunReport } from './report-schema.ts';
+import { writeAtomically } from './write-report.ts';
 
 export const FORGOTTEN = '[forgotten]';
 
@@ -103,10 +104,4 @@ function dropCsvRecords(path: string, mentions: RegExp): boolean {
   if (kept.length === records.length) return false;
   writeAtomically(path, kept.map(({ raw }) => raw).join(''));
   return true;
-}
-
-function writeAtomically(path: string, content: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
 }

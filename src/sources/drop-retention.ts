@@ -19,7 +19,10 @@ export interface DropRetention {
   timeZone: string;
 }
 
-/** Removes expired archive folders and failed entries (paths relative to the drop folder); one that cannot be removed does not stop the others. */
+/**
+ * Removes expired archive folders and failed entries (paths relative to the drop folder); one that cannot
+ * be removed does not stop the others.
+ */
 export async function pruneDropFolder(session: DropSession, settings: DropFolderSettings, retention: DropRetention): Promise<Pruned> {
   const cutoff = new Date(retention.now.getTime() - retention.olderThanDays * DAY_MS);
   const lastExpiredDay = dayIn(cutoff, retention.timeZone);

@@ -9,17 +9,16 @@ import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/report-schema.ts';
 import { SCHEMA_VERSION } from '../../src/state/migrations.ts';
 import { knownStateError, openStateStore } from '../../src/state/store.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 // Root ignores file modes: as root, the job runs as `nobody`, as it would under its own service user.
 const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
 
 function run(state: string, reports: string, apiUrl: string, options: { uid?: number; gid?: number } = {}) {
   const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', state, '--report-dir', reports, '--api-url', apiUrl];
-  return runCli(args, CREDENTIALS, options);
+  return runCli(args, CREDENTIALS_ENV, options);
 }
 
 function expectFailedReport(reports: string, code: string, path: string): RunReport {

@@ -10,16 +10,15 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/state/migrations.ts';
 import { openStateStore } from '../../src/state/store.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const DEPARTED = ['M-10007', 'M-10023', 'M-10048'];
 
 function run(dir: string, night: string, apiUrl: string, ...extra: string[]) {
   const args = ['run', '--source', night.startsWith('/') ? night : join(SAMPLES, night), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, '--log-level', 'warn', ...extra];
-  return runCli(args, CREDENTIALS);
+  return runCli(args, CREDENTIALS_ENV);
 }
 
 /** A member's phone number as night-1 wrote it, in the forms a file could hold it: E.164 and national. */

@@ -4,11 +4,10 @@
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const LEAVER = 'M-10052';
 
 /** night-2 without any row of `contactId`: the member left (bytes kept as they are, encodings included). */
@@ -34,7 +33,7 @@ async function threeNights() {
   const dir = tempDir();
   const state = join(dir, 'state', 'loyalty-sync.sqlite');
   const reports = join(dir, 'reports');
-  const run = (source: string) => runCli(['run', '--source', source, '--state', state, '--report-dir', reports, '--api-url', sandbox.url, '--log-level', 'warn'], CREDENTIALS);
+  const run = (source: string) => runCli(['run', '--source', source, '--state', state, '--report-dir', reports, '--api-url', sandbox.url, '--log-level', 'warn'], CREDENTIALS_ENV);
   expect((await run(join(SAMPLES, 'night-1'))).code).toBe(0);
   // night-2 rejects the leaver's row (an invalid phone number): rejects.csv names it.
   expect((await run(join(SAMPLES, 'night-2'))).code).toBe(0);

@@ -5,11 +5,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, r
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/report/report-schema.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 /** A drop folder, a state folder and a report folder, as a nightly job keeps them. */
 interface Setup {
@@ -27,7 +26,7 @@ function dropExport(drop: string, night: string): void {
 }
 
 function run(setup: Setup, apiUrl: string, ...extra: string[]) {
-  return runCli(['run', '--source', setup.drop, '--state', setup.state, '--report-dir', setup.reports, '--api-url', apiUrl, '--log-level', 'warn', ...extra], CREDENTIALS);
+  return runCli(['run', '--source', setup.drop, '--state', setup.state, '--report-dir', setup.reports, '--api-url', apiUrl, '--log-level', 'warn', ...extra], CREDENTIALS_ENV);
 }
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as RunReport;

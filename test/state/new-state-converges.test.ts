@@ -6,15 +6,14 @@ import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MemberState } from '../../src/sandbox/member-registry.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 function run(dir: string, source: string, apiUrl: string, ...extra: string[]) {
   const args = ['run', '--source', source, '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, '--log-level', 'warn', ...extra];
-  return runCli(args, CREDENTIALS);
+  return runCli(args, CREDENTIALS_ENV);
 }
 
 /** night-1 a while later: changed fields, a coupon set emptied, a coupon and a stamp card changed, a new member and a new bonus check. */

@@ -4,15 +4,14 @@ import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 function run(dir: string, night: string, apiUrl: string, ...extra: string[]) {
   const args = ['run', '--source', join(SAMPLES, night), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, '--log-level', 'warn', ...extra];
-  return runCli(args, CREDENTIALS);
+  return runCli(args, CREDENTIALS_ENV);
 }
 
 const backups = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('state.sqlite.backup-')).sort();

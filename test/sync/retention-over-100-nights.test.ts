@@ -9,7 +9,7 @@ import { createLogger } from '../../src/log.ts';
 import type { RunReport } from '../../src/report/report-schema.ts';
 import { openSource } from '../../src/sources/open-source.ts';
 import { runSync } from '../../src/sync.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { configFor, SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
@@ -79,7 +79,8 @@ describe('retention over 100 nights', () => {
     const old = join(dir, 'reports', '20200101T010000.000Z-abcdef');
     mkdirSync(old, { recursive: true });
     const result = await runCli(['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url], {
-      VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1', LOYALTY_SYNC_REPORT_RETENTION_DAYS: '0',
+      ...CREDENTIALS_ENV,
+      LOYALTY_SYNC_REPORT_RETENTION_DAYS: '0',
     });
     expect(result.code).toBe(0);
     expect(existsSync(old)).toBe(true);
@@ -106,7 +107,7 @@ describe('retention over 100 nights', () => {
     const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const result = await runCli(
       ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state', 'state.sqlite'), '--report-dir', reports, '--api-url', sandbox.url],
-      { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' },
+      CREDENTIALS_ENV,
       user,
     );
     expect(result.code).toBe(0);
