@@ -12,7 +12,7 @@ import { renderReportHtml } from './report-html.ts';
 import { reportSchema, type RunReport } from './report-schema.ts';
 import { writeAtomically } from './write-report.ts';
 
-export const FORGOTTEN = '[forgotten]';
+const FORGOTTEN = '[forgotten]';
 
 export interface ReportsForgotten {
   /** Files rewritten without the member. */
@@ -40,7 +40,7 @@ export function forgetInReports(reportDir: string, contactId: string, context: {
         : file === 'rejects.csv' ? dropCsvRecords(path, mentions)
         : undefined;
       if (changed) outcome.changed.push(path);
-      else if (changed === undefined && mentions.test(readFileSync(path, 'latin1'))) outcome.untouched.push(path);
+      else if (changed === undefined && mentioned(mentions, readFileSync(path, 'latin1'))) outcome.untouched.push(path);
     }
   }
   return outcome;
@@ -51,14 +51,14 @@ function mentionsOf(text: string): RegExp {
   return new RegExp(`(?<![\\w-])${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'g');
 }
 
-function test(pattern: RegExp, text: string): boolean {
+function mentioned(pattern: RegExp, text: string): boolean {
   pattern.lastIndex = 0;
   return pattern.test(text);
 }
 
 function redactReportFile(path: string, contactId: string, mentions: RegExp): boolean {
   const text = readFileSync(path, 'utf8');
-  if (!test(mentions, text)) return false;
+  if (!mentioned(mentions, text)) return false;
   const redacted = redactValue(JSON.parse(text), contactId, mentions);
   writeAtomically(path, `${JSON.stringify(redacted, null, 2)}\n`);
   return true;
@@ -82,7 +82,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function redactHtml(path: string, reportPath: string, contactId: string, context: { history: readonly RunRecord[]; timeZone: string }): boolean {
   const html = readFileSync(path, 'utf8');
   const [mentions, escaped] = [mentionsOf(contactId), mentionsOf(escapeHtml(contactId))];
-  if (!test(mentions, html) && !test(escaped, html)) return false;
+  if (!mentioned(mentions, html) && !mentioned(escaped, html)) return false;
   const report = readReport(reportPath);
   writeAtomically(path, report ? renderReportHtml(report, context.history, { timeZone: context.timeZone }) : html.replace(mentions, FORGOTTEN).replace(escaped, FORGOTTEN));
   return true;
@@ -100,7 +100,7 @@ function readReport(path: string): RunReport | undefined {
 /** rejects.csv without the records naming the member; every other record keeps its exact bytes. */
 function dropCsvRecords(path: string, mentions: RegExp): boolean {
   const records = parse(readFileSync(path, 'utf8'), { raw: true, relax_column_count: true }) as unknown as { record: string[]; raw: string }[];
-  const kept = records.filter(({ record }, index) => index === 0 || !record.some((cell) => test(mentions, cell)));
+  const kept = records.filter(({ record }, index) => index === 0 || !record.some((cell) => mentioned(mentions, cell)));
   if (kept.length === records.length) return false;
   writeAtomically(path, kept.map(({ raw }) => raw).join(''));
   return true;
