@@ -13,9 +13,14 @@ export type ErrorCode =
   | 'STATE_CORRUPT'
   | 'STATE_TOO_NEW'
   | 'STATE_LOCKED'
+  | 'STATE_UNWRITABLE'
+  | 'STATE_DISK_FULL'
+  | 'STATE_IO_ERROR'
   | 'GUARD_MASS_DELETE'
   | 'GUARD_EMPTY_FILE'
   | 'GUARD_TRUNCATED_FILE'
+  | 'GUARD_STATE_MISSING'
+  | 'GUARD_MEMBER_ACTIVE'
   | 'API_TOKEN_FAILED'
   | 'API_REJECTED'
   | 'API_RETRIES_EXHAUSTED'
@@ -24,6 +29,7 @@ export type ErrorCode =
   | 'SFTP_CONNECT_FAILED'
   | 'SFTP_HOST_KEY_MISMATCH'
   | 'SFTP_PARTIAL_FILE'
+  | 'REPORT_WRITE_FAILED'
   | 'METRICS_PUSH_FAILED'
   | 'NOTIFY_FAILED';
 
@@ -78,14 +84,24 @@ export class CsvError extends SyncError {
 
 /** A safety guard refused the run; nothing was sent. */
 export class GuardError extends SyncError {
-  constructor(code: 'GUARD_MASS_DELETE' | 'GUARD_EMPTY_FILE' | 'GUARD_TRUNCATED_FILE', message: string) {
+  constructor(code: 'GUARD_MASS_DELETE' | 'GUARD_EMPTY_FILE' | 'GUARD_TRUNCATED_FILE' | 'GUARD_STATE_MISSING' | 'GUARD_MEMBER_ACTIVE', message: string) {
     super(code, message);
   }
 }
 
+export type StateErrorCode = 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED' | 'STATE_UNWRITABLE' | 'STATE_DISK_FULL' | 'STATE_IO_ERROR';
+
+/** The state file cannot be used: damaged, too new, locked, read-only, on a full disk, or failing I/O. */
 export class StateError extends SyncError {
-  constructor(code: 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED', message: string, options?: { cause?: unknown }) {
+  constructor(code: StateErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/** The run's report could not be written (the run itself may have succeeded: see the state's `runs`). */
+export class ReportError extends SyncError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('REPORT_WRITE_FAILED', message, options);
   }
 }
 

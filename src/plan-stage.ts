@@ -25,6 +25,8 @@ export interface PlanStageDeps {
   now: () => Date;
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
+  /** The state file's event-id epoch, if it was started over. */
+  epoch?: string;
   inShard?: (contactId: string) => boolean;
   backfill?: Backfill;
   /** Filled with the first planned events per action, for the report. */
@@ -49,6 +51,7 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
     const totals = planRun(merged, {
       ...(deps.backfill && { backfill: deps.backfill }),
       timestamp: deps.timestamp,
+      ...(deps.epoch && { epoch: deps.epoch }),
       deletesAllowed: ingest.membersComplete,
       onPlan: (memberPlan) => {
         if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, deps.runId, deps.now().toISOString());

@@ -1,6 +1,7 @@
 // One run, wiring the stages: drain → pull → ingest → plan (outbox) → deliver → commit → report.
-// Whatever happens after the lock is taken, the run ends with a report; the snapshot only ever holds
-// what the API accepted.
+// Whatever happens once the configuration is valid, the run ends with a report (also when the state file
+// is missing, damaged, read-only or on a full disk: src/finish-run.ts); the snapshot only ever holds
+// what the API accepted, and a backup of it is taken before a run commits.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resolveBackfill } from './config/backfill.ts';
@@ -9,6 +10,7 @@ import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliv
 import type { OpenSender } from './deliver/open-sender.ts';
 import { createTelemetry, type Telemetry } from './deliver/telemetry.ts';
 import { ConfigError, GuardError, isSyncError } from './errors.ts';
+import { logRunError, publishEarlyEnd, publishReport, reportedError, reportOptions, type SyncResult } from './finish-run.ts';
 import { ingestExport, type IngestProgress } from './ingest/ingest-export.ts';
 import { formatUtc } from './ingest/values.ts';
 import type { Logger } from './log.ts';
@@ -17,22 +19,22 @@ import { refuseEmptyFiles, refuseTruncatedFiles } from './plan/guards.ts';
 import type { Backfill } from './plan/plan-run.ts';
 import { shardFilter } from './plan/shard.ts';
 import { MIN_SECRET_LENGTH, registerConfiguredSecrets } from './privacy/secret-values.ts';
-import { announceRun } from './report/announce.ts';
 import { buildReport, type RunFacts } from './report/build-report.ts';
 import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './report/report-schema.ts';
-import { lastSucceededAt } from './report/metrics.ts';
 import { TREND_RUNS } from './report/run-trend.ts';
-import { runReportDir, writeReport } from './report/write-report.ts';
 import { outcomeForSource, type SettledFile, type Source } from './sources/source.ts';
+import { pruneExpired } from './retention-stage.ts';
+import { backUpState, openRunState } from './state-stage.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
 import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock, type RunLock } from './state/run-lock.ts';
-import { runsTable, type RunsTable } from './state/runs.ts';
+import { runsTable, type RunRecord, type RunsTable } from './state/runs.ts';
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
 import { createStagingArea, type StagingArea } from './state/staging.ts';
-import { openStateStore, type StateStore } from './state/store.ts';
+import { eventIdEpoch } from './state/state-meta.ts';
+import { knownStateError, type StateStore } from './state/store.ts';
 
 export interface SyncDeps {
   config: RunConfig;
@@ -43,10 +45,7 @@ export interface SyncDeps {
   progress?: Progress;
 }
 
-export interface SyncResult {
-  report: RunReport;
-  reportPath: string;
-}
+export type { SyncResult };
 
 const MAX_LISTED_FAILURES = 1000;
 
@@ -65,13 +64,29 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
     deps.logger.warn({ stage: 'run', secrets: tooShort }, `secrets shorter than ${MIN_SECRET_LENGTH} characters are not removed by value from reports and logs (only where their key is known)`);
   }
   const backfill = resolveBackfill(deps.config);
-  const store = openStateStore(deps.config.state);
+  const endEarly = (error: unknown) => publishEarlyEnd({ ...deps, logger: deps.logger.child({ runId }), runId, startedAt, finishedAt: now(), error });
+  let store: StateStore;
   try {
-    const lock = acquireRunLock(store.db, { runId });
+    store = await openRunState(deps.config, deps.source, deps.logger, runId);
+  } catch (error) {
+    return endEarly(error);
+  }
+  try {
+    let lock: RunLock;
+    try {
+      lock = acquireRunLock(store.db, { runId });
+    } catch (error) {
+      return await endEarly(knownStateError(error, store.path, 'cannot be written (taking the run lock)') ?? error);
+    }
     try {
       return await new Run(deps, store, runId, startedAt, now, backfill, lock).execute();
     } finally {
-      lock.release();
+      try {
+        lock.release();
+      } catch (error) {
+        // The run's outcome stands; the lock row is taken over as stale once this process is gone.
+        deps.logger.warn({ runId, stage: 'state', error: (error as Error).message }, 'could not release the run lock');
+      }
     }
   } finally {
     store.close();
@@ -106,6 +121,8 @@ class Run {
   private readonly plannedSample: RunReport['plannedSample'] = {};
   private readonly backfill: Backfill | undefined;
   private readonly lock: RunLock;
+  private readonly pruned: NonNullable<RunReport['pruned']> = { reportFolders: [], dropFolder: [], stateBackups: [] };
+  private backedUp = false;
 
   constructor(deps: SyncDeps, store: StateStore, runId: string, startedAt: Date, now: () => Date, backfill: Backfill | undefined, lock: RunLock) {
     this.deps = deps;
@@ -120,7 +137,9 @@ class Run {
     this.snapshot = snapshotStore(store.db);
     this.outbox = outboxStore(store.db);
     this.committer = createCommitter({ db: store.db, snapshot: this.snapshot, outbox: this.outbox, runId, now });
-    this.rejects = createRejectsLog(join(runReportDir(this.config.reportDir, runId), 'rejects.csv'));
+    // The run's report folder is made when something is written there: a report folder that cannot be
+    // made fails the report (REPORT_WRITE_FAILED), not the sync.
+    this.rejects = createRejectsLog(join(this.config.reportDir, runId, 'rejects.csv'));
     this.inShard = shardFilter(this.config.shard);
     this.runs = runsTable(store.db);
     this.telemetry = createTelemetry(startedAt.getTime());
@@ -132,15 +151,18 @@ class Run {
 
   async execute(): Promise<SyncResult> {
     const runs = this.runs;
-    runs.start(this.runId, this.startedAt.toISOString());
+    let started = false;
     let status: RunStatus = 'succeeded';
     let error: RunReport['error'];
     try {
+      runs.start(this.runId, this.startedAt.toISOString());
+      started = true;
       status = await this.stages();
     } catch (caught) {
-      status = caught instanceof GuardError ? 'refused' : 'failed';
-      error = { code: isSyncError(caught) ? caught.code : 'INTERNAL', message: (caught as Error).message ?? String(caught) };
-      this.logger.error({ stage: 'run', code: error.code, err: caught }, 'run did not complete');
+      const known = this.knownError(caught, 'failed during the run');
+      status = known instanceof GuardError ? 'refused' : 'failed';
+      error = reportedError(known);
+      logRunError(this.logger, known);
     }
     this.staging?.remove();
     this.deps.progress?.stop();
@@ -148,7 +170,8 @@ class Run {
       this.committer.flush();
     } catch (caught) {
       status = 'failed';
-      error ??= { code: 'STATE_CORRUPT', message: `could not commit delivered members: ${(caught as Error).message}` };
+      const known = knownStateError(caught, this.store.path, 'could not commit delivered members');
+      error ??= known ? reportedError(known) : { code: 'STATE_CORRUPT', message: `could not commit delivered members: ${(caught as Error).message}` };
     }
     await this.sender?.close();
     if (this.deps.signal?.aborted && status !== 'refused') {
@@ -157,20 +180,27 @@ class Run {
     }
     const settled = await this.settleSource(status, error);
     const rejectsFile = await this.rejects.close(this.facts.ingest?.files.map((file) => file.name));
+    if (!this.config.dryRun) {
+      const { reportFolders, dropFolder, warnings } = await pruneExpired(this.config, this.deps.source, this.runId, this.now(), this.logger);
+      this.pruned.reportFolders.push(...reportFolders);
+      this.pruned.dropFolder.push(...dropFolder);
+      this.warnings.push(...warnings);
+    }
+    let history: RunRecord[] = [];
+    try {
+      history = runs.recent(TREND_RUNS);
+    } catch (caught) {
+      this.warnings.push(`the trend of earlier runs is missing: ${(caught as Error).message}`);
+    }
     this.timings.total = Math.round(this.now().getTime() - this.startedAt.getTime());
-    const built = buildReport({
+    const report = buildReport({
       ...this.facts,
       runId: this.runId,
       status,
       ...(error && { error }),
       startedAt: this.startedAt,
       finishedAt: this.now(),
-      options: {
-        dryRun: this.config.dryRun,
-        full: this.config.full,
-        allowMassDelete: this.config.allowMassDelete,
-        ...(this.config.shard && { shard: `${this.config.shard.index}/${this.config.shard.count}` }),
-      },
+      options: reportOptions(this.config),
       sourceDescription: this.deps.source.description,
       settled,
       orphanRows: this.orphanRows,
@@ -181,19 +211,21 @@ class Run {
       durationsMs: this.timings,
       delivery: this.telemetry.summary(),
       plannedSample: this.plannedSample,
+      ...(!this.config.dryRun && { pruned: this.pruned }),
     });
-    const history = runs.recent(TREND_RUNS);
-    // From here on, the report as written (redacted): what the runs table, the webhook and stdout get.
-    const { report, reportPath, metrics } = writeReport(this.config.reportDir, built, {
-      history,
-      timeZone: this.config.timeZone,
-      metricsJob: this.config.metricsJob,
-      ...(lastSucceededAt(history) && { lastSuccessAt: lastSucceededAt(history) }),
-    });
-    runs.finish(report, reportPath);
-    this.logger.info({ stage: 'report', status, reportPath }, 'run finished');
-    await announceRun(this.config, report, reportPath, metrics, this.logger);
-    return { report, reportPath };
+    return publishReport(this.config, report, { history, ...(started && { runs }), logger: this.logger });
+  }
+
+  /** `caught` as a coded error when it is an expected one (a guard, the state file's trouble); else as is. */
+  private knownError(caught: unknown, doing: string): unknown {
+    return isSyncError(caught) ? caught : (knownStateError(caught, this.store.path, doing) ?? caught);
+  }
+
+  /** Once, before this run's first commit (drain or plan); a run that cannot back up commits nothing. */
+  private backUpBeforeCommit(): void {
+    if (this.backedUp || this.config.dryRun) return;
+    this.backedUp = true;
+    this.pruned.stateBackups.push(...backUpState(this.store, this.config.stateBackups, this.runId, this.logger));
   }
 
   private async stages(): Promise<RunStatus> {
@@ -201,6 +233,7 @@ class Run {
     // A crashed or interrupted run left plans in the outbox: deliver them before planning afresh, so
     // tonight's plan starts from what the API really has.
     if (!config.dryRun && outbox.pendingMemberCount() > 0) {
+      this.backUpBeforeCommit();
       this.logger.info({ stage: 'drain', members: outbox.pendingMemberCount() }, 'delivering what an earlier run left in the outbox');
       this.facts.drained = await this.timed('drain', () => this.deliver());
     }
@@ -226,6 +259,8 @@ class Run {
     refuseEmptyFiles(ingest, config.allowMassDelete);
     refuseTruncatedFiles(ingest, this.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
 
+    this.backUpBeforeCommit();
+    const epoch = eventIdEpoch(this.store.db);
     const plan = await this.timed('plan', () =>
       planToOutbox(staging, ingest, {
         config,
@@ -236,6 +271,7 @@ class Run {
         runId: this.runId,
         now: this.now,
         timestamp: formatUtc(pulled.asOf.getTime()),
+        ...(epoch && { epoch }),
         ...(this.inShard && { inShard: this.inShard }),
         ...(this.backfill && { backfill: this.backfill }),
         sample: this.plannedSample,

@@ -19,6 +19,8 @@ export function exitCodeOf(error: unknown): number {
     case 'GUARD_MASS_DELETE':
     case 'GUARD_EMPTY_FILE':
     case 'GUARD_TRUNCATED_FILE':
+    case 'GUARD_STATE_MISSING':
+    case 'GUARD_MEMBER_ACTIVE':
       return EXIT.refused;
     case 'STATE_LOCKED':
       return EXIT.locked;

@@ -19,6 +19,7 @@ import { openSource } from '../sources/open-source.ts';
 import { DROP_FOLDER_OPTIONS, dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';
 import { outboxStore, type EventHistory } from '../state/outbox.ts';
 import { snapshotStore } from '../state/snapshot.ts';
+import { eventIdEpoch } from '../state/state-meta.ts';
 import { createStagingArea, type Staging } from '../state/staging.ts';
 import { openStateStore } from '../state/store.ts';
 import { parseFlags } from './args.ts';
@@ -67,11 +68,12 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   let explanation: Explanation;
   try {
     const old = snapshotStore(store.db).load(contactId);
+    const epoch = eventIdEpoch(store.db);
     const { events, plan } = outboxStore(store.db).history(contactId);
     explanation = {
       contactId,
       ...(old && { snapshot: snapshotView(old) }),
-      ...(config.source && { export: await compareWithExport(contactId, old, config) }),
+      ...(config.source && { export: await compareWithExport(contactId, old, config, epoch) }),
       history: events,
       ...(plan && { pendingPlan: plan }),
     };
@@ -95,7 +97,7 @@ function snapshotView(state: MemberState): NonNullable<Explanation['snapshot']> 
 }
 
 /** Reads the export (only this member's rows are validated and staged) and plans this member. */
-async function compareWithExport(contactId: string, old: MemberState | undefined, config: z.infer<typeof explainSchema>): Promise<NonNullable<Explanation['export']>> {
+async function compareWithExport(contactId: string, old: MemberState | undefined, config: z.infer<typeof explainSchema>, epoch: string | undefined): Promise<NonNullable<Explanation['export']>> {
   const source = openSource(config.source!, config);
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-explain-'));
   const area = createStagingArea(join(scratch, 'explain'), 'explain');
@@ -120,7 +122,7 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
     });
     const rejected = entry?.rejected ?? false;
     const next = entry?.next;
-    const plan = rejected || (!next && !ingest.membersComplete) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set() });
+    const plan = rejected || (!next && !ingest.membersComplete) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set(), ...(epoch && { epoch }) });
     return {
       source: `${source.description} (${pulled.id})`,
       inExport: next !== undefined,

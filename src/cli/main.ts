@@ -24,6 +24,7 @@ Commands:
   validate   check export files; print every rejected row
   status     the last runs recorded in a state file
   explain    why a member gets (or got) the events it does
+  forget     erase a departed member's local traces (state, backups, reports)
   sandbox    start the built-in Loyalty API emulator
   demo       run the sample nights against the sandbox
 
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./validate-command.ts')).validateCommand,
   status: async () => (await import('./status-command.ts')).statusCommand,
   explain: async () => (await import('./explain-command.ts')).explainCommand,
+  forget: async () => (await import('./forget-command.ts')).forgetCommand,
   demo: async () => (await import('./demo-command.ts')).demoCommand,
   sandbox: async () => {
     // The sandbox keeps every member and event it is sent in memory: the job's heap cap is not for it.

@@ -7,6 +7,12 @@ import type { RunConfig } from './schema.ts';
 /** `--full [--only …] [--contacts …|--contacts-file …]` → what to resend, or undefined for a normal run. */
 export function resolveBackfill(config: RunConfig): Backfill | undefined {
   const narrowed = config.only ?? config.contacts ?? config.contactsFile;
+  // Starting over: nobody is known, yet the API may hold the whole club. Every part of every member is
+  // sent, empty sets included, so what the API holds for the export's members converges to the export.
+  if (config.newState) {
+    if (narrowed) throw new ConfigError('--new-state resends every member in full: --only, --contacts and --contacts-file cannot narrow it');
+    return { parts: new Set(MEMBER_PARTS) };
+  }
   if (!config.full) {
     if (narrowed) throw new ConfigError('--only, --contacts and --contacts-file narrow a backfill: use them with --full');
     return undefined;

@@ -72,6 +72,14 @@ export const runConfigSchema = ingestConfigSchema.extend({
   contacts: z.string().transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean)).optional(),
   contactsFile: z.string().optional(),
   allowMassDelete: flag.default(false),
+  /** Start a new state file on purpose where earlier runs left their mark (src/state/lost-state.ts). */
+  newState: flag.default(false),
+  /** Consistent copies of the state file kept beside it, taken before a run commits; 0 = none. */
+  stateBackups: int(0, 100).default(3),
+  /** Run folders in the report dir older than this are removed (the 30 newest always stay); 0 = keep all. */
+  reportRetentionDays: int(0, 36_500).default(90),
+  /** A drop folder's archive/<date>/ folders and failed/ entries older than this are removed; 0 = keep all. */
+  archiveRetentionDays: int(0, 36_500).default(30),
   shard: shard.optional(),
   maxDeletePercent: z.coerce.number().min(0).max(100).default(5),
   /** A file with fewer rows than this % of the same kind's file in the last successful run is refused. */

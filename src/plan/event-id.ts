@@ -16,6 +16,8 @@ export interface Transition {
   rev: number;
   hashBefore: string;
   hashAfter: string;
+  /** Set only in a state file started over with --new-state (src/state/state-meta.ts). */
+  epoch?: string;
 }
 
 /**
@@ -23,7 +25,10 @@ export interface Transition {
  * state always gets the same id, so a re-send after a crash is deduplicated by the API.
  */
 export function eventIdOf(transition: Transition): string {
-  const name = [transition.contactId, transition.action, transition.itemId ?? '', transition.rev, transition.hashBefore, transition.hashAfter].join('\u0000');
+  const parts = [transition.contactId, transition.action, transition.itemId ?? '', transition.rev, transition.hashBefore, transition.hashAfter];
+  // Appended only when set, so that every id planned without an epoch stays what it always was.
+  if (transition.epoch) parts.push(transition.epoch);
+  const name = parts.join('\u0000');
   return `evt-${uuidV5(name)}`;
 }
 

@@ -28,6 +28,8 @@ export interface PlanOptions {
   resend: ReadonlySet<MemberPart>;
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
+  /** The state file's event-id epoch, if it was started over (see event-id.ts). */
+  epoch?: string;
 }
 
 export type MemberChange = 'new' | 'changed' | 'unchanged' | 'deleted';
@@ -53,14 +55,14 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   const known = old && !old.deleted ? old : undefined;
   if (!next) {
     if (!known) return { contactId, change: 'unchanged', events: [] };
-    return { contactId, change: 'deleted', events: [memberDeleted(known, options.timestamp)] };
+    return { contactId, change: 'deleted', events: [memberDeleted(known, options)] };
   }
 
   const rev = old?.rev ?? 0;
   const events: PlannedEvent[] = [];
   const identity = `"contactId":${quote(contactId)},"phoneNumber":${quote(next.phoneNumber)}`;
   const add = (action: Action, payload: string, hashBefore: string, hashAfter: string, itemId?: string) => {
-    const eventId = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter });
+    const eventId = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter, epoch: options.epoch });
     events.push({ eventId, action, body: envelope(eventId, options.timestamp, action, payload) });
   };
 
@@ -93,9 +95,9 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   return { contactId, change, events };
 }
 
-function memberDeleted(old: MemberState, timestamp: string): PlannedEvent {
+function memberDeleted(old: MemberState, { timestamp, epoch }: PlanOptions): PlannedEvent {
   const action = 'benefits.member.deleted';
-  const eventId = eventIdOf({ contactId: old.contactId, action, rev: old.rev, hashBefore: old.member?.hash ?? '', hashAfter: '' });
+  const eventId = eventIdOf({ contactId: old.contactId, action, rev: old.rev, hashBefore: old.member?.hash ?? '', hashAfter: '', epoch });
   const payload = `{"contactId":${quote(old.contactId)},"phoneNumber":${quote(old.phoneNumber)}}`;
   return { eventId, action, body: envelope(eventId, timestamp, action, payload) };
 }

@@ -22,6 +22,8 @@ export interface Backfill {
 export interface RunPlanOptions {
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
+  /** The state file's event-id epoch, if it was started over. */
+  epoch?: string;
   backfill?: Backfill;
   /** False when the members export cannot be trusted to be complete: nobody is deleted. */
   deletesAllowed: boolean;
@@ -54,7 +56,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     if (!entry.next && !options.deletesAllowed) continue;
     const backfill = options.backfill;
     const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
-    const plan = planMember(entry.old, entry.next, { timestamp: options.timestamp, resend });
+    const plan = planMember(entry.old, entry.next, { timestamp: options.timestamp, resend, ...(options.epoch && { epoch: options.epoch }) });
     if (!entry.next && plan.change === 'unchanged') continue;
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;

@@ -30,6 +30,7 @@ export interface RunFacts {
   durationsMs: RunReport['durationsMs'];
   delivery: RunReport['delivery'];
   plannedSample: RunReport['plannedSample'];
+  pruned?: RunReport['pruned'];
 }
 
 export function buildReport(facts: RunFacts): RunReport {
@@ -89,6 +90,7 @@ export function buildReport(facts: RunFacts): RunReport {
     ...(facts.error && { error: facts.error }),
     durationsMs: facts.durationsMs,
     delivery: facts.delivery,
+    ...(facts.pruned && { pruned: facts.pruned }),
     plannedSample: facts.plannedSample,
   };
 }

@@ -8,7 +8,8 @@
 // when a spreadsheet would read it as a formula (OWASP: a cell starting with =, +, -, @, tab or CR gets
 // a leading '; csv-stringify's escape_formulas). A phone number, masked or not, starts with + and gets
 // the ' too. File and line stay as they are, so the merchant can still find the row.
-import { createReadStream, createWriteStream, rmSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import type { Reject } from '../ingest/ingest-export.ts';
@@ -32,6 +33,7 @@ export function createRejectsLog(path: string): RejectsLog {
     add(reject) {
       let part = parts.get(reject.file);
       if (!part) {
+        if (parts.size === 0) mkdirSync(dirname(path), { recursive: true });
         const partPath = `${path}.${parts.size}.part`;
         part = { path: partPath, out: createWriteStream(partPath) };
         parts.set(reject.file, part);

@@ -14,7 +14,15 @@ export const reportSchema = z.object({
   exitCode: z.number().int(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  options: z.object({ dryRun: z.boolean(), full: z.boolean(), allowMassDelete: z.boolean(), shard: z.string().optional() }),
+  options: z.object({
+    dryRun: z.boolean(),
+    full: z.boolean(),
+    allowMassDelete: z.boolean(),
+    shard: z.string().optional(),
+    newState: z.boolean().optional(),
+    /** The state file (absolute): a later run that finds it missing knows it existed (src/state-stage.ts). */
+    state: z.string().optional(),
+  }),
   source: z.object({
     description: z.string(),
     exportId: z.string().optional(),
@@ -70,6 +78,8 @@ export const reportSchema = z.object({
       z.object({ atSeconds: z.number(), seconds: z.number(), accepted: count, failed: count, p50Ms: z.number(), p95Ms: z.number() }),
     ),
   }),
+  /** What retention removed during this run: run folders (ids), drop-folder entries, state backups (paths). */
+  pruned: z.object({ reportFolders: z.array(z.string()), dropFolder: z.array(z.string()), stateBackups: z.array(z.string()) }).optional(),
   /** The first planned events per action (a readable sample of the plan, e.g. for --dry-run). */
   plannedSample: z.partialRecord(z.enum(ACTIONS), z.array(z.object({ contactId: z.string(), eventId: z.string() }))),
 });

@@ -49,7 +49,7 @@ export function writeReport(reportDir: string, unredacted: RunReport, context: R
 }
 
 /** The temporary name does not end in .prom or .json: collectors and readers never pick it up. */
-function writeAtomically(path: string, content: string): void {
+export function writeAtomically(path: string, content: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, content);
   renameSync(temporary, path);

@@ -20,6 +20,7 @@ import { SourceError } from '../errors.ts';
 import { sourceLedger } from '../state/ledger.ts';
 import { fetchExport } from './drop-incoming.ts';
 import { findNewestExport, problemOf } from './drop-newest-export.ts';
+import { DAY_FOLDER, pruneDropFolder } from './drop-retention.ts';
 import { archiveExport, archiveFolder, quarantineExport, settleExport, type PendingSettle } from './drop-settle.ts';
 import type { DropSession, DropStorage } from './drop-storage.ts';
 import { asOfExport, exportFilesIn } from './local-folder.ts';
@@ -117,6 +118,26 @@ export function dropFolderSource(options: DropFolderOptions): Source {
         }
       } finally {
         await rm(state.workDir, { recursive: true, force: true });
+      }
+    },
+
+    async syncedBefore(logger) {
+      const session = await storage.open(logger.child({ stage: 'source' }));
+      try {
+        const days = ((await session.list(settings.archive)) ?? []).filter((entry) => !entry.isFile && DAY_FOLDER.test(entry.name));
+        const newest = days.map((entry) => entry.name).sort().at(-1);
+        return newest && `${storage.description}/${settings.archive}/${newest}`;
+      } finally {
+        await session.close();
+      }
+    },
+
+    async prune(olderThanDays, logger) {
+      const session = await storage.open(logger.child({ stage: 'source' }));
+      try {
+        return await pruneDropFolder(session, settings, { olderThanDays, now: now(), timeZone });
+      } finally {
+        await session.close();
       }
     },
 

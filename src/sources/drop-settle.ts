@@ -129,7 +129,7 @@ function freeName(name: string, taken: Set<string>, reserveErrorNote: boolean): 
 }
 
 /** `YYYY-MM-DD` of an instant in a time zone. */
-function dayIn(instant: Date, timeZone: string): string {
+export function dayIn(instant: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
   const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value;
   return `${part('year')}-${part('month')}-${part('day')}`;

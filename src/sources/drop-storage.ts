@@ -34,6 +34,8 @@ export interface DropSession {
   mkdir(folder: string): Promise<void>;
   /** Writes a small text file (replacing it if it exists). */
   writeFile(path: string, text: string): Promise<void>;
+  /** Removes a file, or a folder with everything in it (retention); no error when it is gone already. */
+  remove(path: string): Promise<void>;
   close(): Promise<void>;
 }
 

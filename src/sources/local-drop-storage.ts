@@ -43,6 +43,9 @@ export function localDropStorage(folder: string): DropStorage {
       await writeFile(temporary, text);
       await rename(temporary, at(path));
     },
+    async remove(path) {
+      await rm(at(path), { recursive: true, force: true });
+    },
     async close() {},
   };
   return {

@@ -236,6 +236,14 @@ export function sftpDropStorage(location: SftpLocation, settings: SftpSettings, 
             await timed(connection, `writing ${path}`, connection.client.put(Buffer.from(text, 'utf8'), at(connection, path)));
           }),
 
+        remove: (path) =>
+          withRetry(`remove ${path}`, 'SFTP_CONNECT_FAILED', async (connection) => {
+            const target = at(connection, path);
+            const type = await timed(connection, `inspecting ${path}`, connection.client.exists(target));
+            if (type === 'd') await timed(connection, `removing ${path}`, connection.client.rmdir(target, true));
+            else if (type) await timed(connection, `removing ${path}`, connection.client.delete(target, true));
+          }),
+
         async close() {
           const connection = current;
           current = undefined;

@@ -32,6 +32,12 @@ export interface PullContext {
  */
 export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'refused' | 'dry-run' | 'retry';
 
+/** What retention removed, and what it could not (with why); it never fails a run. */
+export interface Pruned {
+  removed: string[];
+  problems: string[];
+}
+
 export interface SettledFile {
   name: string;
   /** Where the file went: archive/…, failed/…, or left in place. */
@@ -45,6 +51,14 @@ export interface Source {
   pull(context: PullContext): Promise<PulledExport | undefined>;
   /** Called once the run's outcome is known. */
   settle(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<SettledFile[]>;
+  /**
+   * Where the source shows that an earlier run synced from it (e.g. a drop folder's dated archive
+   * folder), or undefined: a mark that a state file existed (src/state-stage.ts). Sources that keep no
+   * history leave it out.
+   */
+  syncedBefore?(logger: Logger): Promise<string | undefined>;
+  /** Removes what the source kept of past runs beyond `olderThanDays` (archive/failed). */
+  prune?(olderThanDays: number, logger: Logger): Promise<Pruned>;
   close(): Promise<void>;
 }
 

@@ -49,13 +49,16 @@ export function createCommitter(options: CommitterOptions): Committer {
   }
 
   function commitOne(outcome: MemberOutcome, at: string) {
+    let departed = false;
     if (outcome.acceptedNow.length > 0) {
       const events = outcome.acceptedNow.map((event) => JSON.parse(event.body) as LoyaltyEvent);
       const next = applyEvents(snapshot.load(outcome.contactId), events)!;
       snapshot.save(next, runId, at);
+      departed = next.deleted;
     }
     for (const { eventId, record } of outcome.sent) outbox.recordResult(eventId, record, at);
     if (!outcome.interrupted) outbox.settleMember(outcome.contactId, outcome.failure);
+    if (departed) outbox.scrubHistory(outcome.contactId);
   }
 
   return {

@@ -91,6 +91,27 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (name, sha256)
   ) WITHOUT ROWID;
   `,
+  // 3: what the state file says about itself; departed members keep no personal data.
+  `
+  -- Facts about this state file (src/state/state-meta.ts), e.g. the event-id epoch of a file started
+  -- over with --new-state.
+  CREATE TABLE state_meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- A departed member keeps only its id and its commit count (event ids stay unique if it returns):
+  -- no phone number, no documents, and its settled events keep no body and no error text. The same
+  -- scrub runs when a member.deleted is committed (src/state/commit.ts).
+  UPDATE snapshot SET phone_number = '' WHERE deleted = 1;
+  UPDATE snapshot_docs SET member_doc = NULL, coupons_doc = '[]', stamp_cards_doc = '[]'
+    WHERE contact_id IN (SELECT contact_id FROM snapshot WHERE deleted = 1);
+  UPDATE outbox_events SET body = NULL, last_error = NULL
+    WHERE contact_id IN (SELECT contact_id FROM snapshot WHERE deleted = 1)
+      AND event_id NOT IN (SELECT value FROM outbox_members, json_each(outbox_members.event_ids));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Migrating past this version scrubbed personal data: the file is vacuumed so no freed page keeps it. */
+export const VACUUM_AFTER_VERSION = 3;

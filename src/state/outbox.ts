@@ -59,6 +59,12 @@ export interface Outbox {
    * Their pages are reused by later nights, so the state file stops growing.
    */
   prune(before: string): number;
+  /**
+   * Empties the body and error text of a member's events outside every open plan (a departed member's
+   * history keeps what was sent when, not what it said). Their ids are never planned again: a member's
+   * later events carry a higher commit count.
+   */
+  scrubHistory(contactId: string): void;
   /** Every event planned for a member, oldest first, and its current plan (for `explain`). */
   history(contactId: string): { events: EventHistory[]; plan?: { runId: string; status: string; eventIds: string[]; failure?: MemberFailure } };
 }
@@ -139,6 +145,12 @@ export function outboxStore(db: DatabaseSync): Outbox {
              OR event_id NOT IN (SELECT value FROM outbox_members, json_each(outbox_members.event_ids)))`,
         ).run(before).changes,
       );
+    },
+    scrubHistory(contactId) {
+      statement(
+        `UPDATE outbox_events SET body = NULL, last_error = NULL WHERE contact_id = ? AND (body IS NOT NULL OR last_error IS NOT NULL)
+           AND event_id NOT IN (SELECT value FROM outbox_members, json_each(outbox_members.event_ids))`,
+      ).run(contactId);
     },
     history(contactId) {
       const events = statement(

@@ -52,7 +52,14 @@ export function acquireRunLock(db: DatabaseSync, options: LockOptions): RunLock 
     if (db.isOpen) beat.run(now(), options.runId);
     else clearInterval(timer);
   };
-  const timer = setInterval(beatNow, options.heartbeatMs ?? 15_000);
+  const timer = setInterval(() => {
+    try {
+      beatNow();
+    } catch {
+      // A full disk or a read-only state file: the run's own next write reports it; a missed beat only
+      // makes the lock look stale sooner.
+    }
+  }, options.heartbeatMs ?? 15_000);
   timer.unref();
   return {
     beat: beatNow,

@@ -13,7 +13,8 @@ export interface RunRecord {
 
 export interface RunsTable {
   start(runId: string, startedAt: string): void;
-  finish(report: RunReport, reportPath: string): void;
+  /** `reportPath` is absent when the report could not be written. */
+  finish(report: RunReport, reportPath: string | undefined): void;
   /** The newest runs first. */
   recent(limit: number): RunRecord[];
   /** Rows per file kind in the newest run that synced an export (succeeded or partial). */
@@ -33,7 +34,7 @@ export function runsTable(db: DatabaseSync): RunsTable {
       db.prepare('UPDATE runs SET finished_at = ?, status = ?, report_path = ?, summary = ? WHERE run_id = ?').run(
         report.finishedAt,
         report.status,
-        reportPath,
+        reportPath ?? null,
         JSON.stringify(redactStrings(summary)),
         report.runId,
       );

@@ -1,7 +1,7 @@
 // The snapshot table ↔ MemberState. The scan reads hashes only (plus the small bonus-check set, which
 // planning diffs by id), so a no-change night does not drag every document through memory.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { MemberState, Part } from '../plan/member-state.ts';
+import { EMPTY_SET, type MemberState, type Part } from '../plan/member-state.ts';
 
 interface SnapshotRow {
   contact_id: string;
@@ -57,7 +57,10 @@ export function snapshotStore(db: DatabaseSync): SnapshotStore {
       const row = loadStatement.get(contactId) as SnapshotRow | undefined;
       return row && toState(row);
     },
-    save(state, runId, at) {
+    save(saved, runId, at) {
+      // A departed member keeps only what later runs need: its id and commit count (event ids stay unique
+      // if it returns). No phone number, no documents (data minimisation: README "Privacy").
+      const state = saved.deleted ? tombstoneOf(saved) : saved;
       saveStatements ??= [
         db.prepare(`
           INSERT INTO snapshot (contact_id, rev, deleted, phone_number, member_hash, coupons_hash, stamp_cards_hash,
@@ -90,6 +93,10 @@ export function snapshotStore(db: DatabaseSync): SnapshotStore {
       docs.run(state.contactId, state.member ? requireText(state.member) : null, requireText(state.coupons), requireText(state.stampCards));
     },
   };
+}
+
+function tombstoneOf(state: MemberState): MemberState {
+  return { contactId: state.contactId, rev: state.rev, deleted: true, phoneNumber: '', coupons: EMPTY_SET, stampCards: EMPTY_SET, bonusChecks: EMPTY_SET };
 }
 
 function requireText(part: Part): string {

@@ -1,0 +1,113 @@
+// The end of every run, including one that never got its state file open: the report files
+// (report.json, report.html, metrics.prom, latest.json), the run's row in the state file, and the
+// announcements (Pushgateway, webhook). Monitoring sees every run, whatever stopped it.
+import { resolve } from 'node:path';
+import type { RunConfig } from './config/schema.ts';
+import { createTelemetry } from './deliver/telemetry.ts';
+import { GuardError, isSyncError, ReportError } from './errors.ts';
+import type { Logger } from './log.ts';
+import { announceRun } from './report/announce.ts';
+import { buildReport } from './report/build-report.ts';
+import { lastSucceededAt } from './report/metrics.ts';
+import type { RunReport } from './report/report-schema.ts';
+import { writeReport } from './report/write-report.ts';
+import type { Source } from './sources/source.ts';
+import type { RunRecord, RunsTable } from './state/runs.ts';
+
+export interface SyncResult {
+  report: RunReport;
+  reportPath: string;
+}
+
+/** What the report says about how the run was started. */
+export function reportOptions(config: RunConfig): RunReport['options'] {
+  return {
+    dryRun: config.dryRun,
+    full: config.full,
+    allowMassDelete: config.allowMassDelete,
+    ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
+    ...(config.newState && { newState: true }),
+    state: resolve(config.state),
+  };
+}
+
+export interface Publication {
+  /** Earlier runs, for the trend and the last success time. */
+  history: readonly RunRecord[];
+  /** The state file's runs table, when the run has a row there to finish. */
+  runs?: RunsTable;
+  logger: Logger;
+}
+
+/** Writes the report and finishes the run's row, then announces the run. */
+export async function publishReport(config: RunConfig, report: RunReport, { history, runs, logger }: Publication): Promise<SyncResult> {
+  const lastSuccessAt = lastSucceededAt(history);
+  let written: ReturnType<typeof writeReport> | undefined;
+  try {
+    written = writeReport(config.reportDir, report, { history, timeZone: config.timeZone, metricsJob: config.metricsJob, ...(lastSuccessAt && { lastSuccessAt }) });
+  } catch (error) {
+    throw new ReportError(`the report of run ${report.runId} could not be written to ${config.reportDir}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    // Whatever happened to the report, the run's row does not stay `running`.
+    try {
+      runs?.finish(written?.report ?? report, written?.reportPath);
+    } catch (error) {
+      logger.warn({ stage: 'report', code: isSyncError(error) ? error.code : undefined, error: (error as Error).message }, 'could not record the run in the state file');
+    }
+  }
+  // From here on, the report as written (redacted): what the webhook and stdout get.
+  logger.info({ stage: 'report', status: written.report.status, reportPath: written.reportPath }, 'run finished');
+  await announceRun(config, written.report, written.reportPath, written.metrics, logger);
+  return { report: written.report, reportPath: written.reportPath };
+}
+
+export interface EarlyEnd {
+  config: RunConfig;
+  source: Source;
+  runId: string;
+  startedAt: Date;
+  finishedAt: Date;
+  error: unknown;
+  logger: Logger;
+}
+
+/** Errors that are not a run's to report: bad flags or configuration, or another run holding the lock. */
+const NOT_A_RUN = new Set(['CONFIG_INVALID', 'USAGE', 'STATE_LOCKED']);
+
+/**
+ * The report of a run that ended before it could use its state file (lost, damaged, read-only, on a full
+ * disk), so monitoring sees it. Configuration errors and a held lock are thrown on: they are not runs.
+ */
+export async function publishEarlyEnd(end: EarlyEnd): Promise<SyncResult> {
+  if (isSyncError(end.error) && NOT_A_RUN.has(end.error.code)) throw end.error;
+  logRunError(end.logger, end.error);
+  const report = buildReport({
+    runId: end.runId,
+    status: end.error instanceof GuardError ? 'refused' : 'failed',
+    error: reportedError(end.error),
+    startedAt: end.startedAt,
+    finishedAt: end.finishedAt,
+    options: reportOptions(end.config),
+    sourceDescription: end.source.description,
+    settled: [],
+    orphanRows: 0,
+    failures: [],
+    failureCount: 0,
+    rejects: { byReason: [] },
+    warnings: [],
+    durationsMs: { drain: 0, ingest: 0, plan: 0, deliver: 0, total: Math.max(0, end.finishedAt.getTime() - end.startedAt.getTime()) },
+    delivery: createTelemetry(end.startedAt.getTime()).summary(),
+    plannedSample: {},
+  });
+  return publishReport(end.config, report, { history: [], logger: end.logger });
+}
+
+export function reportedError(error: unknown): NonNullable<RunReport['error']> {
+  return isSyncError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: (error as Error)?.message ?? String(error) };
+}
+
+/** An expected error is one line with its code; only an unexpected one (a bug) is logged with its stack. */
+export function logRunError(logger: Logger, error: unknown): void {
+  if (isSyncError(error)) logger.error({ stage: 'run', code: error.code, error: error.message }, 'run did not complete');
+  else logger.error({ stage: 'run', code: 'INTERNAL', err: error }, 'run did not complete');
+}
