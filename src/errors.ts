@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'STATE_CORRUPT'
   | 'STATE_TOO_NEW'
   | 'STATE_LOCKED'
+  | 'LOCK_LOST'
   | 'GUARD_MASS_DELETE'
   | 'GUARD_EMPTY_FILE'
   | 'GUARD_TRUNCATED_FILE'
@@ -20,6 +21,8 @@ export type ErrorCode =
   | 'API_REJECTED'
   | 'API_RETRIES_EXHAUSTED'
   | 'API_DEADLINE'
+  | 'API_UNREACHABLE'
+  | 'API_CIRCUIT_OPEN'
   | 'RUN_INTERRUPTED'
   | 'SFTP_CONNECT_FAILED'
   | 'SFTP_HOST_KEY_MISMATCH'
@@ -84,7 +87,7 @@ export class GuardError extends SyncError {
 }
 
 export class StateError extends SyncError {
-  constructor(code: 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED', message: string, options?: { cause?: unknown }) {
+  constructor(code: 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED' | 'LOCK_LOST', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -95,7 +98,7 @@ export class ApiError extends SyncError {
   readonly detail: string;
 
   constructor(
-    code: 'API_TOKEN_FAILED' | 'API_REJECTED' | 'API_RETRIES_EXHAUSTED' | 'API_DEADLINE',
+    code: 'API_TOKEN_FAILED' | 'API_REJECTED' | 'API_RETRIES_EXHAUSTED' | 'API_DEADLINE' | 'API_UNREACHABLE' | 'API_CIRCUIT_OPEN',
     message: string,
     options: { status?: number; detail?: string; cause?: unknown } = {},
   ) {

@@ -61,7 +61,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const backfill = resolveBackfill(deps.config);
   const store = openStateStore(deps.config.state);
   try {
-    const lock = acquireRunLock(store.db, { runId });
+    const lock = acquireRunLock(store.db, { runId, staleAfterMs: deps.config.lockStaleSeconds * 1000 });
     try {
       return await new Run(deps, store, runId, startedAt, now, backfill, lock).execute();
     } finally {
@@ -113,7 +113,7 @@ class Run {
     this.logger = deps.logger.child({ runId });
     this.snapshot = snapshotStore(store.db);
     this.outbox = outboxStore(store.db);
-    this.committer = createCommitter({ db: store.db, snapshot: this.snapshot, outbox: this.outbox, runId, now });
+    this.committer = createCommitter({ db: store.db, snapshot: this.snapshot, outbox: this.outbox, lock, runId, now });
     this.rejects = createRejectsLog(join(runReportDir(this.config.reportDir, runId), 'rejects.csv'));
     this.inShard = shardFilter(this.config.shard);
     this.runs = runsTable(store.db);
@@ -149,7 +149,10 @@ class Run {
       status = 'failed';
       error ??= { code: 'RUN_INTERRUPTED', message: 'run interrupted by a signal; accepted events were committed, the rest is resumed by the next run' };
     }
-    const settled = await this.settleSource(status, error);
+    // A run that lost its lock owns nothing any more: the state file, the export and latest.json belong
+    // to the run that took over. It only leaves its own report behind.
+    const ownsTheRun = error?.code !== 'LOCK_LOST';
+    const settled = ownsTheRun ? await this.settleSource(status, error) : [];
     const rejectsFile = await this.rejects.close(this.facts.ingest?.files.map((file) => file.name));
     this.timings.total = Math.round(this.now().getTime() - this.startedAt.getTime());
     const report = buildReport({
@@ -182,8 +185,9 @@ class Run {
       timeZone: this.config.timeZone,
       metricsJob: this.config.metricsJob,
       ...(lastSucceededAt(history) && { lastSuccessAt: lastSucceededAt(history) }),
+      runOfRecord: ownsTheRun,
     });
-    runs.finish(report, reportPath);
+    if (ownsTheRun) runs.finish(report, reportPath);
     this.logger.info({ stage: 'report', status, reportPath }, 'run finished');
     await announceRun(this.config, report, reportPath, metrics, this.logger);
     return { report, reportPath };
@@ -196,6 +200,8 @@ class Run {
     if (!config.dryRun && outbox.pendingMemberCount() > 0) {
       this.logger.info({ stage: 'drain', members: outbox.pendingMemberCount() }, 'delivering what an earlier run left in the outbox');
       this.facts.drained = await this.timed('drain', () => this.deliver());
+      // Planning over plans an interrupted drain left pending would lose track of what they sent.
+      if (this.deps.signal?.aborted) return 'failed';
     }
     const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun });
     if (!pulled) return 'skipped';
@@ -256,6 +262,7 @@ class Run {
       startedAt: this.startedAt,
       logger: this.logger,
       telemetry: this.telemetry,
+      checkBeforeSend: () => this.lock.assertHeld(),
       ...(this.deps.signal && { signal: this.deps.signal }),
     });
     try {
@@ -263,6 +270,7 @@ class Run {
         outbox: this.outbox,
         send: this.sender.send,
         concurrency: this.config.concurrency,
+        maxFailuresInARow: this.config.maxFailuresInARow,
         settle: (outcome) => this.settleMember(outcome),
         ...(this.deps.signal && { signal: this.deps.signal }),
       });

@@ -7,8 +7,13 @@ import { problemSchema } from './events.ts';
  */
 export function describeErrorBody(status: number, text: string): string {
   // An API may echo the payload's phone number in its detail: this text goes to logs and reports.
-  return maskPhoneNumbersIn(describeUnmasked(status, text));
+  // Masked before it is cut, so a cut never leaves half a number unmasked.
+  const described = maskPhoneNumbersIn(describeUnmasked(status, text));
+  return described.length <= MAX_DESCRIPTION ? described : `${described.slice(0, MAX_DESCRIPTION)}… (cut at ${MAX_DESCRIPTION} characters)`;
 }
+
+/** A description is one line of a report, repeated for up to a thousand failures: a problem detail of megabytes is cut. */
+export const MAX_DESCRIPTION = 1000;
 
 function describeUnmasked(status: number, text: string): string {
   let parsed: unknown;

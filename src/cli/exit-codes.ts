@@ -21,6 +21,7 @@ export function exitCodeOf(error: unknown): number {
     case 'GUARD_TRUNCATED_FILE':
       return EXIT.refused;
     case 'STATE_LOCKED':
+    case 'LOCK_LOST':
       return EXIT.locked;
     default:
       return EXIT.fatal;

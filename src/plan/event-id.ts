@@ -16,14 +16,18 @@ export interface Transition {
   rev: number;
   hashBefore: string;
   hashAfter: string;
+  /** Everything the request body says besides its id: its timestamp and payload. */
+  content: string;
 }
 
 /**
- * Deterministic event id (design: delivery semantics): the same transition from the same committed
- * state always gets the same id, so a re-send after a crash is deduplicated by the API.
+ * Deterministic event id (design: delivery semantics): the same request always gets the same id, so a
+ * re-send is deduplicated by the API; and because the body itself is hashed into the id (the UUID is a
+ * SHA-1 of the name, which holds the body's content), two different bodies never share an id, so a
+ * deduplicating API can never drop a real change as a "duplicate".
  */
 export function eventIdOf(transition: Transition): string {
-  const name = [transition.contactId, transition.action, transition.itemId ?? '', transition.rev, transition.hashBefore, transition.hashAfter].join('\u0000');
+  const name = [transition.contactId, transition.action, transition.itemId ?? '', transition.rev, transition.hashBefore, transition.hashAfter, transition.content].join('\u0000');
   return `evt-${uuidV5(name)}`;
 }
 
@@ -36,7 +40,7 @@ export function eventIdOf(transition: Transition): string {
  */
 export function uuidV5(name: string): string {
   const room = NAME_BUFFER.length - NAMESPACE.length;
-  // Ids are capped at 200 characters, so a name fits; a longer one (max 3 bytes per UTF-16 unit) takes the slow path.
+  // Most names (a member's document, a small set) fit; a longer one (max 3 bytes per UTF-16 unit) takes the slow path.
   const hex =
     name.length * 3 <= room
       ? hash('sha1', NAME_BUFFER.subarray(0, NAMESPACE.length + NAME_BUFFER.write(name, NAMESPACE.length, 'utf8')), 'hex')

@@ -3,7 +3,8 @@
 // with events to `onPlan`. Pure apart from the callbacks.
 import type { Action } from '../api/events.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';
-import { planMember, type MemberPart, type MemberPlan } from './plan-member.ts';
+import { planMemberInDoubt, type PlanAfterDoubt } from './in-doubt.ts';
+import type { MemberPart, PlannedEvent } from './plan-member.ts';
 
 export interface PlanTotals {
   members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
@@ -25,7 +26,9 @@ export interface RunPlanOptions {
   backfill?: Backfill;
   /** False when the members export cannot be trusted to be complete: nobody is deleted. */
   deletesAllowed: boolean;
-  onPlan: (plan: MemberPlan) => void;
+  /** The member's events in doubt, oldest first (see in-doubt.ts). */
+  doubtsOf?: (contactId: string) => readonly PlannedEvent[] | undefined;
+  onPlan: (plan: PlanAfterDoubt) => void;
   /** Item rows whose contact is not in the members export. */
   onOrphan: (item: OrphanItem) => void;
 }
@@ -46,7 +49,8 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     if (entry.next) totals.members.total++;
     // Rows of a member whose own row was rejected are not orphans: that member is untouched anyway.
     if (!entry.rejected) for (const orphan of entry.orphans) options.onOrphan(orphan);
-    // A member with a rejected row (or orphan rows) is left exactly as it is: neither updated nor deleted.
+    // A member with a rejected row (or orphan rows) is left exactly as it is: neither updated nor deleted
+    // (events in doubt stay in doubt until the member is planned again).
     if (entry.rejected || entry.orphans.length > 0) {
       if (entry.next || entry.old) totals.members.untouched++;
       continue;
@@ -54,7 +58,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     if (!entry.next && !options.deletesAllowed) continue;
     const backfill = options.backfill;
     const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
-    const plan = planMember(entry.old, entry.next, { timestamp: options.timestamp, resend });
+    const plan = planMemberInDoubt(entry.old, options.doubtsOf?.(entry.contactId) ?? [], entry.next, { timestamp: options.timestamp, resend });
     if (!entry.next && plan.change === 'unchanged') continue;
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;
