@@ -12,7 +12,7 @@ export interface Transition {
   contactId: string;
   action: Action;
   itemId?: string;
-  /** The member's commit count when planned: distinguishes A→B→A→B's two A→B transitions. */
+  /** The member's revision when planned (events applied so far): distinguishes A→B→A→B's two A→B transitions. */
   rev: number;
   hashBefore: string;
   hashAfter: string;
