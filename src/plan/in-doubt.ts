@@ -23,11 +23,7 @@ export interface PlanAfterDoubt extends MemberPlan {
 export function planMemberInDoubt(old: MemberState | undefined, doubts: readonly PlannedEvent[], next: ExportedMember | undefined, options: PlanOptions): PlanAfterDoubt {
   if (doubts.length === 0) return { ...planMember(old, next, options), resolves: {} };
   const parsed = doubts.map((doubt) => ({ doubt, event: JSON.parse(doubt.body) as LoyaltyEvent }));
-  const folded = parsed.reduce<MemberState | undefined>((state, { event }) => applyEvent(state, event), old)!;
-  // Each possibly applied event counts as a commit: a transition planned after it gets an id of its own,
-  // even if the same transition was planned (and may have been applied) before it.
-  const asIf: MemberState = { ...folded, rev: (old?.rev ?? 0) + doubts.length };
-  const fresh = planMember(asIf, next, options);
+  const fresh = planMember(foldAsIf(old, parsed.map(({ event }) => event)), next, options);
 
   // From the last event in doubt to the first: each is overridden by the first later event that is sent
   // and overrides it (overriding is transitive, so skipped later ones need not be looked at), else re-sent.
@@ -42,6 +38,18 @@ export function planMemberInDoubt(old: MemberState | undefined, doubts: readonly
   const known = old && !old.deleted;
   const change = !next ? (events.length > 0 ? 'deleted' : 'unchanged') : !known ? 'new' : events.length > 0 ? 'changed' : 'unchanged';
   return { contactId: fresh.contactId, change, events, resolves };
+}
+
+/** The member's state as if the events in doubt had been applied (undefined when there are none and no state). */
+export function stateAsIf(old: MemberState | undefined, doubts: readonly PlannedEvent[]): MemberState | undefined {
+  return doubts.length === 0 ? old : foldAsIf(old, doubts.map((doubt) => JSON.parse(doubt.body) as LoyaltyEvent));
+}
+
+function foldAsIf(old: MemberState | undefined, events: readonly LoyaltyEvent[]): MemberState {
+  const folded = events.reduce<MemberState | undefined>((state, event) => applyEvent(state, event), old)!;
+  // Each possibly applied event counts like an applied one (see MemberState.rev): a transition planned
+  // after it gets an id of its own, even if the same transition was planned (and maybe applied) before.
+  return { ...folded, rev: (old?.rev ?? 0) + events.length };
 }
 
 /**

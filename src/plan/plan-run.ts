@@ -3,7 +3,7 @@
 // with events to `onPlan`. Pure apart from the callbacks.
 import type { Action } from '../api/events.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';
-import { planMemberInDoubt, type PlanAfterDoubt } from './in-doubt.ts';
+import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts';
 import type { MemberPart, PlannedEvent } from './plan-member.ts';
 
 export interface PlanTotals {
@@ -45,7 +45,10 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
   const unseen = new Set(options.backfill?.contacts);
   for (const entry of merged) {
     if (entry.next) unseen.delete(entry.contactId);
-    if (entry.old && !entry.old.deleted) totals.knownMembers++;
+    const doubts = options.doubtsOf?.(entry.contactId) ?? [];
+    // Known to the API as far as we can tell: a registration in doubt counts (the mass-delete guard's denominator).
+    const known = stateAsIf(entry.old, doubts);
+    if (known && !known.deleted) totals.knownMembers++;
     if (entry.next) totals.members.total++;
     // Rows of a member whose own row was rejected are not orphans: that member is untouched anyway.
     if (!entry.rejected) for (const orphan of entry.orphans) options.onOrphan(orphan);
@@ -58,7 +61,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     if (!entry.next && !options.deletesAllowed) continue;
     const backfill = options.backfill;
     const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
-    const plan = planMemberInDoubt(entry.old, options.doubtsOf?.(entry.contactId) ?? [], entry.next, { timestamp: options.timestamp, resend });
+    const plan = planMemberInDoubt(entry.old, doubts, entry.next, { timestamp: options.timestamp, resend });
     if (!entry.next && plan.change === 'unchanged') continue;
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;
