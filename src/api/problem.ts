@@ -20,6 +20,8 @@ function describeUnmasked(status: number, text: string): string {
   try {
     parsed = JSON.parse(text);
   } catch {
+    const cut = fieldsOfCutJson(text);
+    if (cut) return `HTTP ${status}: ${cut}`;
     const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
     return snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}`;
   }
@@ -31,4 +33,23 @@ function describeUnmasked(status: number, text: string): string {
   }
   const message = (parsed as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? `HTTP ${status}: ${message}` : `HTTP ${status}: ${text.slice(0, 200)}`;
+}
+
+/**
+ * `title: detail` from a problem+json body that was cut at the read cap (see capped-body.ts), so no
+ * longer parses: the string fields are read up to where the text ends.
+ */
+function fieldsOfCutJson(text: string): string | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  const field = (name: string) => {
+    const match = new RegExp(`"${name}"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)`).exec(text);
+    if (!match) return undefined;
+    try {
+      return JSON.parse(`"${match[1]!.replace(/\\$/, '')}"`) as string;
+    } catch {
+      return match[1];
+    }
+  };
+  const parts = [field('title'), field('detail') ?? field('message')].filter(Boolean);
+  return parts.length > 0 ? parts.join(': ') : undefined;
 }
