@@ -189,7 +189,7 @@ class Run {
     });
     if (ownsTheRun) runs.finish(report, reportPath);
     this.logger.info({ stage: 'report', status, reportPath }, 'run finished');
-    await announceRun(this.config, report, reportPath, metrics, this.logger);
+    if (ownsTheRun) await announceRun(this.config, report, reportPath, metrics, this.logger);
     return { report, reportPath };
   }
 
