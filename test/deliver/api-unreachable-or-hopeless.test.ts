@@ -1,26 +1,19 @@
 // An API that cannot be reached, or can but only fails: the run stops soon, with its cause, commits
 // nothing beyond what was accepted, and leaves the export for the next run. The token endpoint is retried
 // like the events endpoint; only a refusal of our credentials stops at once. The real CLI on a drop folder.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
+import { dropFolderWith } from '../fixtures/drop-folder.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
-function dropFolderWith(night: string): string {
-  const root = tempDir();
-  mkdirSync(join(root, 'incoming'));
-  cpSync(join(SAMPLES, night), join(root, 'incoming'), { recursive: true });
-  writeFileSync(join(root, 'incoming', '.done'), '');
-  return root;
-}
 
-function run(source: string, dir: string, apiUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = CREDENTIALS) {
+function run(source: string, dir: string, apiUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = CREDENTIALS_ENV) {
   return runCli(['run', '--source', source, '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, ...extra], env);
 }
 
@@ -98,7 +91,7 @@ describe('the token endpoint', () => {
     const retries = result.stderr.split('\n').filter((line) => line.includes('"access token: ')).map((line) => JSON.parse(line) as { delayMs: number; status: number });
     expect(retries).toHaveLength(tokenFailures.count);
     // Retry-After is a floor for the wait, never shortened.
-    if (tokenFailures.retryAfterSeconds) expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(1000);
+    if ('retryAfterSeconds' in tokenFailures) expect(retries[0]!.delayMs).toBeGreaterThanOrEqual(tokenFailures.retryAfterSeconds * 1000);
   });
 
   it.each([400, 401, 403])('refusing our credentials with %i stops the run at once: one request, nothing sent', async (status) => {
@@ -115,10 +108,10 @@ describe('the token endpoint', () => {
 
 describe('header values with line breaks', () => {
   it.each([
-    ['VIPPS_CLIENT_SECRET', { ...CREDENTIALS, VIPPS_CLIENT_SECRET: 'top-secret\n' }, [], /credentials\.clientSecret \(VIPPS_CLIENT_SECRET\): .*line breaks/],
-    ['VIPPS_SUBSCRIPTION_KEY', { ...CREDENTIALS, VIPPS_SUBSCRIPTION_KEY: 'key\r\nX-Injected: 1' }, [], /credentials\.subscriptionKey \(VIPPS_SUBSCRIPTION_KEY\): .*line breaks/],
-    ['--plugin-name', CREDENTIALS, ['--plugin-name', 'shop\r\nX-Injected: 1'], /pluginName \(--plugin-name \/ LOYALTY_SYNC_PLUGIN_NAME\): .*line breaks/],
-    ['LOYALTY_SYNC_PLUGIN_VERSION', { ...CREDENTIALS, LOYALTY_SYNC_PLUGIN_VERSION: '1.0\n' }, [], /pluginVersion .*line breaks/],
+    ['VIPPS_CLIENT_SECRET', { ...CREDENTIALS_ENV, VIPPS_CLIENT_SECRET: 'top-secret\n' }, [], /credentials\.clientSecret \(VIPPS_CLIENT_SECRET\): .*line breaks/],
+    ['VIPPS_SUBSCRIPTION_KEY', { ...CREDENTIALS_ENV, VIPPS_SUBSCRIPTION_KEY: 'key\r\nX-Injected: 1' }, [], /credentials\.subscriptionKey \(VIPPS_SUBSCRIPTION_KEY\): .*line breaks/],
+    ['--plugin-name', CREDENTIALS_ENV, ['--plugin-name', 'shop\r\nX-Injected: 1'], /pluginName \(--plugin-name \/ LOYALTY_SYNC_PLUGIN_NAME\): .*line breaks/],
+    ['LOYALTY_SYNC_PLUGIN_VERSION', { ...CREDENTIALS_ENV, LOYALTY_SYNC_PLUGIN_VERSION: '1.0\n' }, [], /pluginVersion .*line breaks/],
   ])('are a configuration error (exit 2) naming %s, never its value', async (_name, env, extra, message) => {
     const sandbox = await sandboxForTest();
     const dir = tempDir();

@@ -7,17 +7,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { launchFlagsOf } from '../../src/cli/launch-flags.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const SHIPPED = { nodeFlags: launchFlagsOf() };
 const FAILING = ['M-10003', 'M-10004', 'M-10005', 'M-10006', 'M-10007', 'M-10008', 'M-10009', 'M-10010'];
 
 function run(source: string, dir: string, apiUrl: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const args = ['run', '--source', source, '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, '--retry-base-delay-ms', '5', ...extra];
-  return runCli(args, { ...CREDENTIALS, ...env }, SHIPPED);
+  return runCli(args, { ...CREDENTIALS_ENV, ...env }, SHIPPED);
 }
 
 /** A server that answers every request with `status` and a body that never ends (1 MB chunks until the client goes). */

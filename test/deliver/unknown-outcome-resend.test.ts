@@ -7,12 +7,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { misbehavingProxy, type ProxiedEvent } from '../fixtures/misbehaving-proxy.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const FAST = ['--max-attempts', '2', '--retry-base-delay-ms', '5', '--retry-max-delay-ms', '20', '--max-delete-percent', '100'];
 
 const MEMBERS_HEADER = 'contact_id,phone_number,tier';
@@ -30,7 +29,7 @@ function night(root: string, date: string, members: Record<string, string>, bonu
 }
 
 function run(source: string, dir: string, apiUrl: string) {
-  return runCli(['run', '--source', source, '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, ...FAST], CREDENTIALS);
+  return runCli(['run', '--source', source, '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, ...FAST], CREDENTIALS_ENV);
 }
 
 function stateRows(dir: string, sql: string, ...params: string[]) {
@@ -136,7 +135,7 @@ describe('an event whose outcome is unknown', () => {
     const sandbox = await sandboxForTest({ faults: { nonJsonAcceptRate: 0.4, seed: 5 } });
     const dir = tempDir();
     const night = (name: string, ...flags: string[]) =>
-      runCli(['run', '--source', join(SAMPLES, name), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--max-delete-percent', '100', ...flags], CREDENTIALS);
+      runCli(['run', '--source', join(SAMPLES, name), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--max-delete-percent', '100', ...flags], CREDENTIALS_ENV);
     const inDoubt = () => (stateRows(dir, 'SELECT count(*) AS n FROM outbox_events WHERE in_doubt = 1')[0] as { n: number }).n;
 
     expect((await night('night-1', '--max-attempts', '1', '--max-failures-in-a-row', '1000')).code).toBe(3);

@@ -9,11 +9,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { acquireRunLock } from '../../src/state/run-lock.ts';
 import { openStateStore } from '../../src/state/store.ts';
-import { CLI, runCli } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const STALE_SECONDS = 2;
 
 const until = async (condition: () => boolean) => {
@@ -56,7 +55,7 @@ describe('fencing', () => {
     const dir = tempDir();
     const state = join(dir, 'state.sqlite');
     const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', state, '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--concurrency', '2', '--lock-stale-seconds', String(STALE_SECONDS)];
-    const runA = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...CREDENTIALS } });
+    const runA = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...CREDENTIALS_ENV } });
     let stdoutA = '';
     runA.stdout.on('data', (chunk) => (stdoutA += chunk));
     runA.stderr.resume();
@@ -78,7 +77,7 @@ describe('fencing', () => {
     const [lock] = read<{ run_id: string; heartbeat_at: number }>(state, 'SELECT run_id, heartbeat_at FROM run_lock');
     await until(() => Date.now() - lock!.heartbeat_at > STALE_SECONDS * 1000 + 200);
 
-    const runB = await runCli(args, CREDENTIALS);
+    const runB = await runCli(args, CREDENTIALS_ENV);
     expect(runB.code).toBe(0);
     expect(runB.stdout).toContain('succeeded');
     const requestsWhenBFinished = sandbox.stats().requests;
