@@ -102,8 +102,10 @@ export function parseAccessToken(answer: HttpAnswer, now: number): { token: stri
   let parsed: unknown;
   try {
     parsed = JSON.parse(answer.text);
-  } catch (error) {
-    throw new ApiError('API_TOKEN_FAILED', 'the access token answer is not JSON', { status: answer.status, cause: error });
+  } catch {
+    // Without JSON.parse's error as the cause: its message quotes the answer's first characters, and
+    // an answer that echoes the client_secret would leave the start of it in the log.
+    throw new ApiError('API_TOKEN_FAILED', 'the access token answer is not JSON', { status: answer.status });
   }
   const token = accessTokenSchema.safeParse(parsed);
   // The issues name fields, never values: the answer holds the token itself.
