@@ -124,7 +124,6 @@ export function outboxStore(db: DatabaseSync): Outbox {
       return (statement(`SELECT count(*) AS n FROM outbox_members WHERE status = 'pending'`).get() as { n: number }).n;
     },
     recordResult(eventId, result, at) {
-      const status = result.accepted ? 'accepted' : 'failed';
       // in_doubt: cleared by an acceptance or a refusal, set by an unknown outcome, else kept as it was.
       const doubt = result.accepted || result.outcome === 'refused' ? 0 : result.outcome === 'unknown' ? 1 : null;
       statement(
@@ -134,7 +133,17 @@ export function outboxStore(db: DatabaseSync): Outbox {
            accepted_at = CASE WHEN ? = 'accepted' THEN ? ELSE accepted_at END,
            body = CASE WHEN ? = 'accepted' THEN NULL ELSE body END,
            in_doubt = coalesce(?, in_doubt) WHERE event_id = ?`,
-      ).run(result.attempts, result.httpStatus ?? null, result.error ?? null, status, status, at, status, doubt, eventId);
+      ).run(
+        result.attempts,
+        result.httpStatus ?? null,
+        result.error ?? null,
+        result.accepted ? 'accepted' : 'failed',
+        result.accepted ? 'accepted' : 'failed',
+        at,
+        result.accepted ? 'accepted' : 'failed',
+        doubt,
+        eventId,
+      );
     },
     eventsInDoubt() {
       const rows = statement(
