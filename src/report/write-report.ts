@@ -28,6 +28,8 @@ export interface ReportContext {
 }
 
 export interface WrittenReport {
+  /** The report as written: the one to show, store or send on. */
+  report: RunReport;
   reportPath: string;
   metrics: string;
 }
@@ -40,12 +42,12 @@ export function writeReport(reportDir: string, report: RunReport, context: Repor
   writeAtomically(reportPath, json);
   writeAtomically(join(folder, 'report.html'), renderReportHtml(report, context.history, { timeZone: context.timeZone }));
   writeAtomically(join(folder, METRICS_FILE), metrics);
-  if (context.runOfRecord === false) return { reportPath, metrics };
+  if (context.runOfRecord === false) return { report, reportPath, metrics };
   writeAtomically(join(reportDir, 'latest.json'), json);
   // Shards share a report folder in some setups: each keeps its own file for the collector.
   const shard = report.options.shard?.replace('/', '-of-');
   writeAtomically(join(reportDir, shard ? `metrics-${shard}.prom` : METRICS_FILE), metrics);
-  return { reportPath, metrics };
+  return { report, reportPath, metrics };
 }
 
 /** The temporary name does not end in .prom or .json: collectors and readers never pick it up. */
