@@ -96,10 +96,9 @@ export function createEventSender(deps: SenderDeps): EventSender {
       const sentAt = now();
       try {
         answer = await deps.post(body, token);
-        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, status: answer.status });
       } catch (error) {
         if (isSyncError(error)) throw error;
-        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt });
+        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, accepted: false });
         if (failedToConnect(error)) deps.health?.couldNotConnect(error);
         else maybeApplied = true;
         last = { detail: `network error: ${(error as Error).message}` };
@@ -107,8 +106,10 @@ export function createEventSender(deps: SenderDeps): EventSender {
         continue;
       }
       deps.health?.answered();
+      const accepted = answer.status >= 200 && answer.status < 300 && isAcceptance(answer.text, eventId);
+      deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, status: answer.status, accepted });
+      if (accepted) return { accepted: true, attempts: attempt, status: answer.status };
       if (answer.status >= 200 && answer.status < 300) {
-        if (isAcceptance(answer.text, eventId)) return { accepted: true, attempts: attempt, status: answer.status };
         maybeApplied = true;
         last = { status: answer.status, detail: `${describeErrorBody(answer.status, answer.text)} (not the accepted answer)` };
         await waitBeforeRetry(attempt, undefined, last.detail, signal, answer.status);
