@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'STATE_UNWRITABLE'
   | 'STATE_DISK_FULL'
   | 'STATE_IO_ERROR'
+  | 'LOCK_LOST'
   | 'GUARD_MASS_DELETE'
   | 'GUARD_EMPTY_FILE'
   | 'GUARD_TRUNCATED_FILE'
@@ -25,6 +26,8 @@ export type ErrorCode =
   | 'API_REJECTED'
   | 'API_RETRIES_EXHAUSTED'
   | 'API_DEADLINE'
+  | 'API_UNREACHABLE'
+  | 'API_CIRCUIT_OPEN'
   | 'RUN_INTERRUPTED'
   | 'SFTP_CONNECT_FAILED'
   | 'SFTP_HOST_KEY_MISMATCH'
@@ -89,7 +92,7 @@ export class GuardError extends SyncError {
   }
 }
 
-export type StateErrorCode = 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED' | 'STATE_UNWRITABLE' | 'STATE_DISK_FULL' | 'STATE_IO_ERROR';
+export type StateErrorCode = 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED' | 'STATE_UNWRITABLE' | 'STATE_DISK_FULL' | 'STATE_IO_ERROR' | 'LOCK_LOST';
 
 /** The state file cannot be used: damaged, too new, locked, read-only, on a full disk, or failing I/O. */
 export class StateError extends SyncError {
@@ -111,7 +114,7 @@ export class ApiError extends SyncError {
   readonly detail: string;
 
   constructor(
-    code: 'API_TOKEN_FAILED' | 'API_REJECTED' | 'API_RETRIES_EXHAUSTED' | 'API_DEADLINE',
+    code: 'API_TOKEN_FAILED' | 'API_REJECTED' | 'API_RETRIES_EXHAUSTED' | 'API_DEADLINE' | 'API_UNREACHABLE' | 'API_CIRCUIT_OPEN',
     message: string,
     options: { status?: number; detail?: string; cause?: unknown } = {},
   ) {

@@ -37,27 +37,32 @@ export interface Publication {
   /** The state file's runs table, when the run has a row there to finish. */
   runs?: RunsTable;
   logger: Logger;
+  /**
+   * False for a run that lost its lock: it owns nothing any more, and leaves only its own report behind
+   * (no latest.json or metrics, no row finished, no announcement).
+   */
+  runOfRecord?: boolean;
 }
 
 /** Writes the report and finishes the run's row, then announces the run. */
-export async function publishReport(config: RunConfig, report: RunReport, { history, runs, logger }: Publication): Promise<SyncResult> {
+export async function publishReport(config: RunConfig, report: RunReport, { history, runs, logger, runOfRecord = true }: Publication): Promise<SyncResult> {
   const lastSuccessAt = lastSucceededAt(history);
   let written: ReturnType<typeof writeReport> | undefined;
   try {
-    written = writeReport(config.reportDir, report, { history, timeZone: config.timeZone, metricsJob: config.metricsJob, ...(lastSuccessAt && { lastSuccessAt }) });
+    written = writeReport(config.reportDir, report, { history, timeZone: config.timeZone, metricsJob: config.metricsJob, ...(lastSuccessAt && { lastSuccessAt }), runOfRecord });
   } catch (error) {
     throw new ReportError(`the report of run ${report.runId} could not be written to ${config.reportDir}: ${(error as Error).message}`, { cause: error });
   } finally {
     // Whatever happened to the report, the run's row does not stay `running`.
     try {
-      runs?.finish(written?.report ?? report, written?.reportPath);
+      if (runOfRecord) runs?.finish(written?.report ?? report, written?.reportPath);
     } catch (error) {
       logger.warn({ stage: 'report', code: isSyncError(error) ? error.code : undefined, error: (error as Error).message }, 'could not record the run in the state file');
     }
   }
   // From here on, the report as written (redacted): what the webhook and stdout get.
   logger.info({ stage: 'report', status: written.report.status, reportPath: written.reportPath }, 'run finished');
-  await announceRun(config, written.report, written.reportPath, written.metrics, logger);
+  if (runOfRecord) await announceRun(config, written.report, written.reportPath, written.metrics, logger);
   return { report: written.report, reportPath: written.reportPath };
 }
 

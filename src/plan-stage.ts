@@ -12,6 +12,7 @@ import type { RunReport } from './report/report-schema.ts';
 import type { Outbox } from './state/outbox.ts';
 import type { RunLock } from './state/run-lock.ts';
 import type { SnapshotStore } from './state/snapshot.ts';
+import type { MemberState } from './plan/member-state.ts';
 import type { Staging } from './state/staging.ts';
 import { inTransaction } from './state/store.ts';
 
@@ -39,11 +40,15 @@ const PLANNED_SAMPLE_SIZE = 5;
 
 export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanStageDeps): PlanTotals {
   const { config, outbox, sample } = deps;
+  // Few (a member gets at most one per run): the members' states as if they were applied need whole documents.
+  const doubts = outbox.eventsInDoubt();
+  const inShard = deps.inShard ?? (() => true);
   const merged = mergeByContact({
-    snapshot: onlyInShard(deps.snapshot.scan(), deps.inShard),
+    snapshot: withDocumentsFor(doubts, onlyInShard(deps.snapshot.scan(), deps.inShard), deps.snapshot),
     members: staging.members(),
     items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
     rejected: staging.rejectedContacts(),
+    inDoubt: [...doubts.keys()].filter(inShard),
     trustedKinds: ingest.trustedKinds,
   });
   const planAll = () => {
@@ -53,8 +58,9 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
       timestamp: deps.timestamp,
       ...(deps.epoch && { epoch: deps.epoch }),
       deletesAllowed: ingest.membersComplete,
+      doubtsOf: (contactId) => doubts.get(contactId),
       onPlan: (memberPlan) => {
-        if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, deps.runId, deps.now().toISOString());
+        if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, deps.runId, deps.now().toISOString(), memberPlan.resolves);
         for (const event of memberPlan.events) {
           const planned = (sample[event.action] ??= []);
           if (planned.length < PLANNED_SAMPLE_SIZE) planned.push({ contactId: memberPlan.contactId, eventId: event.eventId });
@@ -74,4 +80,9 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
   const totals = inTransaction(deps.db, planAll);
   deps.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   return totals;
+}
+
+/** The scan's states (hashes only) with whole documents for the members that have events in doubt. */
+function* withDocumentsFor(doubts: ReadonlyMap<string, unknown>, states: Iterable<MemberState>, snapshot: SnapshotStore): Iterable<MemberState> {
+  for (const state of states) yield doubts.has(state.contactId) ? (snapshot.load(state.contactId) ?? state) : state;
 }

@@ -74,7 +74,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   try {
     let lock: RunLock;
     try {
-      lock = acquireRunLock(store.db, { runId });
+      lock = acquireRunLock(store.db, { runId, staleAfterMs: deps.config.lockStaleSeconds * 1000 });
     } catch (error) {
       return await endEarly(knownStateError(error, store.path, 'cannot be written (taking the run lock)') ?? error);
     }
@@ -136,7 +136,7 @@ class Run {
     this.logger = deps.logger.child({ runId });
     this.snapshot = snapshotStore(store.db);
     this.outbox = outboxStore(store.db);
-    this.committer = createCommitter({ db: store.db, snapshot: this.snapshot, outbox: this.outbox, runId, now });
+    this.committer = createCommitter({ db: store.db, snapshot: this.snapshot, outbox: this.outbox, lock, runId, now });
     // The run's report folder is made when something is written there: a report folder that cannot be
     // made fails the report (REPORT_WRITE_FAILED), not the sync.
     this.rejects = createRejectsLog(join(this.config.reportDir, runId, 'rejects.csv'));
@@ -178,9 +178,12 @@ class Run {
       status = 'failed';
       error ??= { code: 'RUN_INTERRUPTED', message: 'run interrupted by a signal; accepted events were committed, the rest is resumed by the next run' };
     }
-    const settled = await this.settleSource(status, error);
+    // A run that lost its lock owns nothing any more: the state file, the export and latest.json belong
+    // to the run that took over. It only leaves its own report behind.
+    const ownsTheRun = error?.code !== 'LOCK_LOST';
+    const settled = ownsTheRun ? await this.settleSource(status, error) : [];
     const rejectsFile = await this.rejects.close(this.facts.ingest?.files.map((file) => file.name));
-    if (!this.config.dryRun) {
+    if (!this.config.dryRun && ownsTheRun) {
       const { reportFolders, dropFolder, warnings } = await pruneExpired(this.config, this.deps.source, this.runId, this.now(), this.logger);
       this.pruned.reportFolders.push(...reportFolders);
       this.pruned.dropFolder.push(...dropFolder);
@@ -213,7 +216,7 @@ class Run {
       plannedSample: this.plannedSample,
       ...(!this.config.dryRun && { pruned: this.pruned }),
     });
-    return publishReport(this.config, report, { history, ...(started && { runs }), logger: this.logger });
+    return publishReport(this.config, report, { history, ...(started && { runs }), logger: this.logger, runOfRecord: ownsTheRun });
   }
 
   /** `caught` as a coded error when it is an expected one (a guard, the state file's trouble); else as is. */
@@ -224,6 +227,8 @@ class Run {
   /** Once, before this run's first commit (drain or plan); a run that cannot back up commits nothing. */
   private backUpBeforeCommit(): void {
     if (this.backedUp || this.config.dryRun) return;
+    // A run that lost its lock must not write or rotate the backups of the run that took over.
+    this.lock.assertHeld();
     this.backedUp = true;
     this.pruned.stateBackups.push(...backUpState(this.store, this.config.stateBackups, this.runId, this.logger));
   }
@@ -236,6 +241,8 @@ class Run {
       this.backUpBeforeCommit();
       this.logger.info({ stage: 'drain', members: outbox.pendingMemberCount() }, 'delivering what an earlier run left in the outbox');
       this.facts.drained = await this.timed('drain', () => this.deliver());
+      // Planning over plans an interrupted drain left pending would lose track of what they sent.
+      if (this.deps.signal?.aborted) return 'failed';
     }
     const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun });
     if (!pulled) return 'skipped';
@@ -299,6 +306,7 @@ class Run {
       startedAt: this.startedAt,
       logger: this.logger,
       telemetry: this.telemetry,
+      checkBeforeSend: () => this.lock.assertHeld(),
       ...(this.deps.signal && { signal: this.deps.signal }),
     });
     try {
@@ -306,6 +314,7 @@ class Run {
         outbox: this.outbox,
         send: this.sender.send,
         concurrency: this.config.concurrency,
+        maxFailuresInARow: this.config.maxFailuresInARow,
         settle: (outcome) => this.settleMember(outcome),
         ...(this.deps.signal && { signal: this.deps.signal }),
       });

@@ -23,6 +23,7 @@ export function exitCodeOf(error: unknown): number {
     case 'GUARD_MEMBER_ACTIVE':
       return EXIT.refused;
     case 'STATE_LOCKED':
+    case 'LOCK_LOST':
       return EXIT.locked;
     default:
       return EXIT.fatal;

@@ -145,7 +145,7 @@ function renderText(explanation: Explanation): string {
   else {
     const count = (set: unknown) => (Array.isArray(set) ? set.length : 0);
     lines.push(
-      `  ${snapshot.deleted ? 'deleted' : 'active'} · ${snapshot.rev} commit(s) · ${count(snapshot.coupons)} coupon(s), ${count(snapshot.stampCards)} stamp card(s), ${count(snapshot.bonusChecks)} bonus check(s)`,
+      `  ${snapshot.deleted ? 'deleted' : 'active'} · ${snapshot.rev} event(s) applied · ${count(snapshot.coupons)} coupon(s), ${count(snapshot.stampCards)} stamp card(s), ${count(snapshot.bonusChecks)} bonus check(s)`,
     );
   }
   const exported = explanation.export;

@@ -50,6 +50,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'retryBaseDelayMs', flag: 'retry-base-delay-ms', type: 'string', help: 'first backoff ceiling (default 500)' },
   { key: 'retryMaxDelayMs', flag: 'retry-max-delay-ms', type: 'string', help: 'largest backoff ceiling (default 30000)' },
   { key: 'deadlineMinutes', flag: 'deadline-minutes', type: 'string', help: 'stop starting new requests after this long (default none)' },
+  { key: 'maxFailuresInARow', flag: 'max-failures-in-a-row', type: 'string', help: 'stop the run (API_CIRCUIT_OPEN) after this many members in a row could not be delivered (default 20)' },
+  { key: 'lockStaleSeconds', flag: 'lock-stale-seconds', type: 'string', help: "take over a run lock whose heartbeat is older than this (default 120)" },
   { key: 'historyDays', flag: 'history-days', type: 'string', help: "days the outbox keeps delivered events for 'explain' (default 14)" },
   { key: 'gracePeriodSeconds', flag: 'grace-period-seconds', type: 'string', help: 'after SIGTERM, how long requests in flight may finish (default 20)' },
   { key: 'pluginName', flag: 'plugin-name', type: 'string', help: 'Vipps-System-Plugin-Name header, ≤ 30 chars (default loyalty-sync)' },

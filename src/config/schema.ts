@@ -9,7 +9,13 @@ import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../api/system
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const headerValue = z.string().min(1).max(SYSTEM_HEADER_MAX_LENGTH, `at most ${SYSTEM_HEADER_MAX_LENGTH} characters (a Vipps-System-* header)`);
+// Every credential and plugin name travels in an HTTP header: a line break (a secret pasted with its
+// trailing newline) or another control character would split or break the request. Only what a header
+// value may hold: tab, printable ASCII, Latin-1. The message never shows the value (it may be a secret).
+const HEADER_SAFE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const sentInHeader = (schema: z.ZodString) =>
+  schema.regex(HEADER_SAFE, 'is sent as an HTTP header and must not contain line breaks (CR/LF) or other control characters; check for a trailing newline');
+const headerValue = sentInHeader(z.string().min(1).max(SYSTEM_HEADER_MAX_LENGTH, `at most ${SYSTEM_HEADER_MAX_LENGTH} characters (a Vipps-System-* header)`));
 
 const shard = z
   .string()
@@ -48,10 +54,10 @@ export const ingestConfigSchema = z.object({
 });
 
 export const credentialsSchema = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  subscriptionKey: z.string().min(1),
-  merchantSerialNumber: z.string().min(1),
+  clientId: sentInHeader(z.string().min(1)),
+  clientSecret: sentInHeader(z.string().min(1)),
+  subscriptionKey: sentInHeader(z.string().min(1)),
+  merchantSerialNumber: sentInHeader(z.string().min(1)),
 });
 
 export const runConfigSchema = ingestConfigSchema.extend({
@@ -89,6 +95,10 @@ export const runConfigSchema = ingestConfigSchema.extend({
   retryBaseDelayMs: int(1, 60_000).default(500),
   retryMaxDelayMs: int(1, 600_000).default(30_000),
   deadlineMinutes: z.coerce.number().positive().optional(),
+  /** Members in a row that could not be delivered (nothing accepted in between) before the run stops: API_CIRCUIT_OPEN. */
+  maxFailuresInARow: int(1, 1_000_000).default(20),
+  /** A run lock whose heartbeat is older than this is taken over (its holder was killed or frozen). */
+  lockStaleSeconds: z.coerce.number().min(1).max(86_400).default(120),
   /** How long the outbox keeps settled events (for `explain`'s history) before they are pruned. */
   historyDays: z.coerce.number().min(0).max(3650).default(14),
   /** After SIGTERM/SIGINT, how long requests in flight may take before they are abandoned. */

@@ -3,6 +3,7 @@
 import pLimit from 'p-limit';
 import type { Action } from '../api/events.ts';
 import type { MemberDelivery, MemberFailure, Outbox, OutboxEvent, SendRecord } from '../state/outbox.ts';
+import { createCircuitBreaker } from './circuit-breaker.ts';
 import type { EventSender } from './send-event.ts';
 
 export interface MemberOutcome {
@@ -14,6 +15,8 @@ export interface MemberOutcome {
   acceptedNow: (OutboxEvent & { body: string })[];
   /** What each event sent this run came to. */
   sent: { eventId: string; record: SendRecord }[];
+  /** Events in doubt that the events accepted now overrode (see Outbox.resolveDoubts). */
+  resolvedDoubts: string[];
   /** The plan stopped at a refused or undeliverable event; the rest waits for the next run's plan. */
   failure?: MemberFailure;
   /** The run was interrupted before the plan finished: it stays pending, to be drained next run. */
@@ -34,6 +37,8 @@ export interface DeliverOptions {
   send: EventSender;
   concurrency: number;
   settle: (outcome: MemberOutcome) => void;
+  /** Members in a row that could not be delivered before the run stops (see circuit-breaker.ts). */
+  maxFailuresInARow: number;
   signal?: AbortSignal;
   /** Members fetched from the outbox per page; the queue is refilled before it runs dry. */
   pageSize?: number;
@@ -43,11 +48,17 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
   const { outbox } = options;
   const pageSize = options.pageSize ?? 256;
   const limit = pLimit(options.concurrency);
+  const breaker = createCircuitBreaker(options.maxFailuresInARow);
   const totals: DeliveryTotals = { members: 0, membersFailed: 0, eventsAccepted: 0, eventsFailed: 0, acceptedByAction: {}, retries: 0 };
-  // A fatal error (e.g. the token endpoint refuses our credentials) stops every worker, not just one.
+  // A fatal error (the token endpoint refuses our credentials, the API is unreachable, the circuit
+  // breaker opened, the lock was lost) stops every worker: members in flight stop at their next attempt.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let fatal: unknown;
+  const stopAll = (error: unknown) => {
+    fatal ??= error;
+    stop.abort();
+  };
   let after = '';
   // The page loop sleeps until a member finishes (one waiter, not a race over every task: that would
   // cost a promise reaction per queued task per finished member).
@@ -63,12 +74,15 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
   const runMember = async (member: MemberDelivery) => {
     try {
       if (signal.aborted) return;
-      const outcome = await deliverMember(member, options.send);
+      const { outcome, error } = await deliverMember(member, options.send, signal);
       count(totals, outcome);
+      // What was accepted before a fatal error is committed like any other outcome.
       options.settle(outcome);
+      if (error) stopAll(error);
+      const opened = breaker.record(outcome);
+      if (opened) stopAll(opened);
     } catch (error) {
-      fatal ??= error;
-      stop.abort();
+      stopAll(error);
     } finally {
       memberFinished();
     }
@@ -101,19 +115,27 @@ function count(totals: DeliveryTotals, outcome: MemberOutcome): void {
   if (outcome.failure) totals.membersFailed++;
 }
 
-async function deliverMember(member: MemberDelivery, send: EventSender): Promise<MemberOutcome> {
-  const outcome: MemberOutcome = { contactId: member.contactId, acceptedNow: [], sent: [] };
+async function deliverMember(member: MemberDelivery, send: EventSender, signal: AbortSignal): Promise<{ outcome: MemberOutcome; error?: unknown }> {
+  const outcome: MemberOutcome = { contactId: member.contactId, acceptedNow: [], sent: [], resolvedDoubts: [] };
   for (const event of member.events) {
     // Accepted events are done (and their body is gone): their effect is already in the snapshot.
     if (event.status === 'accepted' || event.body === null) continue;
     const { body } = event;
-    const result = await send(body);
+    let result;
+    try {
+      result = await send({ eventId: event.eventId, body }, signal);
+    } catch (error) {
+      // Fatal for the run: this member's plan stays pending, as if interrupted.
+      outcome.interrupted = true;
+      return { outcome, error };
+    }
     const record: SendRecord = result.accepted
       ? { accepted: true, attempts: result.attempts, httpStatus: result.status }
-      : { accepted: false, attempts: result.attempts, httpStatus: result.status, error: result.detail };
+      : { accepted: false, attempts: result.attempts, httpStatus: result.status, error: result.detail, outcome: result.outcome };
     if (result.attempts > 0) outcome.sent.push({ eventId: event.eventId, record });
     if (result.accepted) {
       outcome.acceptedNow.push({ ...event, body });
+      outcome.resolvedDoubts.push(...(member.resolves[event.eventId] ?? []));
       continue;
     }
     // The rest of this member's events wait: sending them out of order could undo this one's intent.
@@ -121,5 +143,5 @@ async function deliverMember(member: MemberDelivery, send: EventSender): Promise
     else outcome.failure = { eventId: event.eventId, action: event.action, status: result.status, code: result.code, detail: result.detail };
     break;
   }
-  return outcome;
+  return { outcome };
 }

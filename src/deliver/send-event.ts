@@ -1,19 +1,29 @@
 // Sending one event until the API accepts it, refuses it, or our patience (attempts, deadline) ends.
 // Retries: network errors, 408, 429, 5xx, with exponential backoff and full jitter, honouring
 // Retry-After; a 429 pauses every worker, not just the one that saw it. 401 refreshes the token once.
-import type { HttpAnswer } from '../api/http.ts';
-import { ApiError } from '../errors.ts';
-import type { AttemptRecord } from './telemetry.ts';
+//
+// "Accepted" is only the documented answer, a 2xx with `{"status":"accepted","eventId":<the id>}`. When
+// no attempt was accepted, the outcome says whether the API may still have applied the event: an answer
+// lost after the request went out (a reset, a timeout), a gateway that lost the service's answer
+// (502, 504) or a 2xx that is not the acceptance leave it unknown, and the next run must send the very
+// same request again before planning anything new for the member (design: delivery semantics).
+import { failedToConnect, type HttpAnswer, isAcceptance } from '../api/http.ts';
 import { describeErrorBody } from '../api/problem.ts';
 import type { TokenCache } from '../api/token-cache.ts';
+import { isSyncError } from '../errors.ts';
+import type { ApiHealth } from './api-health.ts';
+import { abortableSleep, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './backoff.ts';
+import type { AttemptRecord } from './telemetry.ts';
 
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Epoch ms after which no new attempt starts. */
-  deadline?: number;
-}
+export type { RetryPolicy } from './backoff.ts';
+
+/**
+ * What a failed send says about the event's effect:
+ * - `refused`: the API refused these bytes for good (a 4xx about the event): not applied, ever;
+ * - `unknown`: an attempt may have been applied (see above): it is "in doubt";
+ * - `not-delivered`: no attempt of this send reached the service in a way that could apply it.
+ */
+export type Outcome = 'refused' | 'unknown' | 'not-delivered';
 
 export type SendOutcome =
   | { accepted: true; attempts: number; status: number }
@@ -23,12 +33,16 @@ export type SendOutcome =
       status?: number;
       code: 'API_REJECTED' | 'API_RETRIES_EXHAUSTED' | 'API_DEADLINE' | 'RUN_INTERRUPTED';
       detail: string;
+      outcome: Outcome;
     };
 
 export interface SenderDeps {
   post: (body: string, token: string) => Promise<HttpAnswer>;
   tokens: TokenCache;
   policy: RetryPolicy;
+  health?: ApiHealth;
+  /** Throws when this run may no longer send (it lost its lock); called before every attempt. */
+  checkBeforeSend?: () => void;
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -39,9 +53,13 @@ export interface SenderDeps {
   onAttempt?: (attempt: AttemptRecord) => void;
 }
 
-export type EventSender = (body: string) => Promise<SendOutcome>;
+/** Sends one event (its id is needed to recognise the acceptance); `signal` stops retrying early. */
+export type EventSender = (event: { eventId: string; body: string }, signal?: AbortSignal) => Promise<SendOutcome>;
 
-const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
+/** A gateway that could not get the service's answer: the service may have applied the event. */
+const ANSWER_LOST = (status: number) => status === 502 || status === 504;
+/** Refused by the gateway before the service saw the event: says nothing about earlier attempts. */
+const GATEWAY_REFUSAL = (status: number) => status === 401 || status === 403;
 
 export function createEventSender(deps: SenderDeps): EventSender {
   const now = deps.now ?? Date.now;
@@ -51,77 +69,75 @@ export function createEventSender(deps: SenderDeps): EventSender {
   // Shared by every worker: after a 429 nobody sends until the API's Retry-After has passed.
   let pausedUntil = 0;
 
-  return async function send(body) {
+  return async function send({ eventId, body }, callSignal) {
+    const signal = callSignal ?? deps.signal;
     let refreshedToken = false;
+    let maybeApplied = false;
     let last: { status?: number; detail: string } = { detail: 'not sent' };
+    const failed = (code: Exclude<SendOutcome, { accepted: true }>['code'], attempts: number, detail: string): SendOutcome => {
+      const outcome: Outcome = maybeApplied ? 'unknown' : 'not-delivered';
+      const doubt = maybeApplied ? '; the API may have applied it: the next run sends this same request again first' : '';
+      return { accepted: false, attempts, status: last.status, code, detail: `${detail}${doubt}`, outcome };
+    };
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       const pause = pausedUntil - now();
-      if (pause > 0) await sleep(pause, deps.signal);
-      if (deps.signal?.aborted) return { accepted: false, attempts: attempt - 1, code: 'RUN_INTERRUPTED', detail: 'run interrupted', status: last.status };
-      if (policy.deadline !== undefined && now() >= policy.deadline) {
-        return { accepted: false, attempts: attempt - 1, code: 'API_DEADLINE', detail: `run deadline reached; last: ${last.detail}`, status: last.status };
-      }
-      let answer: HttpAnswer;
+      if (pause > 0) await sleep(pause, signal);
+      if (signal?.aborted) return failed('RUN_INTERRUPTED', attempt - 1, 'run interrupted');
+      if (policy.deadline !== undefined && now() >= policy.deadline) return failed('API_DEADLINE', attempt - 1, `run deadline reached; last: ${last.detail}`);
       let token: string;
-      let sentAt = now();
       try {
         token = await deps.tokens.get();
-        sentAt = now();
-        answer = await deps.post(body, token);
-        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, status: answer.status });
       } catch (error) {
-        // The token endpoint refusing our credentials is fatal for the whole run, not for one event.
-        if (error instanceof ApiError) throw error;
-        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt });
+        if (signal?.aborted) return failed('RUN_INTERRUPTED', attempt - 1, 'run interrupted');
+        throw error; // the token endpoint gave up or refused our credentials: fatal for the whole run
+      }
+      deps.checkBeforeSend?.();
+      let answer: HttpAnswer;
+      const sentAt = now();
+      try {
+        answer = await deps.post(body, token);
+      } catch (error) {
+        if (isSyncError(error)) throw error;
+        deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, accepted: false });
+        if (failedToConnect(error)) deps.health?.couldNotConnect(error);
+        else maybeApplied = true;
         last = { detail: `network error: ${(error as Error).message}` };
-        if (attempt < policy.maxAttempts) await waitBeforeRetry(attempt, undefined, last.detail);
+        await waitBeforeRetry(attempt, undefined, last.detail, signal);
         continue;
       }
-      if (answer.status >= 200 && answer.status < 300) return { accepted: true, attempts: attempt, status: answer.status };
+      deps.health?.answered();
+      const accepted = answer.status >= 200 && answer.status < 300 && isAcceptance(answer.text, eventId);
+      deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, status: answer.status, accepted });
+      if (accepted) return { accepted: true, attempts: attempt, status: answer.status };
+      if (answer.status >= 200 && answer.status < 300) {
+        maybeApplied = true;
+        last = { status: answer.status, detail: `${describeErrorBody(answer.status, answer.text)} (not the accepted answer)` };
+        await waitBeforeRetry(attempt, undefined, last.detail, signal, answer.status);
+        continue;
+      }
       last = { status: answer.status, detail: describeErrorBody(answer.status, answer.text) };
       if (answer.status === 401 && !refreshedToken) {
         refreshedToken = true;
         deps.tokens.invalidate(token);
         continue;
       }
-      if (!RETRYABLE_STATUS(answer.status)) {
-        return { accepted: false, attempts: attempt, status: answer.status, code: 'API_REJECTED', detail: last.detail };
+      if (!isRetryableStatus(answer.status)) {
+        // The service itself refused these bytes: an earlier attempt cannot have been applied either.
+        if (!GATEWAY_REFUSAL(answer.status)) return { accepted: false, attempts: attempt, status: answer.status, code: 'API_REJECTED', detail: last.detail, outcome: 'refused' };
+        return failed('API_REJECTED', attempt, last.detail);
       }
+      if (ANSWER_LOST(answer.status)) maybeApplied = true;
       const retryAfterMs = parseRetryAfter(answer.retryAfter, now());
       if (answer.status === 429 && retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, now() + retryAfterMs);
-      if (attempt < policy.maxAttempts) await waitBeforeRetry(attempt, retryAfterMs, last.detail, answer.status);
+      await waitBeforeRetry(attempt, retryAfterMs, last.detail, signal, answer.status);
     }
-    return { accepted: false, attempts: policy.maxAttempts, status: last.status, code: 'API_RETRIES_EXHAUSTED', detail: `gave up after ${policy.maxAttempts} attempts; last: ${last.detail}` };
+    return failed('API_RETRIES_EXHAUSTED', policy.maxAttempts, `gave up after ${policy.maxAttempts} attempts; last: ${last.detail}`);
   };
 
-  async function waitBeforeRetry(attempt: number, retryAfterMs: number | undefined, reason: string, status?: number) {
-    const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    // Full jitter spreads the retries of many workers; Retry-After is a floor, never shortened.
-    const jitter = random() * ceiling;
-    const delayMs = retryAfterMs === undefined ? jitter : retryAfterMs + random() * policy.baseDelayMs;
+  async function waitBeforeRetry(attempt: number, retryAfterMs: number | undefined, reason: string, signal: AbortSignal | undefined, status?: number) {
+    if (attempt >= policy.maxAttempts) return;
+    const delayMs = backoffDelay(policy, attempt, retryAfterMs, random);
     deps.onRetry?.({ attempt, delayMs, status, reason });
-    await sleep(delayMs, deps.signal);
+    await sleep(delayMs, signal);
   }
-}
-
-/** `Retry-After: <seconds>` or `Retry-After: <HTTP date>` → milliseconds from now. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -8,6 +8,8 @@ export interface AttemptRecord {
   latencyMs: number;
   /** HTTP status, or undefined when no answer came (network error, reset, timeout). */
   status?: number;
+  /** Whether the answer was the acceptance (a 2xx with another body is not). */
+  accepted: boolean;
 }
 
 export interface Telemetry {
@@ -55,7 +57,7 @@ export function createTelemetry(runStartedAt: number): Telemetry {
   let max = 0;
 
   return {
-    recordAttempt({ startedAt, latencyMs, status }) {
+    recordAttempt({ startedAt, latencyMs, status, accepted }) {
       attempts++;
       max = Math.max(max, latencyMs);
       const key = status === undefined ? 'network' : String(status);
@@ -69,7 +71,7 @@ export function createTelemetry(runStartedAt: number): Telemetry {
       while (slices.length <= index) slices.push(emptySlice());
       const bucket = bucketOf(latencyMs);
       for (const slice of [slices[index]!, overall]) {
-        if (status !== undefined && status >= 200 && status < 300) slice.accepted++;
+        if (accepted) slice.accepted++;
         else slice.failed++;
         slice.histogram[bucket]!++;
       }

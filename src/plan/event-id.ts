@@ -12,21 +12,25 @@ export interface Transition {
   contactId: string;
   action: Action;
   itemId?: string;
-  /** The member's commit count when planned: distinguishes A→B→A→B's two A→B transitions. */
+  /** The member's revision when planned (events applied so far): distinguishes A→B→A→B's two A→B transitions. */
   rev: number;
   hashBefore: string;
   hashAfter: string;
+  /** Everything the request body says besides its id: its timestamp and payload. */
+  content: string;
   /** Set only in a state file started over with --new-state (src/state/state-meta.ts). */
   epoch?: string;
 }
 
 /**
- * Deterministic event id (design: delivery semantics): the same transition from the same committed
- * state always gets the same id, so a re-send after a crash is deduplicated by the API.
+ * Deterministic event id (design: delivery semantics): the same request always gets the same id, so a
+ * re-send is deduplicated by the API; and because the body itself is hashed into the id (the UUID is a
+ * SHA-1 of the name, which holds the body's content), two different bodies never share an id, so a
+ * deduplicating API can never drop a real change as a "duplicate".
  */
 export function eventIdOf(transition: Transition): string {
-  const parts = [transition.contactId, transition.action, transition.itemId ?? '', transition.rev, transition.hashBefore, transition.hashAfter];
-  // Appended only when set, so that every id planned without an epoch stays what it always was.
+  const parts = [transition.contactId, transition.action, transition.itemId ?? '', transition.rev, transition.hashBefore, transition.hashAfter, transition.content];
+  // Appended only when set: a state file started over plans ids no earlier state file could have.
   if (transition.epoch) parts.push(transition.epoch);
   const name = parts.join('\u0000');
   return `evt-${uuidV5(name)}`;
@@ -41,7 +45,7 @@ export function eventIdOf(transition: Transition): string {
  */
 export function uuidV5(name: string): string {
   const room = NAME_BUFFER.length - NAMESPACE.length;
-  // Ids are capped at 200 characters, so a name fits; a longer one (max 3 bytes per UTF-16 unit) takes the slow path.
+  // Most names (a member's document, a small set) fit; a longer one (max 3 bytes per UTF-16 unit) takes the slow path.
   const hex =
     name.length * 3 <= room
       ? hash('sha1', NAME_BUFFER.subarray(0, NAMESPACE.length + NAME_BUFFER.write(name, NAMESPACE.length, 'utf8')), 'hex')

@@ -12,7 +12,10 @@ export interface Part {
 
 export interface MemberState {
   contactId: string;
-  /** Number of commits of this member so far; part of every event id (see event-id.ts). */
+  /**
+   * How many events the API has applied to this member so far (as far as accepted events tell; plus, in
+   * a state planned "as if", the events in doubt): part of every event id (see event-id.ts).
+   */
   rev: number;
   deleted: boolean;
   phoneNumber: string;
@@ -85,9 +88,13 @@ export function applyEvent(state: MemberState | undefined, event: LoyaltyEvent):
   }
 }
 
-/** Folds accepted events (in order) into the state; the revision counts one commit. */
+/**
+ * Folds accepted events (in order) into the state. The revision counts every event, not every commit:
+ * a state planned as if k events in doubt were applied has revision + k (in-doubt.ts), and a later
+ * commit of those k events must not fall back to a revision that planning already used.
+ */
 export function applyEvents(state: MemberState | undefined, events: readonly LoyaltyEvent[]): MemberState | undefined {
   if (events.length === 0) return state;
   const next = events.reduce<MemberState | undefined>((acc, event) => applyEvent(acc, event), state);
-  return { ...next!, rev: (state?.rev ?? 0) + 1 };
+  return { ...next!, rev: (state?.rev ?? 0) + events.length };
 }

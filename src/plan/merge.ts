@@ -11,6 +11,8 @@ export interface MergeInputs {
   members: Iterable<StagedMember>;
   items: Record<ItemKind, Iterable<StagedItem>>;
   rejected: Iterable<string>;
+  /** Contacts with events in doubt (see in-doubt.ts): planned even when neither snapshot nor export knows them. */
+  inDoubt?: Iterable<string>;
   /** Item kinds the export carries trustworthy information on; others keep the snapshot's sets. */
   trustedKinds: ReadonlySet<ItemKind>;
 }
@@ -70,8 +72,9 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
   const snapshot = new Cursor(inputs.snapshot, (state) => state.contactId);
   const members = new Cursor(inputs.members, (member) => member.contactId);
   const rejected = new Cursor(inputs.rejected, (contactId) => contactId);
+  const inDoubt = new Cursor(inputs.inDoubt ?? [], (contactId) => contactId);
   const items = ITEM_KINDS.map((kind) => ({ kind, cursor: new Cursor(inputs.items[kind], (item) => item[0]) }));
-  const cursors = [snapshot, members, rejected, ...items.map((entry) => entry.cursor)];
+  const cursors = [snapshot, members, rejected, inDoubt, ...items.map((entry) => entry.cursor)];
 
   for (;;) {
     let contactId: string | undefined;
@@ -84,6 +87,7 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
     const old = snapshot.takeOne(contactId);
     const member = members.takeOne(contactId);
     const isRejected = rejected.takeOne(contactId) !== undefined;
+    inDoubt.takeOne(contactId);
     const rowsByKind = items.map(({ cursor }) => cursor.takeAll(contactId));
     if (!member) {
       const orphans = items.flatMap(({ kind }, index) => rowsByKind[index]!.map(([, itemId]) => ({ kind, contactId: contactId!, itemId })));

@@ -62,7 +62,7 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   const events: PlannedEvent[] = [];
   const identity = `"contactId":${quote(contactId)},"phoneNumber":${quote(next.phoneNumber)}`;
   const add = (action: Action, payload: string, hashBefore: string, hashAfter: string, itemId?: string) => {
-    const eventId = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter, epoch: options.epoch });
+    const eventId = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter, content: `${options.timestamp}\u0000${payload}`, epoch: options.epoch });
     events.push({ eventId, action, body: envelope(eventId, options.timestamp, action, payload) });
   };
 
@@ -97,8 +97,8 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
 
 function memberDeleted(old: MemberState, { timestamp, epoch }: PlanOptions): PlannedEvent {
   const action = 'benefits.member.deleted';
-  const eventId = eventIdOf({ contactId: old.contactId, action, rev: old.rev, hashBefore: old.member?.hash ?? '', hashAfter: '', epoch });
   const payload = `{"contactId":${quote(old.contactId)},"phoneNumber":${quote(old.phoneNumber)}}`;
+  const eventId = eventIdOf({ contactId: old.contactId, action, rev: old.rev, hashBefore: old.member?.hash ?? '', hashAfter: '', content: `${timestamp}\u0000${payload}`, epoch });
   return { eventId, action, body: envelope(eventId, timestamp, action, payload) };
 }
 

@@ -3,7 +3,8 @@
 // with events to `onPlan`. Pure apart from the callbacks.
 import type { Action } from '../api/events.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';
-import { planMember, type MemberPart, type MemberPlan } from './plan-member.ts';
+import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts';
+import type { MemberPart, PlannedEvent } from './plan-member.ts';
 
 export interface PlanTotals {
   members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
@@ -27,7 +28,9 @@ export interface RunPlanOptions {
   backfill?: Backfill;
   /** False when the members export cannot be trusted to be complete: nobody is deleted. */
   deletesAllowed: boolean;
-  onPlan: (plan: MemberPlan) => void;
+  /** The member's events in doubt, oldest first (see in-doubt.ts). */
+  doubtsOf?: (contactId: string) => readonly PlannedEvent[] | undefined;
+  onPlan: (plan: PlanAfterDoubt) => void;
   /** Item rows whose contact is not in the members export. */
   onOrphan: (item: OrphanItem) => void;
 }
@@ -44,11 +47,15 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
   const unseen = new Set(options.backfill?.contacts);
   for (const entry of merged) {
     if (entry.next) unseen.delete(entry.contactId);
-    if (entry.old && !entry.old.deleted) totals.knownMembers++;
+    const doubts = options.doubtsOf?.(entry.contactId) ?? [];
+    // Known to the API as far as we can tell: a registration in doubt counts (the mass-delete guard's denominator).
+    const known = stateAsIf(entry.old, doubts);
+    if (known && !known.deleted) totals.knownMembers++;
     if (entry.next) totals.members.total++;
     // Rows of a member whose own row was rejected are not orphans: that member is untouched anyway.
     if (!entry.rejected) for (const orphan of entry.orphans) options.onOrphan(orphan);
-    // A member with a rejected row (or orphan rows) is left exactly as it is: neither updated nor deleted.
+    // A member with a rejected row (or orphan rows) is left exactly as it is: neither updated nor deleted
+    // (events in doubt stay in doubt until the member is planned again).
     if (entry.rejected || entry.orphans.length > 0) {
       if (entry.next || entry.old) totals.members.untouched++;
       continue;
@@ -56,7 +63,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     if (!entry.next && !options.deletesAllowed) continue;
     const backfill = options.backfill;
     const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
-    const plan = planMember(entry.old, entry.next, { timestamp: options.timestamp, resend, ...(options.epoch && { epoch: options.epoch }) });
+    const plan = planMemberInDoubt(entry.old, doubts, entry.next, { timestamp: options.timestamp, resend, ...(options.epoch && { epoch: options.epoch }) });
     if (!entry.next && plan.change === 'unchanged') continue;
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;

@@ -44,7 +44,8 @@ export function buildReport(facts: RunFacts): RunReport {
   return {
     runId: facts.runId,
     status: facts.status,
-    exitCode: EXIT_CODE_OF_STATUS[facts.status],
+    // A run that lost its lock exits like one that never got it (75: another run holds the lock).
+    exitCode: facts.error?.code === 'LOCK_LOST' ? 75 : EXIT_CODE_OF_STATUS[facts.status],
     startedAt: facts.startedAt.toISOString(),
     finishedAt: facts.finishedAt.toISOString(),
     options: facts.options,

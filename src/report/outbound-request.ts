@@ -2,6 +2,7 @@
 // closed afterwards (a nightly job must not be kept alive by an idle socket), a deadline for the whole
 // exchange, and an error that names the endpoint without leaking it: a webhook URL's path is its secret
 // (Slack: /services/T…/B…/<token>) and a URL may carry user:password.
+import { readCappedText } from '../api/capped-body.ts';
 import { OutboundError, type OutboundErrorCode } from '../errors.ts';
 import { redactText } from '../privacy/redact.ts';
 import { removeSecrets } from '../privacy/secret-values.ts';
@@ -48,7 +49,8 @@ export async function sendOutbound(request: OutboundRequest): Promise<void> {
   const signal = AbortSignal.timeout(request.timeoutMs);
   try {
     const answer = await client.request({ method: request.method, path, headers, body: request.body, signal });
-    const text = await answer.body.text();
+    // Only the beginning is ever shown: a huge or endless answer is not read to its end.
+    const { text } = await readCappedText(answer.body);
     if (answer.statusCode < 200 || answer.statusCode > 299) {
       // Secrets go before the answer is cut short (a cut could leave half of one), then the rest.
       const excerpt = removeSecrets(text).replace(/\s+/g, ' ').trim().slice(0, ANSWER_SHOWN);

@@ -23,6 +23,11 @@ export interface ReportContext {
   timeZone: string;
   metricsJob: string;
   lastSuccessAt?: Date;
+  /**
+   * False for a run that lost its lock to another run: its report stays in its own folder, and
+   * latest.json and metrics.prom keep telling about the run that holds the lock.
+   */
+  runOfRecord?: boolean;
 }
 
 export interface WrittenReport {
@@ -41,6 +46,7 @@ export function writeReport(reportDir: string, unredacted: RunReport, context: R
   writeAtomically(reportPath, json);
   writeAtomically(join(folder, 'report.html'), renderReportHtml(report, context.history, { timeZone: context.timeZone }));
   writeAtomically(join(folder, METRICS_FILE), metrics);
+  if (context.runOfRecord === false) return { report, reportPath, metrics };
   writeAtomically(join(reportDir, 'latest.json'), json);
   // Shards share a report folder in some setups: each keeps its own file for the collector.
   const shard = report.options.shard?.replace('/', '-of-');

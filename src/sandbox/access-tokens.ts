@@ -72,8 +72,16 @@ export class AccessTokens {
     };
   }
 
-  /** Checks an event request's `Authorization` header, and when enforced its subscription key and MSN. */
-  checkEventRequest(headers: IncomingHttpHeaders): Verdict {
+  /**
+   * The gateway's checks of an event request, in its order: a subscription key (the right one when
+   * enforced), then a known, unexpired bearer token. Nothing else is looked at before these pass.
+   */
+  checkGateway(headers: IncomingHttpHeaders): Verdict {
+    const key = headerValue(headers, 'Ocp-Apim-Subscription-Key');
+    if (key === undefined) return { ok: false, message: 'Access denied due to missing subscription key (Ocp-Apim-Subscription-Key). Make sure to include it when making requests to an API.' };
+    if (this.#credentials && key !== this.#credentials.subscriptionKey) {
+      return { ok: false, message: 'Access denied: invalid credentials in header(s) Ocp-Apim-Subscription-Key' };
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(headerValue(headers, 'authorization') ?? '');
     if (!match) return { ok: false, message: 'Access denied: missing or malformed Authorization header, expected "Bearer <token>"' };
     const token = match[1] ?? '';
@@ -83,13 +91,13 @@ export class AccessTokens {
       this.#expiries.delete(token);
       return { ok: false, message: 'Access denied: access token expired' };
     }
-    if (this.#credentials) {
-      const wrong = (['Ocp-Apim-Subscription-Key', 'Merchant-Serial-Number'] as const).filter(
-        (name) => headerValue(headers, name) !== this.#credentials?.[TOKEN_HEADERS[name]],
-      );
-      if (wrong.length > 0) return { ok: false, message: `Access denied: invalid credentials in header(s) ${wrong.join(', ')}` };
-    }
     return { ok: true };
+  }
+
+  /** When credentials are enforced, the event's merchant serial number must be theirs (checked after the headers). */
+  checkMerchant(headers: IncomingHttpHeaders): Verdict {
+    if (!this.#credentials || headerValue(headers, 'Merchant-Serial-Number') === this.#credentials.merchantSerialNumber) return { ok: true };
+    return { ok: false, message: 'Access denied: invalid credentials in header(s) Merchant-Serial-Number' };
   }
 }
 

@@ -19,6 +19,13 @@ const FLAGS = {
   'fail-contacts': { type: 'string' },
   'reset-rate': { type: 'string' },
   'drop-rate': { type: 'string' },
+  'non-json-accept-rate': { type: 'string' },
+  'echo-credentials': { type: 'boolean' },
+  'error-body-bytes': { type: 'string' },
+  'token-latency-ms': { type: 'string' },
+  'token-fail-status': { type: 'string' },
+  'token-fail-count': { type: 'string' },
+  'token-retry-after': { type: 'string' },
   seed: { type: 'string' },
   'state-file': { type: 'string' },
   'no-record-events': { type: 'boolean' },
@@ -53,6 +60,12 @@ const FLAG_OF_OPTION: Record<string, string> = {
   'faults.failContactIds': '--fail-contacts',
   'faults.resetRate': '--reset-rate',
   'faults.acceptThenDropRate': '--drop-rate',
+  'faults.nonJsonAcceptRate': '--non-json-accept-rate',
+  'faults.errorBodyBytes': '--error-body-bytes',
+  'faults.tokenLatencyMs': '--token-latency-ms',
+  'faults.tokenFailures.status': '--token-fail-status',
+  'faults.tokenFailures.count': '--token-fail-count',
+  'faults.tokenFailures.retryAfterSeconds': '--token-retry-after',
   'faults.seed': '--seed',
   ...Object.fromEntries(Object.entries(CREDENTIAL_SOURCES).map(([field, [flag]]) => [`credentials.${field}`, `--${flag}`])),
 };
@@ -74,6 +87,16 @@ Runs an emulator of the Vipps MobilePay Loyalty API until Ctrl-C (SIGINT) or SIG
   --fail-contacts <a,b>       answer a permanent 400 for events of these contactIds
   --reset-rate <0..1>         share of event requests whose connection is reset before processing
   --drop-rate <0..1>          share of accepted events whose answer is dropped (connection destroyed)
+  --non-json-accept-rate <0..1>
+                              share of accepted events answered 200 with an HTML page instead of the
+                              accepted JSON (with --drop-rate at most 1 in all)
+  --echo-credentials          error answers echo what was sent: the token endpoint the credentials,
+                              the events endpoint every request header (bearer token, key)
+  --error-body-bytes <n>      pad every error answer's detail to n bytes (e.g. 5000000)
+  --token-latency-ms <n>      delay every token request by n ms more
+  --token-fail-status <code>  answer token requests with this status (e.g. 503, 429, 401)
+  --token-fail-count <n>      ... only the next n of them (default: all)
+  --token-retry-after <s>     ... with Retry-After: s
   --seed <n>                  seed for every random fault decision (printed by GET /_sandbox/faults)
   --client-id, --client-secret, --subscription-key, --merchant-serial-number <value>
                               enforce these credentials (all four, or none); also read from
@@ -122,6 +145,14 @@ function toSandboxOptions(flags: Flags, env: NodeJS.ProcessEnv): ResolvedSandbox
   if (flags['retry-after'] !== undefined && flags['rate-limit'] === undefined) {
     throw new UsageError('sandbox: --retry-after needs --rate-limit');
   }
+  if ((flags['token-fail-count'] ?? flags['token-retry-after']) !== undefined && flags['token-fail-status'] === undefined) {
+    throw new UsageError('sandbox: --token-fail-count and --token-retry-after need --token-fail-status');
+  }
+  const tokenFailures = flags['token-fail-status'] === undefined ? undefined : {
+    status: numberFlag('token-fail-status', flags['token-fail-status']),
+    count: numberFlag('token-fail-count', flags['token-fail-count']),
+    retryAfterSeconds: numberFlag('token-retry-after', flags['token-retry-after']),
+  };
   const rateLimit = flags['rate-limit'] === undefined ? undefined : {
     requestsPerSecond: numberFlag('rate-limit', flags['rate-limit']),
     retryAfterSeconds: numberFlag('retry-after', flags['retry-after']),
@@ -141,6 +172,11 @@ function toSandboxOptions(flags: Flags, env: NodeJS.ProcessEnv): ResolvedSandbox
       failContactIds: flags['fail-contacts']?.split(',').map((id) => id.trim()).filter((id) => id !== ''),
       resetRate: numberFlag('reset-rate', flags['reset-rate']),
       acceptThenDropRate: numberFlag('drop-rate', flags['drop-rate']),
+      nonJsonAcceptRate: numberFlag('non-json-accept-rate', flags['non-json-accept-rate']),
+      echoCredentials: flags['echo-credentials'],
+      errorBodyBytes: numberFlag('error-body-bytes', flags['error-body-bytes']),
+      tokenLatencyMs: numberFlag('token-latency-ms', flags['token-latency-ms']),
+      tokenFailures,
       seed: numberFlag('seed', flags.seed),
     },
   };

@@ -1,14 +1,16 @@
 // POST /loyalty/v1/events: the one endpoint of the Loyalty API, with injected faults. The checks run in
-// the order the real service would meet them: gateway (rate limit, headers, token), then the body
-// (media type, JSON, schema), then the service (injected failures, dedup, apply).
+// the order the real service would meet them: the gateway (subscription key and token: 401 before any
+// other header is looked at; then the rate limit), the required headers, then the body (media type, JSON,
+// schema), then the service (injected failures, dedup, apply).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { LoyaltyEvent } from '../api/events.ts';
-import { type AccessTokens, headerValue } from './access-tokens.ts';
+import { type AccessTokens, headerValue, type Verdict } from './access-tokens.ts';
 import { bodyDigest } from './canonical-json.ts';
 import type { EventLogFile } from './event-log-file.ts';
 import { validateEventBody } from './event-validation.ts';
 import type { FaultInjector, FaultPlan } from './fault-injector.ts';
-import { type FieldIssue, gatewayBody, isJsonContentType, MAX_BODY_BYTES, parseJsonBody, type ProblemInit, problemBody, readBody, sendJson } from './http-messages.ts';
+import { misbehavingErrorBody } from './error-answers.ts';
+import { type FieldIssue, gatewayBody, isJsonContentType, MAX_BODY_BYTES, parseJsonBody, type ProblemInit, problemBody, readBody, sendJson, sendText } from './http-messages.ts';
 import type { SandboxState } from './sandbox-state.ts';
 import { countStatus } from './sandbox-stats.ts';
 
@@ -29,7 +31,12 @@ interface Reply {
   headers?: Record<string, string>;
   /** Answer nothing and destroy the socket, although the event was accepted (acceptThenDropRate). */
   drop?: boolean;
+  /** Answer 200 with an HTML page instead of the accepted JSON, although the event was accepted (nonJsonAcceptRate). */
+  nonJson?: boolean;
 }
+
+/** What a proxy in front of a broken service might answer with a 200. */
+const NON_JSON_OK = '<html><head><title>OK</title></head><body>Request processed.</body></html>';
 
 const REQUIRED_HEADERS = ['Ocp-Apim-Subscription-Key', 'Merchant-Serial-Number'] as const;
 /** The four system headers, each at most 30 characters (see the API note, "Headers"). */
@@ -61,13 +68,25 @@ export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMess
       return;
     }
     countStatus(stats, reply.status);
-    sendJson(res, reply.status, reply.body, reply.headers, reply.contentType);
+    if (reply.nonJson) {
+      stats.nonJsonAnswers += 1;
+      sendText(res, 200, NON_JSON_OK, 'text/html; charset=utf-8');
+      return;
+    }
+    const answer = reply.status >= 400 ? misbehavingErrorBody(reply.body as Record<string, unknown>, req.headers, ctx.faults.faults) : reply.body;
+    sendJson(res, reply.status, answer, reply.headers, reply.contentType);
   };
 }
 
 /** Synchronous from here on, so dedup check and apply cannot interleave with another request. */
 function decideEvent(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
-  return rateLimited(ctx) ?? badHeaders(headers) ?? unauthorized(ctx, headers) ?? processBody(ctx, headers, body, plan);
+  return (
+    unauthorized(ctx, headers) ??
+    rateLimited(ctx) ??
+    badHeaders(headers) ??
+    wrongMerchant(ctx, headers) ??
+    processBody(ctx, headers, body, plan)
+  );
 }
 
 function rateLimited(ctx: EventsRouteContext): Reply | undefined {
@@ -99,8 +118,17 @@ function badHeaders(headers: IncomingHttpHeaders): Reply | undefined {
   });
 }
 
+/** The gateway's own checks: a subscription key and a valid token, before anything else is read. */
 function unauthorized(ctx: EventsRouteContext, headers: IncomingHttpHeaders): Reply | undefined {
-  const verdict = ctx.tokens.checkEventRequest(headers);
+  return refusal(ctx.tokens.checkGateway(headers));
+}
+
+/** With enforced credentials, the merchant serial number must be the one the credentials belong to. */
+function wrongMerchant(ctx: EventsRouteContext, headers: IncomingHttpHeaders): Reply | undefined {
+  return refusal(ctx.tokens.checkMerchant(headers));
+}
+
+function refusal(verdict: Verdict): Reply | undefined {
   if (verdict.ok) return undefined;
   return { ...gateway(401, verdict.message), headers: { 'WWW-Authenticate': 'Bearer' } };
 }
@@ -175,7 +203,7 @@ function admit(ctx: EventsRouteContext, event: LoyaltyEvent, json: unknown, plan
     }
     state.commit(event, digest, receivedAt);
   }
-  return { status: 200, contentType: 'application/json', body: { status: 'accepted', eventId: event.eventId }, drop: plan.drop };
+  return { status: 200, contentType: 'application/json', body: { status: 'accepted', eventId: event.eventId }, drop: plan.drop, nonJson: plan.nonJsonAnswer };
 }
 
 function invalidEvent(detail: string, extraDetails: FieldIssue[]): Reply {

@@ -15,6 +15,14 @@ export interface FaultPlan {
   serverError: 500 | 502 | 503 | undefined;
   /** Apply and record the event, then destroy the socket instead of answering 200 (`acceptThenDropRate`). */
   drop: boolean;
+  /** Apply and record the event, then answer 200 with an HTML body instead of the accepted JSON (`nonJsonAcceptRate`). */
+  nonJsonAnswer: boolean;
+}
+
+/** What one token request meets: its delay, and the status it is answered instead of a token. */
+export interface TokenFaultPlan {
+  delayMs: number;
+  failure?: { status: number; retryAfterSeconds?: number };
 }
 
 const SERVER_ERRORS = [500, 502, 503] as const;
@@ -62,14 +70,23 @@ export class FaultInjector {
       reset: draws[0] < f.resetRate,
       serverError: draws[1] < f.errorRate ? SERVER_ERRORS[Math.floor(draws[2] * SERVER_ERRORS.length)] : undefined,
       drop: draws[3] < f.acceptThenDropRate,
+      // The same draw: an accepted answer is dropped, or garbled, or sent as it is.
+      nonJsonAnswer: draws[3] >= f.acceptThenDropRate && draws[3] < f.acceptThenDropRate + f.nonJsonAcceptRate,
       delayMs: f.latencyMs + (f.jitterMs > 0 ? Math.floor(draws[4] * (f.jitterMs + 1)) : 0),
     };
   }
 
-  /** Latency of a token request: the token endpoint meets no other fault. */
-  tokenDelayMs(): number {
-    const { latencyMs, jitterMs } = this.#faults;
-    return latencyMs + (jitterMs > 0 ? Math.floor(this.#tokenRandom() * (jitterMs + 1)) : 0);
+  /** The faults one token request meets; a counted `tokenFailures` is used up one request at a time. */
+  tokenPlan(): TokenFaultPlan {
+    const { latencyMs, jitterMs, tokenLatencyMs, tokenFailures } = this.#faults;
+    const delayMs = latencyMs + tokenLatencyMs + (jitterMs > 0 ? Math.floor(this.#tokenRandom() * (jitterMs + 1)) : 0);
+    if (!tokenFailures) return { delayMs };
+    if (tokenFailures.count !== undefined) {
+      const left = tokenFailures.count - 1;
+      this.#faults = mergeFaults({ tokenFailures: left > 0 ? { ...tokenFailures, count: left } : null }, this.#faults);
+    }
+    const { status, retryAfterSeconds } = tokenFailures;
+    return { delayMs, failure: { status, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) } };
   }
 
   /** Takes one request from the rate-limit bucket; `undefined` when admitted, else the Retry-After seconds. */

@@ -38,6 +38,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+export function sendText(res: ServerResponse, status: number, text: string, contentType: string): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
 export function problemBody(problem: ProblemInit): Record<string, unknown> {
   return {
     type: `urn:loyalty-sync:sandbox:${problem.slug}`,

@@ -25,6 +25,29 @@ export const sandboxFaultsPatchSchema = z.strictObject({
   failContactIds: z.array(nonEmpty).optional(),
   resetRate: rate.optional(),
   acceptThenDropRate: rate.optional(),
+  /**
+   * Share of valid events that are applied and then answered `200` with an HTML body instead of the
+   * accepted JSON (a proxy or a broken service). Shares its draw with `acceptThenDropRate`: together ≤ 1.
+   */
+  nonJsonAcceptRate: rate.optional(),
+  /** Error answers echo what the client sent: the token endpoint its credentials, the events endpoint every request header. */
+  echoCredentials: z.boolean().optional(),
+  /** Error answers carry a problem `detail` (gateway `message`) padded to this many bytes (0: off). */
+  errorBodyBytes: z.number().int().min(0).max(64 * 1024 * 1024).optional(),
+  /** Extra delay of every token request, on top of `latencyMs`. */
+  tokenLatencyMs: z.number().int().min(0).max(600_000).optional(),
+  /**
+   * The token endpoint answers `status` instead of a token: to the next `count` requests (every request
+   * when absent), with `Retry-After: retryAfterSeconds` when given. `null` switches it off.
+   */
+  tokenFailures: z
+    .strictObject({
+      status: z.number().int().min(400).max(599),
+      count: z.number().int().min(1).optional(),
+      retryAfterSeconds: z.number().int().min(0).optional(),
+    })
+    .nullable()
+    .optional(),
   seed: z.number().int().min(0).max(0xffff_ffff).optional(),
 });
 export type SandboxFaultsPatch = z.input<typeof sandboxFaultsPatchSchema>;
@@ -32,6 +55,7 @@ type FaultsPatchOutput = z.output<typeof sandboxFaultsPatchSchema>;
 /** The fault settings in force: every field set (`rateLimit: null` = off). */
 export type SandboxFaults = { [K in keyof FaultsPatchOutput]-?: Exclude<FaultsPatchOutput[K], undefined> };
 export type RateLimit = NonNullable<SandboxFaults['rateLimit']>;
+export type TokenFailures = NonNullable<SandboxFaults['tokenFailures']>;
 
 const DEFAULT_FAULTS: Omit<SandboxFaults, 'seed'> = {
   latencyMs: 0,
@@ -41,6 +65,11 @@ const DEFAULT_FAULTS: Omit<SandboxFaults, 'seed'> = {
   failContactIds: [],
   resetRate: 0,
   acceptThenDropRate: 0,
+  nonJsonAcceptRate: 0,
+  echoCredentials: false,
+  errorBodyBytes: 0,
+  tokenLatencyMs: 0,
+  tokenFailures: null,
 };
 
 /** Fault settings after applying `patch` to `base` (or to the defaults); an unset seed is drawn at random. */

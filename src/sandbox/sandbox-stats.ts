@@ -22,17 +22,20 @@ export interface SandboxStats {
   /** Re-sends of an accepted eventId with the same body: answered 200, not applied again. */
   duplicates: number;
   anomalies: Anomaly[];
-  /** Injected faults: connections reset before processing, accepted-then-dropped answers, delayed
-   * requests, 5xx answers, 429 answers, permanent 400s for `failContactIds`. */
+  /** Injected faults: connections reset before processing, accepted-then-dropped answers, accepted
+   * events answered with an HTML 200, delayed requests, 5xx answers, 429 answers, permanent 400s for
+   * `failContactIds`. */
   resets: number;
   drops: number;
+  nonJsonAnswers: number;
   delayed: number;
   serverErrors: number;
   rateLimited: number;
   failedContacts: number;
-  /** `POST /accesstoken/get` outcomes. */
+  /** `POST /accesstoken/get` outcomes; `tokenFailures` counts the injected failure answers. */
   tokensIssued: number;
   tokensRejected: number;
+  tokenFailures: number;
 }
 
 export function emptyStats(): SandboxStats {
@@ -45,12 +48,14 @@ export function emptyStats(): SandboxStats {
     anomalies: [],
     resets: 0,
     drops: 0,
+    nonJsonAnswers: 0,
     delayed: 0,
     serverErrors: 0,
     rateLimited: 0,
     failedContacts: 0,
     tokensIssued: 0,
     tokensRejected: 0,
+    tokenFailures: 0,
   };
 }
 

@@ -1,9 +1,11 @@
-// POST /accesstoken/get (see the API note, "Access token"). Meets only the latency fault: the fault
-// modes exist to disturb event delivery, and a failing token endpoint would only hide that.
+// POST /accesstoken/get (see the API note, "Access token"). Meets the latency faults and its own
+// (`tokenLatencyMs`, `tokenFailures`), and the misbehaving error answers (`echoCredentials`,
+// `errorBodyBytes`); the events' random faults never reach it, so fetching a token does not shift them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessTokens } from './access-tokens.ts';
+import { misbehavingErrorBody } from './error-answers.ts';
 import type { FaultInjector } from './fault-injector.ts';
-import { gatewayBody, readBody, sendJson } from './http-messages.ts';
+import { gatewayBody, problemBody, readBody, sendJson } from './http-messages.ts';
 import type { SandboxState } from './sandbox-state.ts';
 
 export interface TokenRouteContext {
@@ -16,12 +18,23 @@ export interface TokenRouteContext {
 export function createTokenHandler(ctx: TokenRouteContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     await readBody(req); // the body is empty by contract; read it so the connection can be reused
-    const delayMs = ctx.faults.tokenDelayMs();
-    if (delayMs > 0) await ctx.sleep(delayMs);
+    const plan = ctx.faults.tokenPlan();
+    if (plan.delayMs > 0) await ctx.sleep(plan.delayMs);
+    const refuse = (status: number, body: Record<string, unknown>, headers: Record<string, string>, contentType?: string) =>
+      sendJson(res, status, misbehavingErrorBody(body, req.headers, ctx.faults.faults), headers, contentType);
+    if (plan.failure) {
+      ctx.state.stats.tokenFailures += 1;
+      const { status, retryAfterSeconds } = plan.failure;
+      const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
+      // The gateway answers 401/403/429 in its own shape; the token service's other errors are problem+json.
+      if ([401, 403, 429].includes(status)) refuse(status, gatewayBody(status, `injected fault (tokenFailures): answered ${status}`), headers);
+      else refuse(status, problemBody({ status, slug: 'token-fault', title: 'Token service error', detail: `injected fault (tokenFailures): answered ${status}` }), headers, 'application/problem+json');
+      return;
+    }
     const verdict = ctx.tokens.checkTokenRequest(req.headers);
     if (!verdict.ok) {
       ctx.state.stats.tokensRejected += 1;
-      sendJson(res, 401, gatewayBody(401, verdict.message), { 'WWW-Authenticate': 'Bearer' });
+      refuse(401, gatewayBody(401, verdict.message), { 'WWW-Authenticate': 'Bearer' });
       return;
     }
     ctx.state.stats.tokensIssued += 1;

@@ -1,11 +1,13 @@
 // Snapshot commit: for each settled member, fold the events the API accepted into its snapshot row and
 // record their outcome, in one transaction per batch. Event status and snapshot change together, so
-// "accepted in the outbox" always means "already in the snapshot".
+// "accepted in the outbox" always means "already in the snapshot". Each transaction first beats the
+// run's lock: a run that lost it (fencing, see run-lock.ts) commits nothing.
 import type { DatabaseSync } from 'node:sqlite';
 import type { LoyaltyEvent } from '../api/events.ts';
 import type { MemberOutcome } from '../deliver/deliver.ts';
 import { applyEvents } from '../plan/member-state.ts';
 import type { Outbox } from './outbox.ts';
+import type { RunLock } from './run-lock.ts';
 import type { SnapshotStore } from './snapshot.ts';
 import { inTransaction } from './store.ts';
 
@@ -19,6 +21,7 @@ export interface CommitterOptions {
   db: DatabaseSync;
   snapshot: SnapshotStore;
   outbox: Outbox;
+  lock: Pick<RunLock, 'beat'>;
   runId: string;
   now: () => Date;
   /** Commit after this many members or this many milliseconds, whichever comes first. */
@@ -44,6 +47,7 @@ export function createCommitter(options: CommitterOptions): Committer {
     pending = [];
     const at = options.now().toISOString();
     inTransaction(db, () => {
+      options.lock.beat();
       for (const outcome of batch) commitOne(outcome, at);
     });
   }
@@ -55,6 +59,8 @@ export function createCommitter(options: CommitterOptions): Committer {
       const next = applyEvents(snapshot.load(outcome.contactId), events)!;
       snapshot.save(next, runId, at);
       departed = next.deleted;
+      // Overridden events in doubt: the snapshot is the same whether or not the API applied them.
+      outbox.resolveDoubts(outcome.resolvedDoubts);
     }
     for (const { eventId, record } of outcome.sent) outbox.recordResult(eventId, record, at);
     if (!outcome.interrupted) outbox.settleMember(outcome.contactId, outcome.failure);

@@ -109,6 +109,17 @@ export const MIGRATIONS: readonly string[] = [
     WHERE contact_id IN (SELECT contact_id FROM snapshot WHERE deleted = 1)
       AND event_id NOT IN (SELECT value FROM outbox_members, json_each(outbox_members.event_ids));
   `,
+  // 4: events whose outcome is unknown, and what resolves them (design: delivery semantics).
+  `
+  -- 1: sent, not accepted, and the API may have applied it (an answer lost after sending, a 502/504, a 2xx
+  -- that was not the acceptance). Planning treats the member's state as if it had been applied, and the
+  -- event is re-sent as it is (same id, same body) or overridden; cleared when accepted, refused, or
+  -- overridden by an accepted later event. Never pruned while set.
+  ALTER TABLE outbox_events ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX outbox_events_in_doubt ON outbox_events (contact_id) WHERE in_doubt = 1;
+  -- For a plan that overrides events in doubt instead of re-sending them: {eventId: [ids in doubt it overrides]}.
+  ALTER TABLE outbox_members ADD COLUMN resolves TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

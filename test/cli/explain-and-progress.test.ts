@@ -34,7 +34,8 @@ describe('explain', () => {
       'benefits.stampCards.synced',
     ]);
     expect(explanation.history).toHaveLength(6);
-    expect(explanation.snapshot).toMatchObject({ deleted: false, rev: 2 });
+    // The revision counts the events applied (all six were accepted), not the commits.
+    expect(explanation.snapshot).toMatchObject({ deleted: false, rev: 6 });
   });
 
   it('explains a departed and an unknown member', async () => {

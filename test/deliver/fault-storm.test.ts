@@ -36,7 +36,8 @@ describe('fault storm', () => {
 
   it('reports members it could not deliver with the reason', async () => {
     const sandbox = await sandboxForTest({ faults: { errorRate: 1, seed: 3 } });
-    const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), 'max-attempts': '2', 'retry-base-delay-ms': '1' }, tempDir(), sandbox.url);
+    const flags = { 'max-attempts': '2', 'retry-base-delay-ms': '1', 'max-failures-in-a-row': '1000' };
+    const { report } = await syncOnce({ source: join(SAMPLES, 'night-1'), ...flags }, tempDir(), sandbox.url);
     expect(report).toMatchObject({ status: 'partial', exitCode: 3, members: { failed: 60 }, events: { accepted: 0, failed: 60 } });
     expect(report.failures[0]).toMatchObject({ code: 'API_RETRIES_EXHAUSTED', detail: expect.stringMatching(/gave up after 2 attempts; last: HTTP 50[023]/) });
   });

@@ -97,4 +97,23 @@ describe('planner properties', () => {
       }),
     );
   });
+
+  it('never gives two different request bodies the same id (the body is part of the id), and one request always the same id', () => {
+    const timestamps = fc.constantFrom('2026-11-24T23:00:00Z', '2026-11-25T23:00:00Z');
+    fc.assert(
+      fc.property(fc.option(specArb(), { nil: undefined }), fc.array(fc.tuple(specArb(), timestamps), { minLength: 2, maxLength: 4 }), (before, nights) => {
+        const old = deliver(undefined, before).state;
+        const bodyOf = new Map<string, string>();
+        for (const [spec, timestamp] of nights) {
+          for (const event of planMember(old, exported(spec), { ...OPTIONS, timestamp }).events) {
+            const seen = bodyOf.get(event.eventId);
+            if (seen !== undefined) expect(event.body).toBe(seen);
+            bodyOf.set(event.eventId, event.body);
+          }
+        }
+        // Ids differ exactly where bodies differ.
+        expect(new Set(bodyOf.values()).size).toBe(bodyOf.size);
+      }),
+    );
+  });
 });

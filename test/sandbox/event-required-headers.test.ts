@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { registered } from './fixtures/loyalty-events.ts';
 import { openSandbox, SYSTEM_HEADERS } from './fixtures/sandbox-client.ts';
 
-const REQUIRED = ['Ocp-Apim-Subscription-Key', 'Merchant-Serial-Number', ...Object.keys(SYSTEM_HEADERS)];
+// Checked by the service once the gateway let the request in (the subscription key is the gateway's: below).
+const REQUIRED = ['Merchant-Serial-Number', ...Object.keys(SYSTEM_HEADERS)];
 
 describe('event requests need every required header', () => {
   it.each(REQUIRED)('answers a 400 problem naming %s when it is missing', async (header) => {
@@ -46,9 +47,27 @@ describe('event requests need every required header', () => {
     ]);
   });
 
-  it('checks the headers before the token, so a bad header is reported even without a valid token', async () => {
+  // As the real gateway (Azure API Management) does: subscription key and token first, 401 in its own shape.
+  it.each([
+    ['no subscription key', { 'Ocp-Apim-Subscription-Key': undefined }, /missing subscription key/],
+    ['an empty subscription key', { 'Ocp-Apim-Subscription-Key': '' }, /missing subscription key/],
+    ['no token', { Authorization: undefined }, /Authorization/],
+    ['an unknown token', { Authorization: 'Bearer unknown' }, /unknown access token/],
+  ])('answers 401 to a request with %s before any other header is checked', async (_case, auth, message) => {
+    const { client, sandbox } = await openSandbox();
+    const reply = await client.sendEvent(registered('c-1'), {
+      headers: { ...auth, 'Vipps-System-Version': undefined, 'Merchant-Serial-Number': undefined, 'Content-Type': 'text/plain' },
+    });
+    expect(reply.status).toBe(401);
+    expect(reply.headers['www-authenticate']).toBe('Bearer');
+    expect(reply.body).toEqual({ statusCode: 401, message: expect.stringMatching(message) });
+    expect(sandbox.stats().byStatus).toEqual({ 401: 1 });
+    expect(sandbox.members()).toEqual([]);
+  });
+
+  it('checks the other headers once the key and token are good', async () => {
     const { client } = await openSandbox();
-    const reply = await client.sendEvent(registered('c-1'), { headers: { Authorization: 'Bearer unknown', 'Vipps-System-Version': undefined } });
+    const reply = await client.sendEvent(registered('c-1'), { headers: { 'Vipps-System-Version': undefined } });
     expect(reply.status).toBe(400);
     expect(reply.body.extraDetails[0].field).toBe('Vipps-System-Version');
   });

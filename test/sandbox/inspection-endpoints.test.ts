@@ -127,6 +127,11 @@ describe('inspection endpoints under /_sandbox', () => {
       failContactIds: [],
       resetRate: 0,
       acceptThenDropRate: 0,
+      nonJsonAcceptRate: 0,
+      echoCredentials: false,
+      errorBodyBytes: 0,
+      tokenLatencyMs: 0,
+      tokenFailures: null,
       seed: 42,
     });
 

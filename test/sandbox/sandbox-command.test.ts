@@ -85,6 +85,13 @@ describe('runSandboxCommand', () => {
       '--fail-contacts=c-a, c-b',
       '--reset-rate=0.1',
       '--drop-rate=0.2',
+      '--non-json-accept-rate=0.3',
+      '--echo-credentials',
+      '--error-body-bytes=5000000',
+      '--token-latency-ms=40',
+      '--token-fail-status=429',
+      '--token-fail-count=2',
+      '--token-retry-after=3',
       '--seed=77',
     ]);
     expect((await run.client.get('/_sandbox/faults')).body).toEqual({
@@ -95,8 +102,17 @@ describe('runSandboxCommand', () => {
       failContactIds: ['c-a', 'c-b'],
       resetRate: 0.1,
       acceptThenDropRate: 0.2,
+      nonJsonAcceptRate: 0.3,
+      echoCredentials: true,
+      errorBodyBytes: 5_000_000,
+      tokenLatencyMs: 40,
+      tokenFailures: { status: 429, count: 2, retryAfterSeconds: 3 },
       seed: 77,
     });
+  });
+
+  it('refuses --token-fail-count without --token-fail-status', async () => {
+    await expect(runSandboxCommand(['--port=0', '--token-fail-count=2'], {})).rejects.toThrow(/--token-fail-count and --token-retry-after need --token-fail-status/);
   });
 
   it('applies --token-lifetime', async () => {

@@ -1,18 +1,12 @@
 // Where a drop folder's export goes depends on why a run ended: a bad export is quarantined, a run that
 // failed for another reason (the API, a signal) leaves it in incoming/ for the next run.
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
+import { sandboxForTest, syncOnce } from '../fixtures/sync.ts';
+import { dropFolderWith } from '../fixtures/drop-folder.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-function dropFolderWith(night: string): string {
-  const root = tempDir();
-  mkdirSync(join(root, 'incoming'));
-  cpSync(join(SAMPLES, night), join(root, 'incoming'), { recursive: true });
-  writeFileSync(join(root, 'incoming', '.done'), '');
-  return root;
-}
 
 describe('drop folder outcomes', () => {
   it('leaves the export in incoming/ when the API refuses our credentials, and archives it once synced', async () => {
