@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resolveBackfill } from './config/backfill.ts';
+import { missingCredentialsMessage } from './config/load.ts';
 import type { RunConfig } from './config/schema.ts';
 import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliver/deliver.ts';
 import type { OpenSender } from './deliver/open-sender.ts';
@@ -54,9 +55,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const startedAt = now();
   const runId = `${formatUtc(startedAt.getTime()).replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}`;
   if (!deps.config.dryRun && !deps.config.credentials) {
-    throw new ConfigError(
-      'API credentials are missing: set VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY and VIPPS_MERCHANT_SERIAL_NUMBER (or "credentials" in the config file), or use --dry-run',
-    );
+    throw new ConfigError(missingCredentialsMessage());
   }
   const backfill = resolveBackfill(deps.config);
   const store = openStateStore(deps.config.state);
