@@ -89,6 +89,7 @@ class Run {
   private readonly failures: RunReport['failures'] = [];
   private readonly warnings: string[] = [];
   private failureCount = 0;
+  private readonly failedByChange = { new: 0, changed: 0, deleted: 0 };
   private delivering: DeliveryProgress = { membersDone: 0, membersTotal: 0, eventsAccepted: 0, failed: 0 };
   private orphanRows = 0;
   private sender: OpenSender | undefined;
@@ -155,6 +156,7 @@ class Run {
       ...this.facts,
       runId: this.runId,
       status,
+      failOnRejects: this.config.failOnRejects,
       ...(error && { error }),
       startedAt: this.startedAt,
       finishedAt: this.now(),
@@ -169,6 +171,7 @@ class Run {
       orphanRows: this.orphanRows,
       failures: this.failures,
       failureCount: this.failureCount,
+      failedByChange: this.failedByChange,
       rejects: { ...(rejectsFile && { file: 'rejects.csv' }), byReason: this.rejects.summary() },
       warnings: this.warnings,
       durationsMs: this.timings,
@@ -183,7 +186,11 @@ class Run {
       ...(lastSucceededAt(history) && { lastSuccessAt: lastSucceededAt(history) }),
     });
     runs.finish(report, reportPath);
-    this.logger.info({ stage: 'report', status, reportPath }, 'run finished');
+    const { members, events, rows } = report;
+    this.logger.info(
+      { stage: 'report', status, exitCode: report.exitCode, members, events: { planned: events.planned, drained: events.drained, accepted: events.accepted, failed: events.failed }, rows, reportPath },
+      'run finished',
+    );
     await announceRun(this.config, report, reportPath, metrics, this.logger);
     return { report, reportPath };
   }
@@ -194,7 +201,7 @@ class Run {
     // tonight's plan starts from what the API really has.
     if (!config.dryRun && outbox.pendingMemberCount() > 0) {
       this.logger.info({ stage: 'drain', members: outbox.pendingMemberCount() }, 'delivering what an earlier run left in the outbox');
-      this.facts.drained = await this.timed('drain', () => this.deliver());
+      this.facts.drained = await this.timed('drain', () => this.deliver('drain'));
     }
     const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun });
     if (!pulled) return 'skipped';
@@ -214,7 +221,9 @@ class Run {
     const staging = area.reader();
     this.facts.ingest = ingest;
     this.warnings.push(...ingest.warnings);
-    this.logger.info({ stage: 'ingest', rows: ingest.rowsRead, rejected: ingest.rowsRejected }, 'export read');
+    // Item rows whose member is not in the members file are found (and rejected) while planning: the
+    // run's total of rejected rows is in 'plan ready' and 'run finished', as in the report.
+    this.logger.info({ stage: 'ingest', rows: ingest.rowsRead, rejectedWhileReading: ingest.rowsRejected }, 'export read');
     refuseEmptyFiles(ingest, config.allowMassDelete);
     refuseTruncatedFiles(ingest, this.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
 
@@ -239,15 +248,16 @@ class Run {
     );
     this.facts.plan = plan;
     this.warnings.push(...plan.warnings);
-    this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned }, 'plan ready');
+    this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned, rowsRejected: ingest.rowsRejected + this.orphanRows }, 'plan ready');
     if (config.dryRun) return 'dry-run';
-    this.facts.delivered = await this.timed('deliver', () => this.deliver());
+    this.facts.delivered = await this.timed('deliver', () => this.deliver('deliver'));
     const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
     if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');
     return this.failureCount > 0 ? 'partial' : 'succeeded';
   }
 
-  private async deliver(): Promise<DeliveryTotals> {
+  /** `drain`: plans an earlier run left; `deliver`: tonight's plan. */
+  private async deliver(phase: 'drain' | 'deliver'): Promise<DeliveryTotals> {
     this.delivering = { membersDone: 0, membersTotal: this.outbox.pendingMemberCount(), eventsAccepted: 0, failed: 0 };
     // Loaded on first use: the HTTP client weighs ~30 MB that a dry run, ingest and planning never need.
     const { openSender } = await import('./deliver/open-sender.ts');
@@ -262,7 +272,7 @@ class Run {
         outbox: this.outbox,
         send: this.sender.send,
         concurrency: this.config.concurrency,
-        settle: (outcome) => this.settleMember(outcome),
+        settle: (outcome) => this.settleMember(outcome, phase),
         ...(this.deps.signal && { signal: this.deps.signal }),
       });
     } finally {
@@ -270,7 +280,7 @@ class Run {
     }
   }
 
-  private settleMember(outcome: MemberOutcome): void {
+  private settleMember(outcome: MemberOutcome, phase: 'drain' | 'deliver'): void {
     this.committer.add(outcome);
     this.delivering.membersDone++;
     this.delivering.eventsAccepted += outcome.acceptedNow.length;
@@ -278,6 +288,8 @@ class Run {
     this.deps.progress?.deliver(this.delivering);
     if (!outcome.failure) return;
     this.failureCount++;
+    // A failed member of an earlier run's plan is planned again tonight and counted there.
+    if (phase === 'deliver') this.failedByChange[plannedChangeOf(outcome)]++;
     if (this.failures.length < MAX_LISTED_FAILURES) this.failures.push({ contactId: outcome.contactId, ...outcome.failure });
     this.logger.warn({ stage: 'deliver', contactId: outcome.contactId, ...outcome.failure }, 'member not delivered');
   }
@@ -301,4 +313,10 @@ class Run {
       this.timings[stage] += Math.round(performance.now() - start);
     }
   }
+}
+
+/** What tonight's plan did with a member whose delivery failed: its first event tells (plan-member.ts). */
+function plannedChangeOf(outcome: MemberOutcome): 'new' | 'changed' | 'deleted' {
+  const first = outcome.acceptedNow[0]?.action ?? outcome.failure?.action;
+  return first === 'benefits.member.registered' ? 'new' : first === 'benefits.member.deleted' ? 'deleted' : 'changed';
 }

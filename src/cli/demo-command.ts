@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, RUN_OPTIONS, type OptionSpec } from '../config/load.ts';
 import { runConfigSchema } from '../config/schema.ts';
 import { createLogger } from '../log.ts';
-import { summaryLine } from '../report/summary-line.ts';
+import { reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { localFolderSource } from '../sources/local-folder.ts';
 import { runSync } from '../sync.ts';
@@ -52,9 +52,7 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
         source: localFolderSource(source, config.timeZone),
         logger: createLogger({ level: config.logLevel }),
       });
-      io.stdout.write(`${night}: ${summaryLine(report, reportPath)}\n`);
-      if (report.rejects.file) io.stdout.write(`${' '.repeat(night.length + 2)}rejected rows: ${join(reportPath, '..', report.rejects.file)}\n`);
-      io.stdout.write(`${' '.repeat(night.length + 2)}readable report: ${join(reportPath, '..', 'report.html')}\n\n`);
+      io.stdout.write(`${night}: ${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath, ' '.repeat(night.length + 2))}\n`);
       healthy &&= report.status === 'succeeded';
     }
     const stats = sandbox.stats();

@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   partial: 3,
   refused: 4,
+  /** Succeeded, but rows were rejected or members left untouched: only with --fail-on-rejects. */
+  rejects: 5,
   locked: 75,
 } as const;
 

@@ -2,7 +2,7 @@ import { loadConfig, RUN_OPTIONS } from '../config/load.ts';
 import { runConfigSchema } from '../config/schema.ts';
 import { createLogger } from '../log.ts';
 import { createProgress } from '../report/progress.ts';
-import { planSummary, summaryLine } from '../report/summary-line.ts';
+import { planSummary, reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import { runSync } from '../sync.ts';
 import { optionsHelp, parseFlags } from './args.ts';
@@ -18,7 +18,8 @@ Options (flag, env var, meaning):
 ${optionsHelp(RUN_OPTIONS)}
 
 Exit codes: 0 done (or skipped, or dry run) · 1 failed · 2 usage/config error · 3 partial (some members
-failed) · 4 refused by a safety guard · 75 another run holds the lock.`;
+failed) · 4 refused by a safety guard · 5 done, but rows were rejected (only with --fail-on-rejects)
+· 75 another run holds the lock.`;
 
 export async function runCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { flags } = parseFlags(args, RUN_OPTIONS);
@@ -40,7 +41,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   try {
     const progress = createProgress({ logger, intervalMs: config.progressSeconds * 1000, ...(process.stderr.isTTY && { terminal: process.stderr }) });
     const { report, reportPath } = await runSync({ config, source, logger, signal: stop.signal, progress });
-    io.stdout.write(`${summaryLine(report, reportPath)}\n`);
+    io.stdout.write(`${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath)}`);
     if (report.status === 'dry-run') io.stdout.write(planSummary(report));
     return report.exitCode;
   } finally {

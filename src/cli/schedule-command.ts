@@ -1,7 +1,7 @@
 import { loadConfig, SCHEDULE_OPTIONS } from '../config/load.ts';
 import { scheduleConfigSchema } from '../config/schema.ts';
 import { createLogger } from '../log.ts';
-import { summaryLine } from '../report/summary-line.ts';
+import { reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
 import { runSync } from '../sync.ts';
@@ -34,7 +34,7 @@ export async function scheduleCommand(args: readonly string[], io: CommandIo): P
     try {
       source = openSource(config.source, config);
       const { report, reportPath } = await runSync({ config, source, logger, signal: abortRun.signal });
-      io.stdout.write(`${summaryLine(report, reportPath)}\n`);
+      io.stdout.write(`${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath)}`);
     } catch (error) {
       // A run that could not start (lock held, unreadable state) is logged; the schedule goes on.
       logger.error({ stage: 'schedule', code: exitCodeOf(error), err: error }, 'run could not start');

@@ -39,6 +39,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'contacts', flag: 'contacts', type: 'string', help: 'with --full: resend only these contact ids (comma-separated)' },
   { key: 'contactsFile', flag: 'contacts-file', type: 'string', help: 'with --full: resend only the contact ids in this file (one per line)' },
   { key: 'allowMassDelete', flag: 'allow-mass-delete', type: 'boolean', help: 'override the mass-delete, empty-file and truncated-file guards' },
+  { key: 'failOnRejects', flag: 'fail-on-rejects', type: 'boolean', help: 'exit 5 (not 0) when rows were rejected or members left untouched' },
   { key: 'shard', flag: 'shard', type: 'string', help: 'i/N: only members whose contact_id hash falls in shard i' },
   { key: 'maxDeletePercent', flag: 'max-delete-percent', type: 'string', help: 'refuse a run deleting more than this % of known members (default 5)' },
   { key: 'minRowsPercent', flag: 'min-rows-percent', type: 'string', help: "refuse a file with fewer rows than this % of the last successful run's (default 50)" },

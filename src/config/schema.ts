@@ -72,6 +72,8 @@ export const runConfigSchema = ingestConfigSchema.extend({
   contacts: z.string().transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean)).optional(),
   contactsFile: z.string().optional(),
   allowMassDelete: flag.default(false),
+  /** Exit 5 instead of 0 when a run (or dry run) succeeded but rejected rows or left members untouched. */
+  failOnRejects: flag.default(false),
   shard: shard.optional(),
   maxDeletePercent: z.coerce.number().min(0).max(100).default(5),
   /** A file with fewer rows than this % of the same kind's file in the last successful run is refused. */

@@ -11,6 +11,8 @@ export interface MergeInputs {
   members: Iterable<StagedMember>;
   items: Record<ItemKind, Iterable<StagedItem>>;
   rejected: Iterable<string>;
+  /** Contacts whose members row was rejected (a subset of `rejected`): members of the export all the same. */
+  rejectedMemberRows?: Iterable<string>;
   /** Item kinds the export carries trustworthy information on; others keep the snapshot's sets. */
   trustedKinds: ReadonlySet<ItemKind>;
 }
@@ -28,6 +30,8 @@ export interface MergedMember {
   next?: ExportedMember;
   /** The contact had a rejected row tonight: leave it untouched. */
   rejected: boolean;
+  /** Its row in the members file was rejected (it may still have a valid one: a duplicate is rejected). */
+  memberRowRejected: boolean;
   orphans: OrphanItem[];
 }
 
@@ -70,8 +74,9 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
   const snapshot = new Cursor(inputs.snapshot, (state) => state.contactId);
   const members = new Cursor(inputs.members, (member) => member.contactId);
   const rejected = new Cursor(inputs.rejected, (contactId) => contactId);
+  const rejectedMemberRows = new Cursor(inputs.rejectedMemberRows ?? [], (contactId) => contactId);
   const items = ITEM_KINDS.map((kind) => ({ kind, cursor: new Cursor(inputs.items[kind], (item) => item[0]) }));
-  const cursors = [snapshot, members, rejected, ...items.map((entry) => entry.cursor)];
+  const cursors = [snapshot, members, rejected, rejectedMemberRows, ...items.map((entry) => entry.cursor)];
 
   for (;;) {
     let contactId: string | undefined;
@@ -84,10 +89,11 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
     const old = snapshot.takeOne(contactId);
     const member = members.takeOne(contactId);
     const isRejected = rejected.takeOne(contactId) !== undefined;
+    const memberRowRejected = rejectedMemberRows.takeOne(contactId) !== undefined;
     const rowsByKind = items.map(({ cursor }) => cursor.takeAll(contactId));
     if (!member) {
       const orphans = items.flatMap(({ kind }, index) => rowsByKind[index]!.map(([, itemId]) => ({ kind, contactId: contactId!, itemId })));
-      yield { contactId, old, rejected: isRejected, orphans };
+      yield { contactId, old, rejected: isRejected, memberRowRejected, orphans };
       continue;
     }
     const next: ExportedMember = { contactId, phoneNumber: member.phoneNumber, member: member.doc };
@@ -98,6 +104,6 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
       if (kind === 'bonusChecks') next.bonusChecks = rows.map(([, id, doc]) => ({ id, doc }));
       else next[kind] = rows.map(([, , doc]) => doc);
     }
-    yield { contactId, old, next, rejected: isRejected, orphans: [] };
+    yield { contactId, old, next, rejected: isRejected, memberRowRejected, orphans: [] };
   }
 }

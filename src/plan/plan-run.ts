@@ -5,12 +5,31 @@ import type { Action } from '../api/events.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';
 import { planMember, type MemberPart, type MemberPlan } from './plan-member.ts';
 
+/**
+ * Members by what tonight's plan does with them; the parts add up to `total`: every member the run looked
+ * at, i.e. each contact in tonight's members file (a valid row or a rejected one) and each active member
+ * of the snapshot that is missing from it.
+ */
 export interface PlanTotals {
   members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
   events: { planned: number; byAction: Partial<Record<Action, number>> };
   /** Active members the snapshot knew before this run (the mass-delete guard's denominator). */
   knownMembers: number;
   warnings: string[];
+}
+
+/** A member left untouched: where its first rejected (or orphan) row is, and why it was left. */
+export interface UntouchedMember {
+  contactId: string;
+  file?: string;
+  line?: number;
+  column?: string;
+  reason: string;
+}
+
+export interface PlannedRun extends PlanTotals {
+  /** The first untouched members (contact_id order), for the report. */
+  untouchedListed: UntouchedMember[];
 }
 
 /** `--full`: which parts to resend, for every member or only the listed contacts. */
@@ -28,7 +47,12 @@ export interface RunPlanOptions {
   onPlan: (plan: MemberPlan) => void;
   /** Item rows whose contact is not in the members export. */
   onOrphan: (item: OrphanItem) => void;
+  /** A member left exactly as it is this run, and why. */
+  onUntouched?: (entry: MergedMember, cause: UntouchedCause) => void;
 }
+
+/** Why a member is left untouched: a row of its was rejected, item rows name it but it is not in the members file, or it is missing from a members file that cannot be trusted to be complete. */
+export type UntouchedCause = 'rejected row' | 'orphan rows' | 'deletes blocked';
 
 const NOTHING: ReadonlySet<MemberPart> = new Set();
 
@@ -42,20 +66,28 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
   const unseen = new Set(options.backfill?.contacts);
   for (const entry of merged) {
     if (entry.next) unseen.delete(entry.contactId);
-    if (entry.old && !entry.old.deleted) totals.knownMembers++;
-    if (entry.next) totals.members.total++;
+    const active = entry.old !== undefined && !entry.old.deleted;
+    if (active) totals.knownMembers++;
     // Rows of a member whose own row was rejected are not orphans: that member is untouched anyway.
     if (!entry.rejected) for (const orphan of entry.orphans) options.onOrphan(orphan);
+    if (!entry.next && !entry.memberRowRejected && !active) continue;
+    totals.members.total++;
     // A member with a rejected row (or orphan rows) is left exactly as it is: neither updated nor deleted.
-    if (entry.rejected || entry.orphans.length > 0) {
-      if (entry.next || entry.old) totals.members.untouched++;
+    const untouched: UntouchedCause | undefined = entry.rejected
+      ? 'rejected row'
+      : entry.orphans.length > 0
+        ? 'orphan rows'
+        : !entry.next && !options.deletesAllowed
+          ? 'deletes blocked'
+          : undefined;
+    if (untouched) {
+      totals.members.untouched++;
+      options.onUntouched?.(entry, untouched);
       continue;
     }
-    if (!entry.next && !options.deletesAllowed) continue;
     const backfill = options.backfill;
     const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
     const plan = planMember(entry.old, entry.next, { timestamp: options.timestamp, resend });
-    if (!entry.next && plan.change === 'unchanged') continue;
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;
     totals.events.planned += plan.events.length;
