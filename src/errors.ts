@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CSV_MISSING_COLUMN'
   | 'CSV_INVALID_ROW'
   | 'STATE_CORRUPT'
+  | 'STATE_NOT_FOUND'
   | 'STATE_TOO_NEW'
   | 'STATE_LOCKED'
   | 'GUARD_MASS_DELETE'
@@ -84,7 +85,7 @@ export class GuardError extends SyncError {
 }
 
 export class StateError extends SyncError {
-  constructor(code: 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED', message: string, options?: { cause?: unknown }) {
+  constructor(code: 'STATE_CORRUPT' | 'STATE_NOT_FOUND' | 'STATE_TOO_NEW' | 'STATE_LOCKED', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

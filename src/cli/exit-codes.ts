@@ -17,6 +17,8 @@ export function exitCodeOf(error: unknown): number {
   switch (error.code) {
     case 'CONFIG_INVALID':
     case 'USAGE':
+    // status/explain pointed at a state file that is not there: the path given (or defaulted) is wrong.
+    case 'STATE_NOT_FOUND':
       return EXIT.usage;
     case 'GUARD_MASS_DELETE':
     case 'GUARD_EMPTY_FILE':

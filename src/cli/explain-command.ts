@@ -21,9 +21,11 @@ import { outboxStore, type EventHistory } from '../state/outbox.ts';
 import { snapshotStore } from '../state/snapshot.ts';
 import { createStagingArea, type Staging } from '../state/staging.ts';
 import { openStateStore } from '../state/store.ts';
+import { maskPhoneNumbersIn } from '../ingest/phone.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
+import { openStateFileToRead } from './read-state-file.ts';
 
 const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
   { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
@@ -63,7 +65,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   if (!contactId || positionals.length > 1) throw new UsageError('explain needs exactly one contact id');
   const config = loadConfig(explainSchema, EXPLAIN_OPTIONS, flags, io.env, { withCredentials: true });
 
-  const store = openStateStore(config.state, { readOnly: true });
+  const store = openStateFileToRead(config.state);
   let explanation: Explanation;
   try {
     const old = snapshotStore(store.db).load(contactId);
@@ -78,7 +80,8 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   } finally {
     store.close();
   }
-  io.stdout.write(config.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderText(explanation));
+  // The snapshot's documents and the outbox hold full phone numbers: what is printed holds masked ones.
+  io.stdout.write(maskPhoneNumbersIn(config.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderText(explanation)));
   return EXIT.ok;
 }
 
@@ -120,7 +123,8 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
     });
     const rejected = entry?.rejected ?? false;
     const next = entry?.next;
-    const plan = rejected || (!next && !ingest.membersComplete) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set() });
+    // Nothing to plan for a member the run leaves untouched, or one that neither the export nor the snapshot knows.
+    const plan = rejected || (!next && !ingest.membersComplete) || (!next && !old) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set() });
     return {
       source: `${source.description} (${pulled.id})`,
       inExport: next !== undefined,
@@ -136,7 +140,8 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
 }
 
 function renderText(explanation: Explanation): string {
-  const lines = [`Member ${explanation.contactId}`];
+  const unknown = !explanation.snapshot && !explanation.export?.inExport && !explanation.export?.rejects.length && explanation.history.length === 0;
+  const lines = [`Member ${explanation.contactId}${unknown ? `: unknown (not in the snapshot${explanation.export ? ', not in the export' : ''}, no events)` : ''}`];
   const { snapshot } = explanation;
   lines.push('', 'Snapshot (what the API has accepted):');
   if (!snapshot) lines.push('  not in the snapshot: never delivered');
