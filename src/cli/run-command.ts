@@ -1,11 +1,11 @@
 import { loadConfig, RUN_OPTIONS } from '../config/load.ts';
 import { runConfigSchema } from '../config/schema.ts';
-import { createLogger } from '../log.ts';
 import { createProgress } from '../report/progress.ts';
 import { planSummary, reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import { runSync } from '../sync.ts';
 import { optionsHelp, parseFlags } from './args.ts';
+import { createCliLogger } from './cli-logger.ts';
 import type { CommandIo } from './io.ts';
 
 export const RUN_HELP = `Usage: loyalty-sync run --source <folder | sftp://user@host[:port]/path> [options]
@@ -28,7 +28,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
     return 0;
   }
   const config = loadConfig(runConfigSchema, RUN_OPTIONS, flags, io.env, { withCredentials: true });
-  const logger = createLogger({ level: config.logLevel });
+  const { logger, terminal } = await createCliLogger(config.logLevel, process.stderr, io.env);
   const source = openSource(config.source, config);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -39,7 +39,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const progress = createProgress({ logger, intervalMs: config.progressSeconds * 1000, ...(process.stderr.isTTY && { terminal: process.stderr }) });
+    const progress = createProgress({ logger, intervalMs: config.progressSeconds * 1000, ...(terminal && { terminal }) });
     const { report, reportPath } = await runSync({ config, source, logger, signal: stop.signal, progress });
     io.stdout.write(`${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath)}`);
     if (report.status === 'dry-run') io.stdout.write(planSummary(report));
