@@ -203,7 +203,7 @@ class Run {
       this.logger.info({ stage: 'drain', members: outbox.pendingMemberCount() }, 'delivering what an earlier run left in the outbox');
       this.facts.drained = await this.timed('drain', () => this.deliver('drain'));
     }
-    const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun });
+    const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun, onWarning: (warning) => this.warnings.push(warning) });
     if (!pulled) return 'skipped';
     this.facts.pulled = pulled;
     this.logger.info({ stage: 'ingest', export: pulled.id, files: pulled.files.map((file) => file.name) }, 'reading export');

@@ -22,7 +22,7 @@ export function terminalLine(stream: TerminalStream): TerminalLine {
   let status = '';
   return {
     show(text) {
-      status = text.slice(0, (stream.columns ?? 120) - 1);
+      status = text.slice(0, (stream.columns || 120) - 1);
       stream.write(`${CLEAR_LINE}${status}`);
     },
     print(line) {
