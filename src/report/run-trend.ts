@@ -132,7 +132,8 @@ export function renderRunTrendChart(runs: readonly TrendRun[], timeZone: string)
     `<text x="${SIDE}" y="${STATUS_TOP - CAPTION_GAP}" class="caption">Status</text>`,
     ...captions,
     ...columns,
-    first ? `<text x="${c(xOf(0))}" y="${HEIGHT - 4}">${escapeHtml(formatDay(first.startedAt, timeZone))}</text>` : '',
+    // At the left edge, whatever column the oldest run is in: under a column near the right it would run into "this run".
+    first && runs.length > 1 ? `<text x="${SIDE}" y="${HEIGHT - 4}">${escapeHtml(`since ${formatDay(first.startedAt, timeZone)}`)}</text>` : '',
     `<text x="${WIDTH - SIDE}" y="${HEIGHT - 4}" text-anchor="end">this run</text>`,
     `</svg>`,
   ].join('');
