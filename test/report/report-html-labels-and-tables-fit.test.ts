@@ -106,7 +106,7 @@ describe('report.html tables', () => {
       const page = readReportHtml(html);
       const tables = page.root.querySelectorAll('table');
       expect(tables.length, name).toBeGreaterThan(3);
-      for (const table of tables) expect(table.parentNode.classList.contains('table-scroll'), `${name}: table ${table.getAttribute('data-table')}`).toBe(true);
+      for (const table of tables) expect(table.parentNode?.classList.contains('table-scroll'), `${name}: table ${table.getAttribute('data-table')}`).toBe(true);
       const style = page.root.querySelector('style')!.text;
       expect(style).toMatch(/\.table-scroll\{[^}]*overflow-x:auto/);
     }
