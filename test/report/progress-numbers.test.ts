@@ -58,16 +58,21 @@ describe('progress on a terminal', () => {
 });
 
 describe('progress off a terminal', () => {
-  it('logs one line per interval with the whole export read so far, however the files interleave', () => {
+  /** Progress logging every second, on a clock the test sets, into `lines`. */
+  const offTerminal = () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    let clock = 0;
+    const at = { clock: 0 };
     const lines: Record<string, unknown>[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
-    const progress = createProgress({ logger, intervalMs: 1000, now: () => clock });
+    return { at, lines, progress: createProgress({ logger, intervalMs: 1000, now: () => at.clock }) };
+  };
+
+  it('logs one line per interval with the whole export read so far, however the files interleave', () => {
+    const { at, lines, progress } = offTerminal();
     // Two lanes: members and coupons report in turns, 100 ms apart, 1 MB each time.
     let bytes = { 'members.csv': 0, 'coupons.csv': 0 };
     for (let step = 1; step <= 30; step++) {
-      clock = step * 100;
+      at.clock = step * 100;
       const file = step % 2 === 0 ? 'members.csv' : 'coupons.csv';
       bytes = { ...bytes, [file]: bytes[file] + 1_000_000 };
       progress.ingest({ file, rows: bytes[file] / 100, bytes: bytes[file], totalBytes: 20_000_000 });
@@ -86,15 +91,11 @@ describe('progress off a terminal', () => {
   });
 
   it('keeps the reading rate once every file is read, while planning follows', () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    let clock = 0;
-    const lines: Record<string, unknown>[] = [];
-    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
-    const progress = createProgress({ logger, intervalMs: 1000, now: () => clock });
+    const { at, lines, progress } = offTerminal();
     progress.ingest({ file: 'members.csv', rows: 1, bytes: 0, totalBytes: 4_000_000 });
-    clock = 2000;
+    at.clock = 2000;
     progress.ingest({ file: 'members.csv', rows: 40_000, bytes: 4_000_000, totalBytes: 4_000_000 });
-    clock = 60_000;
+    at.clock = 60_000;
     vi.advanceTimersByTime(1000);
     progress.stop();
     expect(lines).toEqual([expect.objectContaining({ stage: 'ingest', mb: 4, mbPerSec: 2, files: {} })]);
