@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CSV_MISSING_COLUMN'
   | 'CSV_INVALID_ROW'
   | 'STATE_CORRUPT'
+  | 'STATE_NOT_FOUND'
   | 'STATE_TOO_NEW'
   | 'STATE_LOCKED'
   | 'STATE_UNWRITABLE'
@@ -92,7 +93,7 @@ export class GuardError extends SyncError {
   }
 }
 
-export type StateErrorCode = 'STATE_CORRUPT' | 'STATE_TOO_NEW' | 'STATE_LOCKED' | 'STATE_UNWRITABLE' | 'STATE_DISK_FULL' | 'STATE_IO_ERROR' | 'LOCK_LOST';
+export type StateErrorCode = 'STATE_CORRUPT' | 'STATE_NOT_FOUND' | 'STATE_TOO_NEW' | 'STATE_LOCKED' | 'STATE_UNWRITABLE' | 'STATE_DISK_FULL' | 'STATE_IO_ERROR' | 'LOCK_LOST';
 
 /** The state file cannot be used: damaged, too new, locked, read-only, on a full disk, or failing I/O. */
 export class StateError extends SyncError {

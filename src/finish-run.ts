@@ -61,7 +61,11 @@ export async function publishReport(config: RunConfig, report: RunReport, { hist
     }
   }
   // From here on, the report as written (redacted): what the webhook and stdout get.
-  logger.info({ stage: 'report', status: written.report.status, reportPath: written.reportPath }, 'run finished');
+  const { status, exitCode, members, events, rows } = written.report;
+  logger.info(
+    { stage: 'report', status, exitCode, members, events: { planned: events.planned, drained: events.drained, accepted: events.accepted, failed: events.failed }, rows, reportPath: written.reportPath },
+    'run finished',
+  );
   if (runOfRecord) await announceRun(config, written.report, written.reportPath, written.metrics, logger);
   return { report: written.report, reportPath: written.reportPath };
 }
@@ -98,6 +102,8 @@ export async function publishEarlyEnd(end: EarlyEnd): Promise<SyncResult> {
     orphanRows: 0,
     failures: [],
     failureCount: 0,
+    failedByChange: { new: 0, changed: 0, deleted: 0 },
+    failOnRejects: end.config.failOnRejects,
     rejects: { byReason: [] },
     warnings: [],
     durationsMs: { drain: 0, ingest: 0, plan: 0, deliver: 0, total: Math.max(0, end.finishedAt.getTime() - end.startedAt.getTime()) },

@@ -5,8 +5,8 @@ import type { RunConfig } from './config/schema.ts';
 import type { IngestResult, Reject } from './ingest/ingest-export.ts';
 import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
 import { refuseMassDelete } from './plan/guards.ts';
-import { mergeByContact } from './plan/merge.ts';
-import { planRun, type Backfill, type PlanTotals } from './plan/plan-run.ts';
+import { mergeByContact, type MergedMember } from './plan/merge.ts';
+import { planRun, type Backfill, type PlannedRun, type UntouchedCause, type UntouchedMember } from './plan/plan-run.ts';
 import { onlyInShard } from './plan/shard.ts';
 import type { RunReport } from './report/report-schema.ts';
 import type { Outbox } from './state/outbox.ts';
@@ -37,8 +37,10 @@ export interface PlanStageDeps {
 }
 
 const PLANNED_SAMPLE_SIZE = 5;
+/** Untouched members listed in the report by id (the count covers them all). */
+export const MAX_LISTED_UNTOUCHED = 1000;
 
-export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanStageDeps): PlanTotals {
+export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanStageDeps): PlannedRun {
   const { config, outbox, sample } = deps;
   // Few (a member gets at most one per run): the members' states as if they were applied need whole documents.
   const doubts = outbox.eventsInDoubt();
@@ -49,9 +51,28 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
     items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
     rejected: staging.rejectedContacts(),
     inDoubt: [...doubts.keys()].filter(inShard),
+    rejectedMemberRows: staging.rejectedMemberRows(),
     trustedKinds: ingest.trustedKinds,
   });
-  const planAll = () => {
+  const membersFile = ingest.files.find((file) => file.kind === 'members')?.name;
+  const describeUntouched = (entry: MergedMember, cause: UntouchedCause): UntouchedMember => {
+    const { contactId } = entry;
+    if (cause === 'rejected row') {
+      const reject = staging.firstReject(contactId);
+      return reject ? { contactId, ...reject } : { contactId, reason: 'a row of this member was rejected (see rejects.csv)' };
+    }
+    if (cause === 'orphan rows') {
+      const orphan = entry.orphans[0]!;
+      return { contactId, ...staging.origin(orphan.kind, contactId, orphan.itemId), column: 'contact_id', reason: 'not in the members export, but item rows name it: not deleted' };
+    }
+    return {
+      contactId,
+      ...(membersFile && { file: membersFile }),
+      reason: 'not in the members export, but not deleted: the members file cannot be trusted to be complete this run (see the warnings)',
+    };
+  };
+  const planAll = (): PlannedRun => {
+    const untouchedListed: UntouchedMember[] = [];
     if (!config.dryRun) outbox.clearFailedPlans();
     const totals = planRun(merged, {
       ...(deps.backfill && { backfill: deps.backfill }),
@@ -70,11 +91,14 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
         const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
         deps.onOrphanRow({ file, line, column: 'contact_id', reason: `contact_id "${item.contactId}" is not in the members export`, contactId: item.contactId });
       },
+      onUntouched: (entry, cause) => {
+        if (untouchedListed.length < MAX_LISTED_UNTOUCHED) untouchedListed.push(describeUntouched(entry, cause));
+      },
     });
     refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);
     // Planning a large export keeps the heartbeat timer from firing: commit a fresh beat with the plan.
     deps.lock.beat();
-    return totals;
+    return { ...totals, untouchedListed };
   };
   if (config.dryRun) return planAll();
   const totals = inTransaction(deps.db, planAll);

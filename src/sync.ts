@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { resolveBackfill } from './config/backfill.ts';
+import { missingCredentialsMessage } from './config/load.ts';
 import type { RunConfig } from './config/schema.ts';
 import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliver/deliver.ts';
 import type { OpenSender } from './deliver/open-sender.ts';
@@ -54,9 +55,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const startedAt = now();
   const runId = `${formatUtc(startedAt.getTime()).replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}`;
   if (!deps.config.dryRun && !deps.config.credentials) {
-    throw new ConfigError(
-      'API credentials are missing: set VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY and VIPPS_MERCHANT_SERIAL_NUMBER (or "credentials" in the config file), or use --dry-run',
-    );
+    throw new ConfigError(missingCredentialsMessage());
   }
   // Registered where the config is parsed; again here for callers that built it themselves (the demo).
   const tooShort = registerConfiguredSecrets(deps.config);
@@ -111,6 +110,7 @@ class Run {
   private readonly failures: RunReport['failures'] = [];
   private readonly warnings: string[] = [];
   private failureCount = 0;
+  private readonly failedByChange = { new: 0, changed: 0, deleted: 0 };
   private delivering: DeliveryProgress = { membersDone: 0, membersTotal: 0, eventsAccepted: 0, failed: 0 };
   private orphanRows = 0;
   private sender: OpenSender | undefined;
@@ -200,6 +200,7 @@ class Run {
       ...this.facts,
       runId: this.runId,
       status,
+      failOnRejects: this.config.failOnRejects,
       ...(error && { error }),
       startedAt: this.startedAt,
       finishedAt: this.now(),
@@ -209,6 +210,7 @@ class Run {
       orphanRows: this.orphanRows,
       failures: this.failures,
       failureCount: this.failureCount,
+      failedByChange: this.failedByChange,
       rejects: { ...(rejectsFile && { file: 'rejects.csv' }), byReason: this.rejects.summary() },
       warnings: this.warnings,
       durationsMs: this.timings,
@@ -240,11 +242,11 @@ class Run {
     if (!config.dryRun && outbox.pendingMemberCount() > 0) {
       this.backUpBeforeCommit();
       this.logger.info({ stage: 'drain', members: outbox.pendingMemberCount() }, 'delivering what an earlier run left in the outbox');
-      this.facts.drained = await this.timed('drain', () => this.deliver());
+      this.facts.drained = await this.timed('drain', () => this.deliver('drain'));
       // Planning over plans an interrupted drain left pending would lose track of what they sent.
       if (this.deps.signal?.aborted) return 'failed';
     }
-    const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun });
+    const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun, onWarning: (warning) => this.warnings.push(warning) });
     if (!pulled) return 'skipped';
     this.facts.pulled = pulled;
     this.logger.info({ stage: 'ingest', export: pulled.id, files: pulled.files.map((file) => file.name) }, 'reading export');
@@ -262,7 +264,9 @@ class Run {
     const staging = area.reader();
     this.facts.ingest = ingest;
     this.warnings.push(...ingest.warnings);
-    this.logger.info({ stage: 'ingest', rows: ingest.rowsRead, rejected: ingest.rowsRejected }, 'export read');
+    // Item rows whose member is not in the members file are found (and rejected) while planning: the
+    // run's total of rejected rows is in 'plan ready' and 'run finished', as in the report.
+    this.logger.info({ stage: 'ingest', rows: ingest.rowsRead, rejectedWhileReading: ingest.rowsRejected }, 'export read');
     refuseEmptyFiles(ingest, config.allowMassDelete);
     refuseTruncatedFiles(ingest, this.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
 
@@ -290,15 +294,16 @@ class Run {
     );
     this.facts.plan = plan;
     this.warnings.push(...plan.warnings);
-    this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned }, 'plan ready');
+    this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned, rowsRejected: ingest.rowsRejected + this.orphanRows }, 'plan ready');
     if (config.dryRun) return 'dry-run';
-    this.facts.delivered = await this.timed('deliver', () => this.deliver());
+    this.facts.delivered = await this.timed('deliver', () => this.deliver('deliver'));
     const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
     if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');
     return this.failureCount > 0 ? 'partial' : 'succeeded';
   }
 
-  private async deliver(): Promise<DeliveryTotals> {
+  /** `drain`: plans an earlier run left; `deliver`: tonight's plan. */
+  private async deliver(phase: 'drain' | 'deliver'): Promise<DeliveryTotals> {
     this.delivering = { membersDone: 0, membersTotal: this.outbox.pendingMemberCount(), eventsAccepted: 0, failed: 0 };
     // Loaded on first use: the HTTP client weighs ~30 MB that a dry run, ingest and planning never need.
     const { openSender } = await import('./deliver/open-sender.ts');
@@ -315,7 +320,7 @@ class Run {
         send: this.sender.send,
         concurrency: this.config.concurrency,
         maxFailuresInARow: this.config.maxFailuresInARow,
-        settle: (outcome) => this.settleMember(outcome),
+        settle: (outcome) => this.settleMember(outcome, phase),
         ...(this.deps.signal && { signal: this.deps.signal }),
       });
     } finally {
@@ -323,7 +328,7 @@ class Run {
     }
   }
 
-  private settleMember(outcome: MemberOutcome): void {
+  private settleMember(outcome: MemberOutcome, phase: 'drain' | 'deliver'): void {
     this.committer.add(outcome);
     this.delivering.membersDone++;
     this.delivering.eventsAccepted += outcome.acceptedNow.length;
@@ -331,6 +336,8 @@ class Run {
     this.deps.progress?.deliver(this.delivering);
     if (!outcome.failure) return;
     this.failureCount++;
+    // A failed member of an earlier run's plan is planned again tonight and counted there.
+    if (phase === 'deliver') this.failedByChange[plannedChangeOf(outcome)]++;
     if (this.failures.length < MAX_LISTED_FAILURES) this.failures.push({ contactId: outcome.contactId, ...outcome.failure });
     this.logger.warn({ stage: 'deliver', contactId: outcome.contactId, ...outcome.failure }, 'member not delivered');
   }
@@ -354,4 +361,10 @@ class Run {
       this.timings[stage] += Math.round(performance.now() - start);
     }
   }
+}
+
+/** What tonight's plan did with a member whose delivery failed: its first event tells (plan-member.ts). */
+function plannedChangeOf(outcome: MemberOutcome): 'new' | 'changed' | 'deleted' {
+  const first = outcome.acceptedNow[0]?.action ?? outcome.failure?.action;
+  return first === 'benefits.member.registered' ? 'new' : first === 'benefits.member.deleted' ? 'deleted' : 'changed';
 }

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, RUN_OPTIONS, type OptionSpec } from '../config/load.ts';
 import { runConfigSchema } from '../config/schema.ts';
-import { createLogger } from '../log.ts';
-import { summaryLine } from '../report/summary-line.ts';
+import { reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { localFolderSource } from '../sources/local-folder.ts';
 import { runSync } from '../sync.ts';
 import { parseFlags } from './args.ts';
+import { createCliLogger } from './cli-logger.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
@@ -39,22 +39,23 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
   io.stdout.write(`Sandbox Loyalty API on ${sandbox.url}; state and reports in ${out}\n\n`);
   let healthy = true;
   try {
-    for (const night of NIGHTS) {
-      const source = join(SAMPLES, night);
-      const config = loadConfig(
+    const configs = NIGHTS.map((night) =>
+      loadConfig(
         runConfigSchema,
         RUN_OPTIONS,
-        { source, state: join(out, 'loyalty-sync.sqlite'), 'report-dir': join(out, 'reports'), 'api-url': sandbox.url, 'log-level': flags['log-level'] ?? 'warn' },
+        { source: join(SAMPLES, night), state: join(out, 'loyalty-sync.sqlite'), 'report-dir': join(out, 'reports'), 'api-url': sandbox.url, 'log-level': flags['log-level'] ?? 'warn' },
         {},
-      );
+      ),
+    );
+    const { logger } = await createCliLogger(configs[0]!.logLevel, process.stderr, io.env);
+    for (const [index, night] of NIGHTS.entries()) {
+      const config = configs[index]!;
       const { report, reportPath } = await runSync({
         config: { ...config, credentials: DEMO_CREDENTIALS },
-        source: localFolderSource(source, config.timeZone),
-        logger: createLogger({ level: config.logLevel }),
+        source: localFolderSource(config.source, config.timeZone),
+        logger,
       });
-      io.stdout.write(`${night}: ${summaryLine(report, reportPath)}\n`);
-      if (report.rejects.file) io.stdout.write(`${' '.repeat(night.length + 2)}rejected rows: ${join(reportPath, '..', report.rejects.file)}\n`);
-      io.stdout.write(`${' '.repeat(night.length + 2)}readable report: ${join(reportPath, '..', 'report.html')}\n\n`);
+      io.stdout.write(`${night}: ${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath, ' '.repeat(night.length + 2))}\n`);
       healthy &&= report.status === 'succeeded';
     }
     const stats = sandbox.stats();

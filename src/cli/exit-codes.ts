@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   partial: 3,
   refused: 4,
+  /** Succeeded, but rows were rejected or members left untouched: only with --fail-on-rejects. */
+  rejects: 5,
   locked: 75,
 } as const;
 
@@ -15,6 +17,8 @@ export function exitCodeOf(error: unknown): number {
   switch (error.code) {
     case 'CONFIG_INVALID':
     case 'USAGE':
+    // status/explain pointed at a state file that is not there: the path given (or defaulted) is wrong.
+    case 'STATE_NOT_FOUND':
       return EXIT.usage;
     case 'GUARD_MASS_DELETE':
     case 'GUARD_EMPTY_FILE':

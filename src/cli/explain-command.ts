@@ -10,6 +10,7 @@ import { ingestConfigSchema } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport, type Reject } from '../ingest/ingest-export.ts';
 import { ITEM_KINDS, type ItemKind } from '../ingest/kinds.ts';
+import { maskPhoneNumbersIn } from '../privacy/phone-numbers.ts';
 import { createLogger } from '../log.ts';
 import { memberDifferences, type MemberDifferences } from '../plan/explain.ts';
 import type { MemberState } from '../plan/member-state.ts';
@@ -25,6 +26,7 @@ import { openStateStore } from '../state/store.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
+import { openStateFileToRead } from './read-state-file.ts';
 
 const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
   { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
@@ -64,7 +66,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   if (!contactId || positionals.length > 1) throw new UsageError('explain needs exactly one contact id');
   const config = loadConfig(explainSchema, EXPLAIN_OPTIONS, flags, io.env, { withCredentials: true });
 
-  const store = openStateStore(config.state, { readOnly: true });
+  const store = openStateFileToRead(config.state);
   let explanation: Explanation;
   try {
     const old = snapshotStore(store.db).load(contactId);
@@ -80,7 +82,8 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   } finally {
     store.close();
   }
-  io.stdout.write(config.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderText(explanation));
+  // The snapshot's documents and the outbox hold full phone numbers: what is printed holds masked ones.
+  io.stdout.write(maskPhoneNumbersIn(config.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderText(explanation)));
   return EXIT.ok;
 }
 
@@ -122,7 +125,8 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
     });
     const rejected = entry?.rejected ?? false;
     const next = entry?.next;
-    const plan = rejected || (!next && !ingest.membersComplete) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set(), ...(epoch && { epoch }) });
+    // Nothing to plan for a member the run leaves untouched, or one that neither the export nor the snapshot knows.
+    const plan = rejected || (!next && !ingest.membersComplete) || (!next && !old) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set(), ...(epoch && { epoch }) });
     return {
       source: `${source.description} (${pulled.id})`,
       inExport: next !== undefined,
@@ -138,7 +142,8 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
 }
 
 function renderText(explanation: Explanation): string {
-  const lines = [`Member ${explanation.contactId}`];
+  const unknown = !explanation.snapshot && !explanation.export?.inExport && !explanation.export?.rejects.length && explanation.history.length === 0;
+  const lines = [`Member ${explanation.contactId}${unknown ? `: unknown (not in the snapshot${explanation.export ? ', not in the export' : ''}, no events)` : ''}`];
   const { snapshot } = explanation;
   lines.push('', 'Snapshot (what the API has accepted):');
   if (!snapshot) lines.push('  not in the snapshot: never delivered');

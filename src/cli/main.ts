@@ -101,5 +101,9 @@ function withoutSecrets(stream: CommandIo['stdout']): CommandIo['stdout'] {
 }
 
 if (import.meta.main) {
+  // `loyalty-sync status | head -1`: a reader that stops early is not an error of ours; the rest is dropped.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
 }

@@ -1,11 +1,11 @@
 import { loadConfig, RUN_OPTIONS } from '../config/load.ts';
 import { runConfigSchema } from '../config/schema.ts';
-import { createLogger } from '../log.ts';
 import { createProgress } from '../report/progress.ts';
-import { planSummary, summaryLine } from '../report/summary-line.ts';
+import { planSummary, reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import { runSync } from '../sync.ts';
 import { optionsHelp, parseFlags } from './args.ts';
+import { createCliLogger } from './cli-logger.ts';
 import type { CommandIo } from './io.ts';
 
 export const RUN_HELP = `Usage: loyalty-sync run --source <folder | sftp://user@host[:port]/path> [options]
@@ -18,7 +18,8 @@ Options (flag, env var, meaning):
 ${optionsHelp(RUN_OPTIONS)}
 
 Exit codes: 0 done (or skipped, or dry run) · 1 failed · 2 usage/config error · 3 partial (some members
-failed) · 4 refused by a safety guard · 75 another run holds the lock.`;
+failed) · 4 refused by a safety guard · 5 done, but rows were rejected (only with --fail-on-rejects)
+· 75 another run holds the lock.`;
 
 export async function runCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { flags } = parseFlags(args, RUN_OPTIONS);
@@ -27,7 +28,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
     return 0;
   }
   const config = loadConfig(runConfigSchema, RUN_OPTIONS, flags, io.env, { withCredentials: true });
-  const logger = createLogger({ level: config.logLevel });
+  const { logger, terminal } = await createCliLogger(config.logLevel, process.stderr, io.env);
   const source = openSource(config.source, config);
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
@@ -38,9 +39,9 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const progress = createProgress({ logger, intervalMs: config.progressSeconds * 1000, ...(process.stderr.isTTY && { terminal: process.stderr }) });
+    const progress = createProgress({ logger, intervalMs: config.progressSeconds * 1000, ...(terminal && { terminal }) });
     const { report, reportPath } = await runSync({ config, source, logger, signal: stop.signal, progress });
-    io.stdout.write(`${summaryLine(report, reportPath)}\n`);
+    io.stdout.write(`${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath)}`);
     if (report.status === 'dry-run') io.stdout.write(planSummary(report));
     return report.exitCode;
   } finally {

@@ -1,11 +1,11 @@
 import { loadConfig, SCHEDULE_OPTIONS } from '../config/load.ts';
 import { scheduleConfigSchema } from '../config/schema.ts';
-import { createLogger } from '../log.ts';
-import { summaryLine } from '../report/summary-line.ts';
+import { reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
 import { runSync } from '../sync.ts';
 import { optionsHelp, parseFlags } from './args.ts';
+import { createCliLogger } from './cli-logger.ts';
 import { EXIT, exitCodeOf } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { startSchedule } from './scheduler.ts';
@@ -26,7 +26,7 @@ export async function scheduleCommand(args: readonly string[], io: CommandIo): P
     return EXIT.ok;
   }
   const config = loadConfig(scheduleConfigSchema, SCHEDULE_OPTIONS, flags, io.env, { withCredentials: true });
-  const logger = createLogger({ level: config.logLevel });
+  const { logger } = await createCliLogger(config.logLevel, process.stderr, io.env);
   const abortRun = new AbortController();
 
   const job = async () => {
@@ -34,7 +34,7 @@ export async function scheduleCommand(args: readonly string[], io: CommandIo): P
     try {
       source = openSource(config.source, config);
       const { report, reportPath } = await runSync({ config, source, logger, signal: abortRun.signal });
-      io.stdout.write(`${summaryLine(report, reportPath)}\n`);
+      io.stdout.write(`${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath)}`);
     } catch (error) {
       // A run that could not start (lock held, unreadable state) is logged; the schedule goes on.
       logger.error({ stage: 'schedule', code: exitCodeOf(error), err: error }, 'run could not start');

@@ -1,23 +1,31 @@
-import { loadConfig, type OptionSpec } from '../config/load.ts';
 import { z } from 'zod';
+import { loadConfig, type OptionSpec } from '../config/load.ts';
+import { ingestConfigSchema } from '../config/schema.ts';
+import { formatTime } from '../report/display-format.ts';
+import { eventCounts, memberCounts } from '../report/summary-line.ts';
 import { runsTable } from '../state/runs.ts';
-import { openStateStore } from '../state/store.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from './exit-codes.ts';
 import type { CommandIo } from './io.ts';
+import { openStateFileToRead } from './read-state-file.ts';
 
 const STATUS_OPTIONS: readonly OptionSpec[] = [
   { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
   { key: 'limit', flag: 'limit', type: 'string', help: 'how many runs (default 10)' },
   { key: 'json', flag: 'json', type: 'boolean', help: 'print JSON' },
+  { key: 'timeZone', flag: 'time-zone', type: 'string', help: "time zone of the times shown, as in the reports (default Europe/Oslo)" },
 ];
 const statusSchema = z.object({
   state: z.string().default('loyalty-sync.sqlite'),
   limit: z.coerce.number().int().min(1).max(1000).default(10),
   json: z.boolean().default(false),
+  timeZone: ingestConfigSchema.shape.timeZone,
 });
 
-export const STATUS_HELP = 'Usage: loyalty-sync status [--state <file>] [--limit N] [--json]\n\nThe last runs recorded in the state file.';
+export const STATUS_HELP = `Usage: loyalty-sync status [--state <file>] [--limit N] [--json] [--time-zone <zone>]
+
+The last runs recorded in the state file, newest first, with the counts of their summary lines; times in
+--time-zone, as in the reports.`;
 
 export async function statusCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { flags } = parseFlags(args, STATUS_OPTIONS);
@@ -26,7 +34,7 @@ export async function statusCommand(args: readonly string[], io: CommandIo): Pro
     return EXIT.ok;
   }
   const config = loadConfig(statusSchema, STATUS_OPTIONS, flags, io.env);
-  const store = openStateStore(config.state, { readOnly: true });
+  const store = openStateFileToRead(config.state);
   try {
     const runs = runsTable(store.db).recent(config.limit);
     if (config.json) {
@@ -37,9 +45,9 @@ export async function statusCommand(args: readonly string[], io: CommandIo): Pro
     for (const run of runs) {
       const s = run.summary;
       const counts = s
-        ? `${s.members.total} members (${s.members.new} new, ${s.members.changed} changed, ${s.members.deleted} deleted, ${s.members.failed} failed) · ${s.events.accepted}/${s.events.planned} events · ${s.rows.rejected} rejected rows · ${(s.durationsMs.total / 1000).toFixed(1)} s`
+        ? [memberCounts(s.members), eventCounts({ status: run.status, events: s.events }), `${s.rows.rejected} of ${s.rows.read} rows rejected`, `${(s.durationsMs.total / 1000).toFixed(1)} s`].join(' · ')
         : '';
-      io.stdout.write(`${run.startedAt}  ${run.status.padEnd(9)}  ${run.runId}  ${counts}\n`);
+      io.stdout.write(`${formatTime(run.startedAt, config.timeZone)}  ${run.status.padEnd(9)}  ${run.runId}  ${counts}\n`);
     }
     return EXIT.ok;
   } finally {

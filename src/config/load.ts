@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { registerConfiguredSecrets, type SecretSettings } from '../privacy/secret-values.ts';
 import { DROP_FOLDER_OPTIONS, mergeSftpSecrets } from '../sources/sftp-config.ts';
+import { didYouMean } from './closest-name.ts';
+import { scheduleConfigSchema } from './schema.ts';
 
 export interface OptionSpec {
   /** Path in the config object, e.g. `concurrency` or `dialect.delimiter`. */
@@ -42,6 +44,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'stateBackups', flag: 'state-backups', type: 'string', help: 'backups of the state file kept beside it, taken before a run commits (default 3; 0 = none)' },
   { key: 'reportRetentionDays', flag: 'report-retention-days', type: 'string', help: 'remove run report folders older than this (default 90; 0 = keep all)' },
   { key: 'archiveRetentionDays', flag: 'archive-retention-days', type: 'string', help: "remove a drop folder's archive/failed entries older than this (default 30; 0 = keep all)" },
+  { key: 'failOnRejects', flag: 'fail-on-rejects', type: 'boolean', help: 'exit 5 (not 0) when rows were rejected or members left untouched' },
   { key: 'shard', flag: 'shard', type: 'string', help: 'i/N: only members whose contact_id hash falls in shard i' },
   { key: 'maxDeletePercent', flag: 'max-delete-percent', type: 'string', help: 'refuse a run deleting more than this % of known members (default 5)' },
   { key: 'minRowsPercent', flag: 'min-rows-percent', type: 'string', help: "refuse a file with fewer rows than this % of the last successful run's (default 50)" },
@@ -84,6 +87,17 @@ export const CREDENTIAL_ENV = {
 } as const;
 
 type Values = Record<string, string | boolean | undefined>;
+const keysOf = <T extends object>(object: T) => Object.keys(object) as (keyof T)[];
+
+/** The one message for missing API credentials, whether one is missing or all four. */
+export function missingCredentialsMessage(missing: readonly (keyof typeof CREDENTIAL_ENV)[] = keysOf(CREDENTIAL_ENV)): string {
+  const listed = (names: string[]) => (names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+  const given = keysOf(CREDENTIAL_ENV).filter((key) => !missing.includes(key));
+  return (
+    `API credentials are missing: set ${listed(missing.map((key) => CREDENTIAL_ENV[key]))} (or "credentials" in the config file), or use --dry-run` +
+    (given.length > 0 ? `; ${listed(given.map((key) => CREDENTIAL_ENV[key]))} ${given.length === 1 ? 'is' : 'are'} set, the API needs all four` : '')
+  );
+}
 
 export function loadConfig<S extends z.ZodType>(
   schema: S,
@@ -94,15 +108,22 @@ export function loadConfig<S extends z.ZodType>(
 ): Readonly<z.infer<S>> {
   const configPath = (flags.config as string | undefined) ?? env[envNameOf(CONFIG_OPTION)];
   const merged: Record<string, unknown> = configPath ? readConfigFile(configPath) : {};
+  if (configPath) refuseUnknownKeys(merged, configPath, schema);
   for (const spec of specs) {
     const fromEnv = env[envNameOf(spec)];
     if (fromEnv !== undefined && fromEnv !== '') setPath(merged, spec.key, fromEnv);
   }
   for (const spec of specs) if (flags[spec.flag] !== undefined) setPath(merged, spec.key, flags[spec.flag]);
+  let missingCredentials: (keyof typeof CREDENTIAL_ENV)[] = [];
   if (options.withCredentials) {
     mergeCredentials(merged, env);
     mergeSftpSecrets(merged, env);
     if (env[NOTIFY_URL_ENV]) merged.notifyUrl = env[NOTIFY_URL_ENV];
+    // Some credentials but not all: the same message as none at all (after parsing, which tells whether
+    // this is a dry run, which needs none). Set aside so the schema does not answer first in its own words.
+    const credentials = merged.credentials as Record<string, unknown> | undefined;
+    missingCredentials = credentials ? keysOf(CREDENTIAL_ENV).filter((key) => typeof credentials[key] !== 'string' || credentials[key] === '') : [];
+    if (missingCredentials.length > 0) delete merged.credentials;
   }
 
   const parsed = schema.safeParse(merged);
@@ -116,13 +137,70 @@ export function loadConfig<S extends z.ZodType>(
         : issue.path[0] === 'credentials' && credentialEnv
           ? `${key} (${credentialEnv})`
           : key || '(config)';
+      if (issue.code === 'unrecognized_keys') {
+        const known = keysAt(schema, issue.path);
+        return issue.keys.map((unknown) => `${where}: unknown key "${unknown}"${didYouMean(unknown, known, (name) => `"${name}"`)}`).join('\n  ');
+      }
       return `${where}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
+  const data = parsed.data as { dryRun?: unknown };
+  if (missingCredentials.length > 0 && keysAt(schema, []).includes('credentials') && data.dryRun !== true) {
+    throw new ConfigError(missingCredentialsMessage(missingCredentials));
+  }
   // The edge where secrets enter: from here on, every output removes them by value (src/privacy/).
   registerConfiguredSecrets(parsed.data as SecretSettings);
   return Object.freeze(parsed.data);
+}
+
+/**
+ * A config file is shared by every command (`run`, `schedule`, `status`, `explain`, `validate`), so a key
+ * is known when the full run configuration or this command has it. Any other is a typo that would
+ * otherwise be ignored without a word (`"dryrun": true`, and a live run is sent). Nested objects too.
+ */
+function refuseUnknownKeys(file: Record<string, unknown>, path: string, schema: z.ZodType): void {
+  const problems: string[] = [];
+  const check = (object: Record<string, unknown>, at: string[]) => {
+    const known = new Set([...keysAt(scheduleConfigSchema, at), ...keysAt(schema, at)]);
+    if (known.size === 0) return;
+    for (const [key, value] of Object.entries(object)) {
+      const where = [...at, key].join('.');
+      if (!known.has(key)) problems.push(`"${where}": unknown key${didYouMean(key, known, (name) => `"${[...at, name].join('.')}"`)}`);
+      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) check(value as Record<string, unknown>, [...at, key]);
+    }
+  };
+  check(file, []);
+  if (problems.length > 0) throw new ConfigError(`config file ${path}:\n  ${problems.join('\n  ')}`);
+}
+
+/** The keys an object (or record with fixed keys) in `schema` at `path` takes, through defaults, optionals and pipes. */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  interface Def {
+    type: string;
+    shape?: Record<string, z.ZodType>;
+    innerType?: z.ZodType;
+    in?: z.ZodType;
+    keyType?: z.ZodType;
+    entries?: Record<string, string>;
+  }
+  const defOf = (node: z.ZodType) => (node as unknown as { _zod: { def: Def } })._zod.def;
+  const unwrap = (node: z.ZodType): z.ZodType => {
+    const def = defOf(node);
+    if (def.innerType) return unwrap(def.innerType);
+    if (def.type === 'pipe' && def.in) return unwrap(def.in);
+    return node;
+  };
+  let node = unwrap(schema);
+  for (const key of path) {
+    const next = defOf(node).shape?.[String(key)];
+    if (!next) return [];
+    node = unwrap(next);
+  }
+  const def = defOf(node);
+  if (def.shape) return Object.keys(def.shape);
+  const keyDef = def.keyType && defOf(def.keyType);
+  return keyDef?.entries ? Object.values(keyDef.entries) : [];
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -86,6 +86,8 @@ export const runConfigSchema = ingestConfigSchema.extend({
   reportRetentionDays: int(0, 36_500).default(90),
   /** A drop folder's archive/<date>/ folders and failed/ entries older than this are removed; 0 = keep all. */
   archiveRetentionDays: int(0, 36_500).default(30),
+  /** Exit 5 instead of 0 when a run (or dry run) succeeded but rejected rows or left members untouched. */
+  failOnRejects: flag.default(false),
   shard: shard.optional(),
   maxDeletePercent: z.coerce.number().min(0).max(100).default(5),
   /** A file with fewer rows than this % of the same kind's file in the last successful run is refused. */

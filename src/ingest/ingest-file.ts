@@ -31,7 +31,7 @@ export async function ingestFile(
   const reject = (line: number, contactId: string | undefined, problems: { column: string; reason: string }[]) => {
     summary.rejected++;
     for (const problem of problems) sinks.onReject({ file: file.name, line, column: problem.column, reason: problem.reason, contactId });
-    if (contactId) writer.addRejectedContact(contactId);
+    if (contactId) writer.addRejectedContact(contactId, { file: file.name, line, ...problems[0]! });
     else summary.unattributable++;
   };
   // Rows still in the writer's batch are written first, so that their duplicates are reported before this

@@ -13,6 +13,8 @@ export interface MergeInputs {
   rejected: Iterable<string>;
   /** Contacts with events in doubt (see in-doubt.ts): planned even when neither snapshot nor export knows them. */
   inDoubt?: Iterable<string>;
+  /** Contacts whose members row was rejected (a subset of `rejected`): members of the export all the same. */
+  rejectedMemberRows?: Iterable<string>;
   /** Item kinds the export carries trustworthy information on; others keep the snapshot's sets. */
   trustedKinds: ReadonlySet<ItemKind>;
 }
@@ -30,6 +32,8 @@ export interface MergedMember {
   next?: ExportedMember;
   /** The contact had a rejected row tonight: leave it untouched. */
   rejected: boolean;
+  /** Its row in the members file was rejected (it may still have a valid one: a duplicate is rejected). */
+  memberRowRejected: boolean;
   orphans: OrphanItem[];
 }
 
@@ -73,8 +77,9 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
   const members = new Cursor(inputs.members, (member) => member.contactId);
   const rejected = new Cursor(inputs.rejected, (contactId) => contactId);
   const inDoubt = new Cursor(inputs.inDoubt ?? [], (contactId) => contactId);
+  const rejectedMemberRows = new Cursor(inputs.rejectedMemberRows ?? [], (contactId) => contactId);
   const items = ITEM_KINDS.map((kind) => ({ kind, cursor: new Cursor(inputs.items[kind], (item) => item[0]) }));
-  const cursors = [snapshot, members, rejected, inDoubt, ...items.map((entry) => entry.cursor)];
+  const cursors = [snapshot, members, rejected, inDoubt, rejectedMemberRows, ...items.map((entry) => entry.cursor)];
 
   for (;;) {
     let contactId: string | undefined;
@@ -88,10 +93,11 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
     const member = members.takeOne(contactId);
     const isRejected = rejected.takeOne(contactId) !== undefined;
     inDoubt.takeOne(contactId);
+    const memberRowRejected = rejectedMemberRows.takeOne(contactId) !== undefined;
     const rowsByKind = items.map(({ cursor }) => cursor.takeAll(contactId));
     if (!member) {
       const orphans = items.flatMap(({ kind }, index) => rowsByKind[index]!.map(([, itemId]) => ({ kind, contactId: contactId!, itemId })));
-      yield { contactId, old, rejected: isRejected, orphans };
+      yield { contactId, old, rejected: isRejected, memberRowRejected, orphans };
       continue;
     }
     const next: ExportedMember = { contactId, phoneNumber: member.phoneNumber, member: member.doc };
@@ -102,6 +108,6 @@ export function* mergeByContact(inputs: MergeInputs): Generator<MergedMember> {
       if (kind === 'bonusChecks') next.bonusChecks = rows.map(([, id, doc]) => ({ id, doc }));
       else next[kind] = rows.map(([, , doc]) => doc);
     }
-    yield { contactId, old, next, rejected: isRejected, orphans: [] };
+    yield { contactId, old, next, rejected: isRejected, memberRowRejected, orphans: [] };
   }
 }

@@ -6,12 +6,31 @@ import type { MergedMember, OrphanItem } from './merge.ts';
 import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts';
 import type { MemberPart, PlannedEvent } from './plan-member.ts';
 
+/**
+ * Members by what tonight's plan does with them; the parts add up to `total`: every member the run looked
+ * at, i.e. each contact in tonight's members file (a valid row or a rejected one) and each active member
+ * of the snapshot that is missing from it.
+ */
 export interface PlanTotals {
   members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
   events: { planned: number; byAction: Partial<Record<Action, number>> };
   /** Active members the snapshot knew before this run (the mass-delete guard's denominator). */
   knownMembers: number;
   warnings: string[];
+}
+
+/** A member left untouched: where its first rejected (or orphan) row is, and why it was left. */
+export interface UntouchedMember {
+  contactId: string;
+  file?: string;
+  line?: number;
+  column?: string;
+  reason: string;
+}
+
+export interface PlannedRun extends PlanTotals {
+  /** The first untouched members (contact_id order), for the report. */
+  untouchedListed: UntouchedMember[];
 }
 
 /** `--full`: which parts to resend, for every member or only the listed contacts. */
@@ -33,7 +52,12 @@ export interface RunPlanOptions {
   onPlan: (plan: PlanAfterDoubt) => void;
   /** Item rows whose contact is not in the members export. */
   onOrphan: (item: OrphanItem) => void;
+  /** A member left exactly as it is this run, and why. */
+  onUntouched?: (entry: MergedMember, cause: UntouchedCause) => void;
 }
+
+/** Why a member is left untouched: a row of its was rejected, item rows name it but it is not in the members file, or it is missing from a members file that cannot be trusted to be complete. */
+export type UntouchedCause = 'rejected row' | 'orphan rows' | 'deletes blocked';
 
 const NOTHING: ReadonlySet<MemberPart> = new Set();
 
@@ -50,21 +74,29 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     const doubts = options.doubtsOf?.(entry.contactId) ?? [];
     // Known to the API as far as we can tell: a registration in doubt counts (the mass-delete guard's denominator).
     const known = stateAsIf(entry.old, doubts);
-    if (known && !known.deleted) totals.knownMembers++;
-    if (entry.next) totals.members.total++;
+    const active = known !== undefined && !known.deleted;
+    if (active) totals.knownMembers++;
     // Rows of a member whose own row was rejected are not orphans: that member is untouched anyway.
     if (!entry.rejected) for (const orphan of entry.orphans) options.onOrphan(orphan);
+    if (!entry.next && !entry.memberRowRejected && !active && doubts.length === 0) continue;
+    totals.members.total++;
     // A member with a rejected row (or orphan rows) is left exactly as it is: neither updated nor deleted
     // (events in doubt stay in doubt until the member is planned again).
-    if (entry.rejected || entry.orphans.length > 0) {
-      if (entry.next || entry.old) totals.members.untouched++;
+    const untouched: UntouchedCause | undefined = entry.rejected
+      ? 'rejected row'
+      : entry.orphans.length > 0
+        ? 'orphan rows'
+        : !entry.next && !options.deletesAllowed
+          ? 'deletes blocked'
+          : undefined;
+    if (untouched) {
+      totals.members.untouched++;
+      options.onUntouched?.(entry, untouched);
       continue;
     }
-    if (!entry.next && !options.deletesAllowed) continue;
     const backfill = options.backfill;
     const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
     const plan = planMemberInDoubt(entry.old, doubts, entry.next, { timestamp: options.timestamp, resend, ...(options.epoch && { epoch: options.epoch }) });
-    if (!entry.next && plan.change === 'unchanged') continue;
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;
     totals.events.planned += plan.events.length;

@@ -2,15 +2,19 @@
 import type { Action } from '../api/events.ts';
 import type { DeliveryTotals } from '../deliver/deliver.ts';
 import type { IngestResult } from '../ingest/ingest-export.ts';
-import type { PlanTotals } from '../plan/plan-run.ts';
+import type { PlannedRun } from '../plan/plan-run.ts';
 import type { PulledExport, SettledFile } from '../sources/source.ts';
 import type { RunReport, RunStatus } from './report-schema.ts';
 
 export const EXIT_CODE_OF_STATUS: Record<RunStatus, number> = { succeeded: 0, skipped: 0, 'dry-run': 0, partial: 3, failed: 1, refused: 4 };
+/** `--fail-on-rejects`: a run (or dry run) that succeeded, but rejected rows or left members untouched. */
+export const EXIT_CODE_WITH_REJECTS = 5;
 
 export interface RunFacts {
   runId: string;
   status: RunStatus;
+  /** `--fail-on-rejects`. */
+  failOnRejects: boolean;
   error?: RunReport['error'];
   startedAt: Date;
   finishedAt: Date;
@@ -20,7 +24,9 @@ export interface RunFacts {
   settled: SettledFile[];
   ingest?: IngestResult;
   orphanRows: number;
-  plan?: PlanTotals;
+  plan?: PlannedRun;
+  /** Members of tonight's plan whose delivery failed, by what the plan did with them. */
+  failedByChange: Record<'new' | 'changed' | 'deleted', number>;
   drained?: DeliveryTotals;
   delivered?: DeliveryTotals;
   failures: RunReport['failures'];
@@ -41,11 +47,14 @@ export function buildReport(facts: RunFacts): RunReport {
     for (const [action, n] of Object.entries(totals?.acceptedByAction ?? {})) acceptedByAction[action as Action] = (acceptedByAction[action as Action] ?? 0) + n;
   }
   const sum = (pick: (totals: DeliveryTotals) => number) => (drained ? pick(drained) : 0) + (delivered ? pick(delivered) : 0);
+  const failed = facts.failedByChange;
+  const rowsRejected = (ingest?.rowsRejected ?? 0) + facts.orphanRows;
+  const withRejects = facts.failOnRejects && (facts.status === 'succeeded' || facts.status === 'dry-run') && (rowsRejected > 0 || (plan?.members.untouched ?? 0) > 0);
   return {
     runId: facts.runId,
     status: facts.status,
     // A run that lost its lock exits like one that never got it (75: another run holds the lock).
-    exitCode: facts.error?.code === 'LOCK_LOST' ? 75 : EXIT_CODE_OF_STATUS[facts.status],
+    exitCode: facts.error?.code === 'LOCK_LOST' ? 75 : withRejects ? EXIT_CODE_WITH_REJECTS : EXIT_CODE_OF_STATUS[facts.status],
     startedAt: facts.startedAt.toISOString(),
     finishedAt: facts.finishedAt.toISOString(),
     options: facts.options,
@@ -65,16 +74,17 @@ export function buildReport(facts: RunFacts): RunReport {
         ...(movedTo.get(file.name) && { movedTo: movedTo.get(file.name) }),
       })),
     },
+    // A failed member counts as failed only, not also as the new/changed/deleted member it was planned as.
     members: {
       total: plan?.members.total ?? 0,
-      new: plan?.members.new ?? 0,
-      changed: plan?.members.changed ?? 0,
+      new: (plan?.members.new ?? 0) - failed.new,
+      changed: (plan?.members.changed ?? 0) - failed.changed,
       unchanged: plan?.members.unchanged ?? 0,
-      deleted: plan?.members.deleted ?? 0,
-      failed: facts.failureCount,
+      deleted: (plan?.members.deleted ?? 0) - failed.deleted,
+      failed: failed.new + failed.changed + failed.deleted,
       untouched: plan?.members.untouched ?? 0,
     },
-    rows: { read: ingest?.rowsRead ?? 0, rejected: (ingest?.rowsRejected ?? 0) + facts.orphanRows },
+    rows: { read: ingest?.rowsRead ?? 0, rejected: rowsRejected },
     events: {
       planned: plan?.events.planned ?? 0,
       accepted: sum((totals) => totals.eventsAccepted),
@@ -86,6 +96,8 @@ export function buildReport(facts: RunFacts): RunReport {
     },
     failures: facts.failures,
     failuresNotListed: facts.failureCount - facts.failures.length,
+    untouched: plan?.untouchedListed ?? [],
+    untouchedNotListed: plan ? plan.members.untouched - plan.untouchedListed.length : 0,
     rejects: facts.rejects,
     warnings: facts.warnings,
     ...(facts.error && { error: facts.error }),

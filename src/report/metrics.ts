@@ -64,7 +64,7 @@ export function renderMetrics(report: RunReport, options: MetricsOptions): strin
       help: 'The last run status: 1 for the status it had, 0 for the others.',
       samples: RUN_STATUSES.map((status) => ({ labels: { status }, value: status === report.status ? 1 : 0 })),
     },
-    { name: 'loyalty_sync_run_exit_code', help: 'The exit code of the last run (0 succeeded, 3 partial, 4 refused, 1 failed).', samples: [{ value: report.exitCode }] },
+    { name: 'loyalty_sync_run_exit_code', help: 'The exit code of the last run (0 succeeded, 3 partial, 4 refused, 1 failed, 5 succeeded with rejected rows under --fail-on-rejects).', samples: [{ value: report.exitCode }] },
     {
       name: 'loyalty_sync_members',
       help: 'Members in the last run by change (untouched: left as they were because a row was rejected).',

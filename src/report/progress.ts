@@ -1,7 +1,12 @@
-// Progress while a run works. On a terminal: one line redrawn in place. Off a terminal (cron,
-// Kubernetes): one structured log line every `intervalMs`, with the same numbers.
+// Progress while a run works. On a terminal: one status line, redrawn in place at most every 200 ms, below
+// the log lines (terminal-line.ts). Off a terminal (cron, Kubernetes): one structured log line every
+// `intervalMs`, with the same numbers, and only then.
+//
+// Ingest reads several files at once (one per lane), so progress events of different files interleave:
+// the numbers are for the whole export since reading began, and each file in progress shows its share.
 import type { IngestProgress } from '../ingest/ingest-export.ts';
 import type { Logger } from '../log.ts';
+import type { TerminalLine } from './terminal-line.ts';
 
 export interface DeliveryProgress {
   membersDone: number;
@@ -19,66 +24,109 @@ export interface Progress {
 
 export interface ProgressOptions {
   logger: Logger;
-  /** A terminal stream (stderr) to redraw, or undefined off a terminal. */
-  terminal?: { write(text: string): unknown; columns?: number };
+  /** The terminal's status line, or undefined off a terminal. */
+  terminal?: TerminalLine;
   intervalMs: number;
   now?: () => number;
 }
 
 const REDRAW_MS = 200;
 
+interface IngestNumbers {
+  stage: 'ingest';
+  rows: number;
+  /** Megabytes (10^6 bytes) read so far, of all files. */
+  mb: number;
+  mbPerSec: number;
+  /** Percent read of each file being read. */
+  files: Record<string, number>;
+}
+
+interface DeliverNumbers {
+  stage: 'deliver';
+  members: number;
+  membersTotal: number;
+  eventsAccepted: number;
+  eventsPerSec: number;
+  failed: number;
+  etaSeconds?: number;
+}
+
 export function createProgress(options: ProgressOptions): Progress {
   const now = options.now ?? Date.now;
-  let stage: { name: 'ingest'; at: IngestProgress; since: number } | { name: 'deliver'; at: DeliveryProgress; since: number } | undefined;
-  let lastOutput = 0;
+  const { terminal } = options;
+  // Rates count from the first progress event: the bytes it reports were read before it, in no known time.
+  let ingest: { since: number; lastAt: number; bytesBefore: number; files: Map<string, IngestProgress> } | undefined;
+  let delivery: { since: number; eventsBefore: number; membersBefore: number; at: DeliveryProgress } | undefined;
+  let lastDrawn = Number.NEGATIVE_INFINITY;
 
-  const describe = (): Record<string, unknown> | undefined => {
-    if (!stage) return undefined;
-    const seconds = Math.max((now() - stage.since) / 1000, 0.001);
-    if (stage.name === 'ingest') {
-      const { file, rows, bytes, totalBytes } = stage.at;
-      return { stage: 'ingest', file, rows, percent: totalBytes ? Math.round((bytes / totalBytes) * 100) : 100, mbPerSec: round(bytes / 1e6 / seconds) };
+  const describe = (): IngestNumbers | DeliverNumbers | undefined => {
+    if (delivery) {
+      const { membersDone, membersTotal, eventsAccepted, failed } = delivery.at;
+      const seconds = (now() - delivery.since) / 1000;
+      const rate = seconds > 0 ? (membersDone - delivery.membersBefore) / seconds : 0;
+      const etaSeconds = rate > 0 ? Math.round((membersTotal - membersDone) / rate) : undefined;
+      const eventsPerSec = seconds > 0 ? round((eventsAccepted - delivery.eventsBefore) / seconds) : 0;
+      return { stage: 'deliver', members: membersDone, membersTotal, eventsAccepted, eventsPerSec, failed, ...(etaSeconds !== undefined && { etaSeconds }) };
     }
-    const { membersDone, membersTotal, eventsAccepted, failed } = stage.at;
-    const rate = membersDone / seconds;
-    const etaSeconds = rate > 0 ? Math.round((membersTotal - membersDone) / rate) : undefined;
-    return { stage: 'deliver', members: membersDone, membersTotal, eventsAccepted, eventsPerSec: round(eventsAccepted / seconds), failed, etaSeconds };
+    if (!ingest) return undefined;
+    // Up to the last event: once every file is read the rate stays what it was (planning comes next).
+    const seconds = (ingest.lastAt - ingest.since) / 1000;
+    let rows = 0;
+    let bytes = 0;
+    const files: Record<string, number> = {};
+    for (const [file, at] of ingest.files) {
+      rows += at.rows;
+      bytes += at.bytes;
+      if (at.bytes < at.totalBytes) files[file] = Math.floor((at.bytes / at.totalBytes) * 100);
+    }
+    return { stage: 'ingest', rows, mb: round(bytes / 1e6), mbPerSec: seconds > 0 ? round((bytes - ingest.bytesBefore) / 1e6 / seconds) : 0, files };
   };
 
-  const output = (force = false) => {
-    if (!force && now() - lastOutput < (options.terminal ? REDRAW_MS : options.intervalMs)) return;
-    lastOutput = now();
+  const draw = () => {
+    if (!terminal || now() - lastDrawn < REDRAW_MS) return;
+    lastDrawn = now();
     const numbers = describe();
-    if (!numbers) return;
-    if (!options.terminal) {
-      options.logger.info(numbers, 'progress');
-      return;
-    }
-    const line = numbers.stage === 'ingest' ? `ingest ${numbers.file}: ${numbers.rows} rows (${numbers.percent}%) · ${numbers.mbPerSec} MB/s` : `deliver: ${numbers.members}/${numbers.membersTotal} members · ${numbers.eventsAccepted} events · ${numbers.eventsPerSec}/s · ETA ${formatSeconds(numbers.etaSeconds as number | undefined)} · ${numbers.failed} failed`;
-    options.terminal.write(`\r\x1b[2K${line.slice(0, (options.terminal.columns ?? 120) - 1)}`);
+    if (numbers) terminal.show(terminalText(numbers));
   };
 
-  // Off a terminal a slow stretch (e.g. a long retry wait) still gets its periodic line.
-  const timer = options.terminal ? undefined : setInterval(() => output(true), options.intervalMs);
+  // Off a terminal only the timer writes: one line per interval, also through a slow stretch (a long retry wait).
+  const timer = terminal
+    ? undefined
+    : setInterval(() => {
+        const numbers = describe();
+        if (numbers) options.logger.info(numbers, 'progress');
+      }, options.intervalMs);
   timer?.unref();
 
   return {
     ingest(at) {
-      if (stage?.name !== 'ingest' || stage.at.file !== at.file) stage = { name: 'ingest', at, since: now() };
-      else stage.at = at;
-      output();
+      ingest ??= { since: now(), lastAt: now(), bytesBefore: at.bytes, files: new Map() };
+      ingest.lastAt = now();
+      ingest.files.set(at.file, at);
+      draw();
     },
     deliver(at) {
-      if (stage?.name !== 'deliver') stage = { name: 'deliver', at, since: now() };
-      else stage.at = at;
-      output();
+      // Like ingest: rates count from the first event, whose member was sent before it, in no known time.
+      delivery ??= { since: now(), eventsBefore: at.eventsAccepted, membersBefore: at.membersDone, at };
+      delivery.at = at;
+      draw();
     },
     stop() {
       if (timer) clearInterval(timer);
-      options.terminal?.write('\r\x1b[2K');
-      stage = undefined;
+      terminal?.clear();
+      ingest = undefined;
+      delivery = undefined;
     },
   };
+}
+
+function terminalText(numbers: IngestNumbers | DeliverNumbers): string {
+  if (numbers.stage === 'ingest') {
+    const files = Object.entries(numbers.files).map(([file, percent]) => `${file} ${percent}%`);
+    return `reading ${files.length > 0 ? `${files.join(', ')} · ` : ''}${numbers.rows} rows · ${numbers.mb} MB · ${numbers.mbPerSec} MB/s`;
+  }
+  return `sending ${numbers.members}/${numbers.membersTotal} members · ${numbers.eventsAccepted} events · ${numbers.eventsPerSec}/s · ${numbers.failed} failed · ETA ${formatSeconds(numbers.etaSeconds)}`;
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;

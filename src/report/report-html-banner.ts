@@ -4,16 +4,20 @@ import { formatCount, formatDuration, formatTime } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
 import type { RunReport } from './report-schema.ts';
 import { factList, plural } from './report-html-blocks.ts';
-import { STATUS_COLOURS } from './status-colours.ts';
+import { STATUS_COLOURS, UNTOUCHED_BANNER_COLOUR } from './status-colours.ts';
+import { statusText } from './summary-line.ts';
 
 function verdict(report: RunReport): string {
   const { events, members } = report;
   const changedMembers = members.new + members.changed + members.deleted;
   switch (report.status) {
-    case 'succeeded':
-      return events.planned + events.drained === 0
-        ? 'Nothing had changed, so nothing was sent.'
-        : `All ${plural(events.accepted, 'event')} for ${plural(changedMembers, 'changed member')} were accepted.`;
+    case 'succeeded': {
+      const sent =
+        events.planned + events.drained === 0
+          ? 'Nothing had changed, so nothing was sent.'
+          : `All ${plural(events.accepted, 'event')} for ${plural(changedMembers, 'changed member')} were accepted.`;
+      return members.untouched > 0 ? `${sent} ${plural(members.untouched, 'member was', 'members were')} left untouched: "Untouched members" says who and why.` : sent;
+    }
     case 'partial':
       return `${plural(members.failed, 'member')} could not be delivered (${plural(events.failed, 'event')} not accepted); the next run plans them again. ${formatCount(events.accepted)} events were accepted.`;
     case 'failed':
@@ -46,8 +50,9 @@ export function banner(report: RunReport, timeZone: string): string {
     ['Exit code', String(report.exitCode)],
   ];
   if (report.source.exportId) facts.push(['Export', report.source.exportId]);
-  return `<header id="status" class="banner" data-status="${escapeHtml(report.status)}" style="background:${STATUS_COLOURS[report.status]}">
-<p class="status">${escapeHtml(report.status)}</p>
+  const colour = report.status === 'succeeded' && report.members.untouched > 0 ? UNTOUCHED_BANNER_COLOUR : STATUS_COLOURS[report.status];
+  return `<header id="status" class="banner" data-status="${escapeHtml(report.status)}" style="background:${colour}">
+<p class="status">${escapeHtml(statusText(report))}</p>
 <p class="verdict">${escapeHtml(verdict(report))}${notes.length > 0 ? ` <strong>${escapeHtml(notes.join(', '))}.</strong>` : ''}</p>
 ${chips.length > 0 ? `<p>${chips.map((chip) => `<span class="chip">${escapeHtml(chip)}</span>`).join(' ')}</p>` : ''}
 ${factList(facts)}

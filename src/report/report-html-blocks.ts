@@ -21,7 +21,8 @@ type Cell = string | number | Html | undefined;
 export const raw = (html: string): Html => ({ html });
 const cellHtml = (cell: Cell) => (typeof cell === 'object' ? cell.html : escapeHtml(typeof cell === 'number' ? formatCount(cell) : (cell ?? '')));
 /** `member.registered` for `benefits.member.registered` (every action has the prefix), the full name on hover. */
-export const actionName = (action: string) => raw(`<code title="${escapeHtml(action)}">${escapeHtml(action.replace(/^benefits\./, ''))}</code>`);
+export const actionName = (action: string) =>
+  raw(`<code title="${escapeHtml(action)}">${escapeHtml(action.replace(/^benefits\./, '')).replace(/\./g, '.<wbr>')}</code>`);
 export const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
 
 /** Key figures as tiles; a count that needs a look when it is above zero says so with `toneIfAny`. */
@@ -36,13 +37,16 @@ export function tiles(entries: { key: string; label: string; value: number | str
     .join('')}</dl>`;
 }
 
-/** A table; unless `cards: false` (narrow tables), one card per row on a narrow screen, each cell labelled with its header. */
+/**
+ * A table; unless `cards: false` (narrow tables), one card per row on a narrow screen, each cell labelled
+ * with its header. Every table sits in a box that scrolls sideways, so no column is ever cut off.
+ */
 export function table(name: string, headers: string[], rows: Cell[][], options: { empty?: string; cards?: boolean } = {}): string {
   if (rows.length === 0) return `<p class="none">${escapeHtml(options.empty ?? 'None.')}</p>`;
   const head = headers.map((header) => `<th scope="col">${escapeHtml(header)}</th>`).join('');
   // The <span> keeps a cell's content one piece beside its label when the row becomes a card.
   const body = rows.map((row) => `<tr>${row.map((cell, index) => `<td data-label="${escapeHtml(headers[index] ?? '')}"><span>${cellHtml(cell)}</span></td>`).join('')}</tr>`).join('\n');
-  return `<table${options.cards === false ? '' : ' class="cards"'} data-table="${escapeHtml(name)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return `<div class="table-scroll"><table${options.cards === false ? '' : ' class="cards"'} data-table="${escapeHtml(name)}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 export function meter(value: number, max: number, colour: string): Html {

@@ -14,14 +14,17 @@ export function membersSection(report: RunReport): ReportSection {
     title: 'Members',
     body:
       tiles([
-        { key: 'total', label: 'in the plan', value: m.total },
+        { key: 'total', label: 'members', value: m.total },
         { key: 'new', label: 'new', value: m.new },
         { key: 'changed', label: 'changed', value: m.changed },
         { key: 'unchanged', label: 'unchanged', value: m.unchanged },
         { key: 'deleted', label: 'deleted', value: m.deleted },
         { key: 'failed', label: 'failed', value: m.failed, toneIfAny: 'bad' },
         { key: 'untouched', label: 'untouched', value: m.untouched, toneIfAny: 'warn' },
-      ]) + `<p class="note">Untouched: members left as they were because a row of theirs was rejected.</p>`,
+      ]) +
+      `<p class="note">Every member the run looked at (each one in the members file, and each known member missing from it) is in exactly one part: ` +
+      `new + changed + unchanged + deleted + failed + untouched = ${formatCount(m.total)}. Failed: planned, but the API did not accept it all (sent again next run). ` +
+      `Untouched: left as it was, because a row of it was rejected or it could not safely be deleted.</p>`,
   };
 }
 

@@ -27,6 +27,29 @@ export function failuresSection(report: RunReport, shown: number): ReportSection
   return { id: 'failures', title: 'Failures', count: total, body };
 }
 
+export function untouchedSection(report: RunReport, shown: number): ReportSection {
+  const total = report.members.untouched;
+  const listed = report.untouched.slice(0, shown);
+  const more = total - listed.length;
+  const body =
+    total === 0
+      ? '<p class="none">None: no member was held back.</p>'
+      : `<p>${plural(total, 'member was', 'members were')} left exactly as ${total === 1 ? 'it was' : 'they were'}: nothing sent for ${total === 1 ? 'it' : 'them'}, not even a delete. ` +
+        `The next export without the problem syncs ${total === 1 ? 'it' : 'them'}.</p>` +
+        table(
+          'untouched',
+          ['contact', 'where', 'column', 'why'],
+          listed.map((member) => [
+            member.contactId,
+            member.file ? raw(`<code>${escapeHtml(member.line === undefined ? member.file : `${member.file}:${member.line}`)}</code>`) : '—',
+            member.column || '—',
+            member.reason,
+          ]),
+        ) +
+        (more > 0 ? `<p class="more" data-more="${more}">…and ${plural(more, 'more member')}${report.untouchedNotListed > 0 ? ` (report.json lists the first ${formatCount(report.untouched.length)})` : ' in report.json'}.</p>` : '');
+  return { id: 'untouched', title: 'Untouched members', count: total, body };
+}
+
 export function rejectsSection(report: RunReport): ReportSection {
   const { rows, rejects } = report;
   const body =

@@ -24,6 +24,7 @@ h2{margin:0 0 8px;font-size:18px}h3{font-size:15px;margin:12px 0 4px}
 .tile dt{font-size:12px;color:#5b6470}.tile dd{margin:0;font-size:19px;font-weight:600;font-variant-numeric:tabular-nums;white-space:nowrap}
 .tile.bad{border-left-color:#b3261e;background:#fbeceb}.tile.warn{border-left-color:#a35f00;background:#fdf3e6}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
+.table-scroll{overflow-x:auto;max-width:100%}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e3e6ea;vertical-align:top;overflow-wrap:anywhere}
 th{font-size:13px;color:#5b6470;font-weight:600}
 .meter{display:inline-block;width:48px;height:8px;background:#e3e6ea;border-radius:4px;vertical-align:middle;overflow:hidden}
@@ -48,5 +49,7 @@ footer{color:#5b6470;font-size:13px;padding:4px 16px 20px}
   table.cards td{border:0;padding:2px 10px;display:flex;gap:10px}
   table.cards td::before{content:attr(data-label);flex:0 0 38%;color:#5b6470;font-size:13px}
   table.cards td>span{flex:1;min-width:0}
+  table:not(.cards) th,table:not(.cards) td{padding:4px 5px}
+  table:not(.cards) code{white-space:normal}
 }
 `;

@@ -14,7 +14,7 @@ import { banner } from './report-html-banner.ts';
 import type { ReportSection } from './report-html-blocks.ts';
 import { eventsSection, membersSection, plannedSampleSection } from './report-html-change-sections.ts';
 import { sourcesSection, trendSection } from './report-html-context-sections.ts';
-import { failuresSection, rejectsSection, warningsSection } from './report-html-problem-sections.ts';
+import { failuresSection, rejectsSection, untouchedSection, warningsSection } from './report-html-problem-sections.ts';
 import { answersSection, deliverySection } from './report-html-sending-sections.ts';
 
 export interface ReportHtmlOptions {
@@ -22,9 +22,12 @@ export interface ReportHtmlOptions {
   timeZone?: string;
   /** Failures listed on the page (report.json keeps more). */
   failuresShown?: number;
+  /** Untouched members listed on the page (report.json keeps more). */
+  untouchedShown?: number;
 }
 
 const DEFAULT_FAILURES_SHOWN = 50;
+const DEFAULT_UNTOUCHED_SHOWN = 200;
 
 /**
  * @param history earlier runs from the state file (`runs.recent(30)`, any order); this run is taken
@@ -41,6 +44,7 @@ export function renderReportHtml(unredacted: RunReport, history: readonly RunRec
     // A dry run is read for its plan: the sample comes right after the counts.
     ...(report.status === 'dry-run' ? [planned] : []),
     failuresSection(report, options.failuresShown ?? DEFAULT_FAILURES_SHOWN),
+    untouchedSection(report, options.untouchedShown ?? DEFAULT_UNTOUCHED_SHOWN),
     rejectsSection(report),
     warningsSection(report),
     deliverySection(report),

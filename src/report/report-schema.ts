@@ -43,6 +43,12 @@ export const reportSchema = z.object({
       }),
     ),
   }),
+  /**
+   * Every member the run looked at (each contact in the members file, valid row or rejected, and each
+   * active member of the snapshot missing from it), in parts that add up to `total`: new, changed and
+   * deleted were planned and not refused; failed were planned but not (all) accepted; unchanged need
+   * nothing; untouched were left as they are (see `untouched`).
+   */
   members: z.object({ total: count, new: count, changed: count, unchanged: count, deleted: count, failed: count, untouched: count }),
   rows: z.object({ read: count, rejected: count }),
   events: z.object({
@@ -60,6 +66,12 @@ export const reportSchema = z.object({
   ),
   /** How many failures exist beyond the listed ones (the list is capped). */
   failuresNotListed: count,
+  /** The first 1,000 untouched members (contact_id order): where (file:line, column) and why. */
+  untouched: z
+    .array(z.object({ contactId: z.string(), file: z.string().optional(), line: z.number().int().optional(), column: z.string().optional(), reason: z.string() }))
+    .default([]),
+  /** Untouched members beyond the listed ones. */
+  untouchedNotListed: count.default(0),
   rejects: z.object({
     file: z.string().optional(),
     byReason: z.array(z.object({ reason: z.string(), count, examples: z.array(z.string()) })),

@@ -3,7 +3,7 @@
 // file's runs table; this run is taken from its report, as its row is only finished after the report
 // is written.
 import type { RunRecord } from '../state/runs.ts';
-import { formatDay, formatDuration } from './display-format.ts';
+import { formatCount, formatDay, formatDuration } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
 import type { RunReport } from './report-schema.ts';
 import { STATUS_COLOURS } from './status-colours.ts';
@@ -66,6 +66,8 @@ const ROWS = [
   { key: 'duration', top: 186, height: 36, caption: 'Duration' },
 ] as const;
 const HEIGHT = 246;
+/** From a caption's baseline to the top of what it names: room for descenders and the frame of this run's column. */
+const CAPTION_GAP = 7;
 const BAR = { events: '#1b7f3b', failed: '#b3261e', members: '#35609c', duration: '#5b6470', missing: '#c4c9d0' };
 
 export function renderRunTrendChart(runs: readonly TrendRun[], timeZone: string): string {
@@ -99,7 +101,12 @@ export function renderRunTrendChart(runs: readonly TrendRun[], timeZone: string)
     const [events, members, duration] = ROWS;
     return [
       `<g class="run${run.current ? ' current' : ''}" data-run="${escapeHtml(run.runId)}" data-status="${escapeHtml(run.status)}"><title>${escapeHtml(title)}</title>`,
-      run.current ? `<rect x="${c(xOf(index) + 0.5)}" y="${STATUS_TOP - 4}" width="${c(slot - 1)}" height="${HEIGHT - STATUS_TOP - 16}" class="highlight"/>` : '',
+      // This run's column is framed band by band: a frame through the captions would cross their text.
+      ...(run.current
+        ? [{ top: STATUS_TOP, height: STATUS_SIZE }, ...ROWS].map(
+            (band) => `<rect x="${c(xOf(index) + 0.5)}" y="${band.top - 3}" width="${c(slot - 1)}" height="${band.height + 6}" class="highlight"/>`,
+          )
+        : []),
       `<rect x="${c(xOf(index) + (slot - Math.min(barWidth, STATUS_SIZE)) / 2)}" y="${STATUS_TOP}" width="${c(Math.min(barWidth, STATUS_SIZE))}" height="${STATUS_SIZE}" rx="2" fill="${STATUS_COLOURS[run.status]}"/>`,
       bar(index, events.top, events.height, run.eventsAccepted, maxima.events, BAR.events),
       run.eventsFailed ? bar(index, events.top, events.height, run.eventsFailed, maxima.events, BAR.failed, run.eventsAccepted ?? 0) : '',
@@ -110,10 +117,11 @@ export function renderRunTrendChart(runs: readonly TrendRun[], timeZone: string)
   });
 
   const captions = ROWS.map((row) => {
-    const max = row.key === 'duration' ? formatDuration(maxima.duration) : String(maxima[row.key]);
+    const max = row.key === 'duration' ? formatDuration(maxima.duration) : formatCount(maxima[row.key]);
+    // Caption and scale share the band above the row's bars, where nothing is drawn.
     return (
-      `<text x="${SIDE}" y="${row.top - 6}" class="caption">${escapeHtml(row.caption)}</text>` +
-      `<text x="${WIDTH - SIDE}" y="${row.top - 6}" text-anchor="end">${escapeHtml(`max ${max}`)}</text>` +
+      `<text x="${SIDE}" y="${row.top - CAPTION_GAP}" class="caption">${escapeHtml(row.caption)}</text>` +
+      `<text x="${WIDTH - SIDE}" y="${row.top - CAPTION_GAP}" text-anchor="end" class="scale">${escapeHtml(`max ${max}`)}</text>` +
       `<line x1="${SIDE}" y1="${row.top + row.height}" x2="${WIDTH - SIDE}" y2="${row.top + row.height}" class="axis"/>`
     );
   });
@@ -121,10 +129,11 @@ export function renderRunTrendChart(runs: readonly TrendRun[], timeZone: string)
   const label = `The last ${runs.length} runs, oldest left; this run is the last column`;
   return [
     `<svg class="chart trend" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(label)}">`,
-    `<text x="${SIDE}" y="${STATUS_TOP - 8}" class="caption">Status</text>`,
+    `<text x="${SIDE}" y="${STATUS_TOP - CAPTION_GAP}" class="caption">Status</text>`,
     ...captions,
     ...columns,
-    first ? `<text x="${c(xOf(0))}" y="${HEIGHT - 4}">${escapeHtml(formatDay(first.startedAt, timeZone))}</text>` : '',
+    // At the left edge, whatever column the oldest run is in: under a column near the right it would run into "this run".
+    first && runs.length > 1 ? `<text x="${SIDE}" y="${HEIGHT - 4}">${escapeHtml(`since ${formatDay(first.startedAt, timeZone)}`)}</text>` : '',
     `<text x="${WIDTH - SIDE}" y="${HEIGHT - 4}" text-anchor="end">this run</text>`,
     `</svg>`,
   ].join('');

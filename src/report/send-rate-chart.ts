@@ -4,7 +4,7 @@
 import type { RunReport } from './report-schema.ts';
 import { formatLatency } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import { coordinate as c, niceCeiling } from './svg-scale.ts';
+import { axisCount, coordinate as c, niceCeiling } from './svg-scale.ts';
 
 type Slice = RunReport['delivery']['timeline'][number];
 
@@ -75,7 +75,7 @@ export function renderSendRateChart(timeline: readonly Slice[]): string {
   return [
     `<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${escapeHtml(summary)}">`,
     `<text x="${LEFT}" y="${RATE_TOP - 8}" class="caption">Requests per second</text>`,
-    axis(RATE_TOP, RATE_HEIGHT, `${rateMax}/s`),
+    axis(RATE_TOP, RATE_HEIGHT, `${axisCount(rateMax)}/s`),
     ...bars,
     `<text x="${LEFT}" y="${LATENCY_TOP - 8}" class="caption">Latency (p50, p95)</text>`,
     axis(LATENCY_TOP, LATENCY_HEIGHT, formatLatency(latencyMax)),

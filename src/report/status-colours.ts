@@ -12,3 +12,6 @@ export const STATUS_COLOURS: Record<RunRecord['status'], string> = {
   // A run that never wrote its report: still going, or killed hard.
   running: '#6b5b95',
 };
+
+/** The banner of a run that succeeded but left members untouched: amber, it wants a look (white text stays readable). */
+export const UNTOUCHED_BANNER_COLOUR = '#946200';

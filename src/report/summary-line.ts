@@ -1,4 +1,6 @@
+import { dirname, join } from 'node:path';
 import { ACTIONS } from '../api/events.ts';
+import { EXIT_CODE_WITH_REJECTS } from './build-report.ts';
 import type { RunReport } from './report-schema.ts';
 
 const shortAction = (action: string) => action.replace(/^benefits\./, '');
@@ -6,29 +8,52 @@ const shortAction = (action: string) => action.replace(/^benefits\./, '');
 const inActionOrder = (counts: Partial<Record<string, number>>) =>
   ACTIONS.filter((action) => counts[action] !== undefined).map((action) => [action, counts[action]!] as const);
 
+/** "65 members (5 new, 13 changed, 40 unchanged, 3 deleted, 0 failed, 4 untouched)": the parts add up to the total. */
+export function memberCounts(members: RunReport['members']): string {
+  return `${members.total} members (${members.new} new, ${members.changed} changed, ${members.unchanged} unchanged, ${members.deleted} deleted, ${members.failed} failed, ${members.untouched} untouched)`;
+}
+
+/** "31/31 events accepted, 0 failed" (events an interrupted run left count as planned too), or "149 events planned, none sent". */
+export function eventCounts(run: { status: string; events: RunReport['events'] }): string {
+  const { events } = run;
+  return run.status === 'dry-run' ? `${events.planned} events planned, none sent` : `${events.accepted}/${events.planned + events.drained} events accepted, ${events.failed} failed`;
+}
+
+/** "succeeded, 4 members left untouched": the status as the banner of report.html shows it. */
+export function statusText(report: Pick<RunReport, 'status' | 'members' | 'exitCode'>): string {
+  const untouched = report.members.untouched;
+  const text =
+    report.status === 'succeeded' && untouched > 0 ? `succeeded, ${untouched} member${untouched === 1 ? '' : 's'} left untouched` : report.status;
+  return report.exitCode === EXIT_CODE_WITH_REJECTS ? `${text} (exit ${EXIT_CODE_WITH_REJECTS}: --fail-on-rejects)` : text;
+}
+
 /** The one line a person reads on stdout after a run. */
 export function summaryLine(report: RunReport, reportPath: string): string {
-  const { members, events, rows } = report;
+  const { events, rows } = report;
   const seconds = (report.durationsMs.total / 1000).toFixed(1);
   if (report.status === 'skipped') return `loyalty-sync ${report.runId}: skipped (no new export) in ${seconds} s; report ${reportPath}`;
   const actions = report.status === 'dry-run' ? events.plannedByAction : events.byAction;
   const perAction = inActionOrder(actions)
     .map(([action, n]) => `${shortAction(action)} ${n}`)
     .join(', ');
-  const eventPart =
-    report.status === 'dry-run'
-      ? `${events.planned} events planned, none sent`
-      : `${events.accepted}/${events.planned + events.drained} events accepted, ${events.failed} failed`;
   const parts = [
-    `loyalty-sync ${report.runId}: ${report.status}`,
-    `${members.total} members (${members.new} new, ${members.changed} changed, ${members.unchanged} unchanged, ${members.deleted} deleted, ${members.failed} failed, ${members.untouched} untouched)`,
-    `${eventPart}${perAction ? ` (${perAction})` : ''}`,
+    `loyalty-sync ${report.runId}: ${statusText(report)}`,
+    memberCounts(report.members),
+    `${eventCounts(report)}${perAction ? ` (${perAction})` : ''}`,
     `${rows.rejected} of ${rows.read} rows rejected`,
     `${seconds} s`,
     `report ${reportPath}`,
   ];
   if (report.error) parts.splice(1, 0, `${report.error.code}: ${report.error.message.split('\n')[0]}`);
   return parts.join(' · ');
+}
+
+/** The files a person opens next, one per line under the summary line: report.html, and rejects.csv when rows were rejected. */
+export function reportFileLines(report: RunReport, reportPath: string, indent = '  '): string {
+  const folder = dirname(reportPath);
+  const lines = [`${indent}readable report: ${join(folder, 'report.html')}`];
+  if (report.rejects.file) lines.push(`${indent}rejected rows: ${join(folder, report.rejects.file)}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** For --dry-run: planned events per action, with the first members of each. */

@@ -27,6 +27,8 @@ export interface IncomingListing {
   plainDone?: DropEntry;
   /** Names that are not read: unknown files, folders, links, markers without data. */
   ignored: string[];
+  /** Of those, the symbolic links: a merchant who links an export into incoming/ expects it to be read. */
+  links: string[];
 }
 
 export function groupIncoming(entries: readonly DropEntry[]): IncomingListing {
@@ -37,6 +39,7 @@ export function groupIncoming(entries: readonly DropEntry[]): IncomingListing {
     return found;
   };
   const ignored: string[] = [];
+  const links = entries.filter((entry) => entry.isSymlink).map((entry) => entry.name).sort();
   let plainDone: DropEntry | undefined;
   for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const role = roleOfName(entry.name);
@@ -65,7 +68,7 @@ export function groupIncoming(entries: readonly DropEntry[]): IncomingListing {
     if (found.data.length > 0 || found.manifest) candidates.push(found);
     else ignored.push(...(found.done && found.done !== plainDone ? [found.done.name] : []), ...found.temporaries);
   }
-  return { candidates, ...(plainDone && { plainDone }), ignored };
+  return { candidates, ...(plainDone && { plainDone }), ignored, links };
 }
 
 export type Completeness =

@@ -59,7 +59,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
       let session: DropSession | undefined;
       try {
         session = await storage.open(logger);
-        const newest = await findNewestExport(session, { ...drop, logger, workDir });
+        const newest = await findNewestExport(session, { ...drop, logger, workDir, ...(context.onWarning && { onWarning: context.onWarning }) });
         if (!newest) return undefined;
         const { chosen, superseded, plainDone } = newest;
         const id = chosen.id;
@@ -78,6 +78,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
         const processed = fetched.map((file) => ledger.find(file.name, file.sha256));
         if (processed.every((entry) => entry !== undefined)) {
           logger.info({ export: id, processedAt: processed[0]?.processedAt }, 'export already processed (same names and content); not synced again');
+          context.onWarning?.(`${storage.description}/${incoming}: export ${id} was processed before (same names and content${processed[0]?.processedAt ? `, ${processed[0].processedAt}` : ''}): not synced again${dryRun ? '' : `, archived`}`);
           if (!dryRun) {
             const folder = archiveFolder(drop);
             await archiveExport(session, drop, folder, chosen, plainDone);

@@ -34,14 +34,19 @@ export interface FindOptions extends DropFolder {
   logger: Logger;
   /** Where manifests are downloaded to. */
   workDir: string;
+  /** What is left in incoming/ and why, for the report. */
+  onWarning?: (warning: string) => void;
 }
 
 /** The newest complete export in incoming/, or undefined when none is complete. */
 export async function findNewestExport(session: DropSession, options: FindOptions): Promise<NewestExport | undefined> {
   const { settings, timeZone, logger } = options;
   const exportIdOf = (key: string) => key || settings.incoming;
+  const where = `${options.storage.description}/${settings.incoming}`;
+  const warn = (warning: string) => options.onWarning?.(warning);
   const first = await listIncoming(session, options);
   if (first.ignored.length > 0) logger.debug({ ignored: first.ignored }, 'names in incoming that are not read');
+  for (const link of first.links) warn(`${where}/${link} is a symbolic link: not read (links are never followed); put the file itself in ${settings.incoming}/`);
   const manifests = new Map<string, Manifest | { problem: string }>();
   for (const candidate of first.candidates) {
     if (candidate.manifest) manifests.set(candidate.key, await readManifest(session, options, candidate.manifest, candidate.key, options.workDir));
@@ -65,6 +70,7 @@ export async function findNewestExport(session: DropSession, options: FindOption
     });
     if (!judged.complete) {
       logger.info({ export: exportIdOf(candidate.key), reason: judged.reason }, 'export not complete yet; left in incoming');
+      warn(`${where}: export ${exportIdOf(candidate.key)} not synced: ${judged.reason}; it stays in ${settings.incoming}/`);
       continue;
     }
     const usable = manifest && !('problem' in manifest) ? manifest : undefined;

@@ -8,6 +8,8 @@ export interface DropEntry {
   name: string;
   /** Regular files only are ever read; directories, links and specials are listed as not files. */
   isFile: boolean;
+  /** A symbolic link: never followed, and named in the report's warnings. */
+  isSymlink?: boolean;
   size: number;
   /** Modification time in ms (SFTP gives whole seconds). */
   mtimeMs: number;

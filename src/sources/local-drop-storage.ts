@@ -23,7 +23,7 @@ export function localDropStorage(folder: string): DropStorage {
       for (const name of names) {
         // lstat: a symlink is not a file we read (it may point anywhere, or be swapped under us).
         const stats = await lstat(join(at(folderPath), name)).catch(() => undefined);
-        if (stats) entries.push({ name, isFile: stats.isFile(), size: stats.size, mtimeMs: stats.mtimeMs });
+        if (stats) entries.push({ name, isFile: stats.isFile(), isSymlink: stats.isSymbolicLink(), size: stats.size, mtimeMs: stats.mtimeMs });
       }
       return entries;
     },

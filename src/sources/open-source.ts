@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { statSync, type Stats } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, SourceError } from '../errors.ts';
 import { dropFolderSource } from './drop-folder.ts';
 import { localDropStorage } from './local-drop-storage.ts';
 import { localFolderSource } from './local-folder.ts';
@@ -43,6 +43,16 @@ export function openSource(location: string, options: SourceOptions, deps: Sourc
     return dropFolderSource({ storage, ...common });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new ConfigError(`unsupported source ${redactUserInfo(location)}: expected a folder or sftp://user@host[:port]/path`);
+  // Checked before anything else happens: a mistyped --source must not leave a state file or a report
+  // folder behind, nor end as a failed run in the monitoring.
+  let folder: Stats | undefined;
+  try {
+    folder = statSync(location, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new SourceError('SOURCE_NOT_FOUND', `source folder ${resolve(location)} cannot be read (${(error as NodeJS.ErrnoException).code})`, { cause: error });
+  }
+  if (!folder) throw new SourceError('SOURCE_NOT_FOUND', `source folder ${resolve(location)} does not exist (ENOENT)`);
+  if (!folder.isDirectory()) throw new SourceError('SOURCE_NOT_FOUND', `source ${resolve(location)} is not a folder (ENOTDIR): --source takes the folder that holds the export`);
   if (statSync(join(location, dropFolder.incoming), { throwIfNoEntry: false })?.isDirectory()) {
     return dropFolderSource({ storage: localDropStorage(location), ...common });
   }

@@ -192,7 +192,7 @@ export function sftpDropStorage(location: SftpLocation, settings: SftpSettings, 
               if ((error as { code?: unknown }).code === NO_SUCH_FILE) return undefined;
               throw error;
             }
-            return items.map((item): DropEntry => ({ name: item.name, isFile: item.type === '-', size: item.size, mtimeMs: item.modifyTime }));
+            return items.map((item): DropEntry => ({ name: item.name, isFile: item.type === '-', isSymlink: item.type === 'l', size: item.size, mtimeMs: item.modifyTime }));
           }),
 
         fetch: (path, localPath) =>

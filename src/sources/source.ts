@@ -24,6 +24,11 @@ export interface PullContext {
    * place (it would otherwise archive them while pulling). Absent means a real run.
    */
   dryRun?: boolean;
+  /**
+   * For the report's warnings: what the source left alone and why (an export with a wrong manifest, a
+   * symbolic link), so that an export skipped night after night is not only in a log line.
+   */
+  onWarning?: (warning: string) => void;
 }
 
 /**

@@ -13,6 +13,14 @@ export interface Duplicate {
 }
 export type OnDuplicate = (duplicate: Duplicate) => void;
 
+/** Where and why a contact's row was rejected. */
+export interface RejectedRow {
+  file: string;
+  line: number;
+  column: string;
+  reason: string;
+}
+
 export interface StagingWriter {
   /**
    * Stages a row. Rows are written in batches: a duplicate is reported to `onDuplicate` when its batch is
@@ -21,8 +29,8 @@ export interface StagingWriter {
   add(contactId: string, itemId: string | undefined, file: string, line: number, phoneNumber: string | undefined, doc: string, onDuplicate: OnDuplicate): void;
   /** Writes the rows added so far (reporting their duplicates). */
   flush(): void;
-  /** A contact with a rejected row: left untouched this run. */
-  addRejectedContact(contactId: string): void;
+  /** A contact with a rejected row: left untouched this run. Its first rejected row is kept, for the report. */
+  addRejectedContact(contactId: string, reject: RejectedRow): void;
   /** Flushes, commits and closes. */
   close(): void;
 }
@@ -46,7 +54,7 @@ export function openStagingWriter(dir: string, kind: ExportKind): StagingWriter 
              PRIMARY KEY (contact_id, item_id)) WITHOUT ROWID;`
     }
     CREATE TABLE files (number INTEGER PRIMARY KEY, name TEXT NOT NULL);
-    CREATE TABLE rejected (contact_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE rejected (contact_id TEXT PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL, column_name TEXT NOT NULL, reason TEXT NOT NULL) WITHOUT ROWID;
     BEGIN;
   `);
   const columns = isMembers ? 'contact_id, file, line, phone_number, doc' : 'contact_id, item_id, file, line, doc';
@@ -54,7 +62,7 @@ export function openStagingWriter(dir: string, kind: ExportKind): StagingWriter 
   const insertBatch = insertRows(BATCH_ROWS);
   const insertOne = insertRows(1);
   const storedRow = db.prepare(`SELECT file, line FROM rows WHERE contact_id = ?${isMembers ? '' : ' AND item_id = ?'}`);
-  const insertRejected = db.prepare('INSERT INTO rejected VALUES (?) ON CONFLICT DO NOTHING');
+  const insertRejected = db.prepare('INSERT INTO rejected VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const insertFile = db.prepare('INSERT INTO files VALUES (?, ?)');
   const fileNames: string[] = [];
   const fileNumber = (name: string) => {
@@ -96,8 +104,8 @@ export function openStagingWriter(dir: string, kind: ExportKind): StagingWriter 
       if (callbacks.push(onDuplicate) === BATCH_ROWS) flush();
     },
     flush,
-    addRejectedContact(contactId) {
-      insertRejected.run(contactId);
+    addRejectedContact(contactId, reject) {
+      insertRejected.run(contactId, reject.file, reject.line, reject.column, reject.reason);
     },
     close() {
       try {

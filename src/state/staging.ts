@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { EXPORT_KINDS, type ExportKind, type ItemKind } from '../ingest/kinds.ts';
+import type { RejectedRow } from './staging-writer.ts';
 
 export interface StagedMember {
   contactId: string;
@@ -26,7 +27,12 @@ export interface Staging {
   members(): Iterable<StagedMember>;
   items(kind: ItemKind): Iterable<StagedItem>;
   origin(kind: ItemKind, contactId: string, itemId: string): ItemOrigin;
+  /** Contacts with a rejected row of any kind, in contact_id order. */
   rejectedContacts(): Iterable<string>;
+  /** Contacts whose row in the members file was rejected, in contact_id order. */
+  rejectedMemberRows(): Iterable<string>;
+  /** The first rejected row of a contact (members file first), for the report. */
+  firstReject(contactId: string): RejectedRow | undefined;
   close(): void;
 }
 
@@ -65,6 +71,14 @@ function openStagingReader(dir: string): Staging {
   for (const kind of present) db.exec(`ATTACH DATABASE '${stagingFileOf(dir, kind).replace(/'/g, "''")}' AS ${kind}`);
   const has = (kind: ExportKind) => present.includes(kind);
   let origin: Partial<Record<ItemKind, StatementSync>> = {};
+  let firstReject: StatementSync | undefined;
+  const contactIds = (select: string) => {
+    const rows = db.prepare(`${select} ORDER BY contact_id`);
+    rows.setReturnArrays(true);
+    return (function* () {
+      for (const [contactId] of rows.iterate() as Iterable<[string]>) yield contactId;
+    })();
+  };
   return {
     *members() {
       if (!has('members')) return;
@@ -81,15 +95,22 @@ function openStagingReader(dir: string): Staging {
     },
     rejectedContacts() {
       if (present.length === 0) return [];
-      const union = present.map((kind) => `SELECT contact_id FROM ${kind}.rejected`).join(' UNION ');
-      const rows = db.prepare(`${union} ORDER BY contact_id`);
-      rows.setReturnArrays(true);
-      return (function* () {
-        for (const [contactId] of rows.iterate() as Iterable<[string]>) yield contactId;
-      })();
+      return contactIds(present.map((kind) => `SELECT contact_id FROM ${kind}.rejected`).join(' UNION '));
+    },
+    rejectedMemberRows() {
+      return has('members') ? contactIds('SELECT contact_id FROM members.rejected') : [];
+    },
+    firstReject(contactId) {
+      if (present.length === 0) return undefined;
+      // `present` is in export-kind order, members first: the first branch that has the contact wins.
+      firstReject ??= db.prepare(
+        `${present.map((kind) => `SELECT file, line, column_name AS "column", reason FROM ${kind}.rejected WHERE contact_id = ?`).join(' UNION ALL ')} LIMIT 1`,
+      );
+      return firstReject.get(...present.map(() => contactId)) as RejectedRow | undefined;
     },
     close() {
       origin = {};
+      firstReject = undefined;
       if (db.isOpen) db.close();
     },
   };

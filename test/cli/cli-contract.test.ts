@@ -9,14 +9,15 @@ import { tempDir } from '../fixtures/temp.ts';
 const CREDENTIALS = { VIPPS_CLIENT_ID: 'cli-client', VIPPS_CLIENT_SECRET: 'cli-secret-value', VIPPS_SUBSCRIPTION_KEY: 'cli-subscription-key', VIPPS_MERCHANT_SERIAL_NUMBER: '654321' };
 
 describe('loyalty-sync CLI', () => {
-  it('runs a sync, prints one summary line on stdout and exits 0', async () => {
+  it('runs a sync, prints the summary line and the readable report on stdout and exits 0', async () => {
     const sandbox = await sandboxForTest();
     const dir = tempDir();
     const result = await runCli(['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url], CREDENTIALS);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^loyalty-sync \S+: succeeded · 60 members \(60 new, .*149\/149 events accepted.* · report .*report\.json$/);
+    expect(lines[1]).toMatch(/^ {2}readable report: \S+report\.html$/);
     const latest = JSON.parse(readFileSync(join(dir, 'reports', 'latest.json'), 'utf8'));
     expect(latest).toMatchObject({ status: 'succeeded', members: { total: 60 } });
     expect(lines[0]).toContain(latest.runId);
@@ -50,12 +51,12 @@ describe('loyalty-sync CLI', () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
   });
 
-  it('exits 1 with a clear error for a missing source folder', async () => {
+  it('exits 1 with a clear error for a missing source folder, leaving nothing behind', async () => {
     const dir = tempDir();
     const result = await runCli(['run', '--source', join(dir, 'nope'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'r'), '--dry-run']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('failed');
-    expect(result.stdout).toContain('SOURCE_NOT_FOUND');
+    expect(result.stderr).toContain(`SOURCE_NOT_FOUND: source folder ${join(dir, 'nope')} does not exist (ENOENT)`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('validate prints every rejected row and exits 0 only when all rows are valid', async () => {

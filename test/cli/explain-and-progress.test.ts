@@ -1,8 +1,6 @@
 // "Why wasn't member X updated?" in one command, and progress for people and for log collectors.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.ts';
-import { createProgress } from '../../src/report/progress.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
@@ -71,27 +69,3 @@ describe('progress off a terminal', () => {
   });
 });
 
-describe('progress on a terminal', () => {
-  it('redraws one line with rows and MB/s, then events, rate and ETA, at most every 200 ms', () => {
-    let clock = 0;
-    const written: string[] = [];
-    const progress = createProgress({ logger: createLogger({ level: 'silent' }), intervalMs: 30_000, terminal: { write: (text: string) => written.push(text), columns: 200 }, now: () => clock });
-    clock = 1000;
-    progress.ingest({ file: 'members.csv', rows: 10, bytes: 0, totalBytes: 4_000_000 });
-    clock = 3000;
-    progress.ingest({ file: 'members.csv', rows: 50_000, bytes: 2_000_000, totalBytes: 4_000_000 });
-    progress.ingest({ file: 'members.csv', rows: 50_001, bytes: 2_000_010, totalBytes: 4_000_000 });
-    clock = 4000;
-    progress.deliver({ membersDone: 0, membersTotal: 100, eventsAccepted: 0, failed: 0 });
-    clock = 6000;
-    progress.deliver({ membersDone: 50, membersTotal: 100, eventsAccepted: 120, failed: 1 });
-    progress.stop();
-    expect(written).toEqual([
-      '\r\x1b[2Kingest members.csv: 10 rows (0%) · 0 MB/s',
-      '\r\x1b[2Kingest members.csv: 50000 rows (50%) · 1 MB/s',
-      '\r\x1b[2Kdeliver: 0/100 members · 0 events · 0/s · ETA ? · 0 failed',
-      '\r\x1b[2Kdeliver: 50/100 members · 120 events · 60/s · ETA 0:00:02 · 1 failed',
-      '\r\x1b[2K',
-    ]);
-  });
-});

@@ -11,7 +11,7 @@ import { numberIn, readReportHtml } from './fixtures/report-html-reader.ts';
 import { runSituations, type Situations } from './fixtures/report-situations.ts';
 import { syntheticHistory, syntheticReport } from './fixtures/synthetic-report.ts';
 
-const SECTIONS = ['members', 'events', 'failures', 'rejects', 'warnings', 'delivery', 'answers', 'sources', 'trend', 'planned'];
+const SECTIONS = ['members', 'events', 'failures', 'untouched', 'rejects', 'warnings', 'delivery', 'answers', 'sources', 'trend', 'planned'];
 
 let situations: Situations;
 beforeAll(async () => {
@@ -33,7 +33,8 @@ function expectPageShows(html: string, report: RunReport, history: readonly RunR
   // Banner
   const banner = page.section('status');
   expect(banner.getAttribute('data-status')).toBe(report.status);
-  expect(banner.querySelector('.status')!.text).toBe(report.status);
+  const untouched = report.members.untouched;
+  expect(banner.querySelector('.status')!.text).toBe(report.status === 'succeeded' && untouched > 0 ? `succeeded, ${untouched} member${untouched === 1 ? '' : 's'} left untouched` : report.status);
   const facts = Object.fromEntries(banner.querySelectorAll('.facts div').map((div) => [div.querySelector('dt')!.text, div.querySelector('dd')!.text]));
   expect(facts).toMatchObject({ Run: report.runId, 'Exit code': String(report.exitCode) });
   if (report.error) {
@@ -55,6 +56,16 @@ function expectPageShows(html: string, report: RunReport, history: readonly RunR
     expect(numberIn(byAction[index]!.accepted)).toBe(report.events.byAction[action] ?? 0);
     expect(numberIn(byAction[index]!.failed)).toBe(report.failures.filter((failure) => failure.action === action).length);
   });
+
+  // Members: the parts add up to the total
+  const { total: members, ...parts } = report.members;
+  expect(Object.values(parts).reduce((sum, n) => sum + n, 0)).toBe(members);
+
+  // Untouched members, by id, with where and why
+  expect((page.table('untouched') ?? []).map((row) => [row.contact, row.where, row.why])).toEqual(
+    report.untouched.slice(0, 200).map((member) => [member.contactId, member.file ? (member.line === undefined ? member.file : `${member.file}:${member.line}`) : '—', member.reason]),
+  );
+  expect(numberIn(page.root.querySelector('nav a[href="#untouched"] .badge')?.text ?? '0')).toBe(untouched);
 
   // Failures: the first 50, then how many more
   const failures = page.table('failures');
@@ -179,6 +190,7 @@ describe('report.html shows every section with the numbers of the report', () =>
       events: { planned: 0, accepted: 0, failed: 0, retries: 0, drained: 0, byAction: {}, plannedByAction: {} },
       failures: [],
       failuresNotListed: 0,
+      untouched: [],
       rejects: { byReason: [] },
       warnings: [],
       delivery: { attempts: 0, byStatus: {}, latencyMs: { p50: 0, p95: 0, max: 0 }, timeline: [] },
