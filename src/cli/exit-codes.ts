@@ -19,6 +19,7 @@ export function exitCodeOf(error: unknown): number {
     case 'GUARD_MASS_DELETE':
     case 'GUARD_EMPTY_FILE':
     case 'GUARD_TRUNCATED_FILE':
+    case 'GUARD_MASS_CLEAR':
       return EXIT.refused;
     case 'STATE_LOCKED':
       return EXIT.locked;

@@ -9,6 +9,7 @@
 import type { DropEntry } from './drop-storage.ts';
 import type { Manifest } from './drop-manifest.ts';
 import { roleOfName } from './drop-names.ts';
+import type { FileKinds } from './file-kinds.ts';
 import type { ExportKind } from '../ingest/kinds.ts';
 
 export interface ExportCandidate {
@@ -29,7 +30,7 @@ export interface IncomingListing {
   ignored: string[];
 }
 
-export function groupIncoming(entries: readonly DropEntry[]): IncomingListing {
+export function groupIncoming(entries: readonly DropEntry[], kinds?: FileKinds): IncomingListing {
   const byKey = new Map<string, ExportCandidate>();
   const candidate = (key: string) => {
     let found = byKey.get(key);
@@ -39,7 +40,7 @@ export function groupIncoming(entries: readonly DropEntry[]): IncomingListing {
   const ignored: string[] = [];
   let plainDone: DropEntry | undefined;
   for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const role = roleOfName(entry.name);
+    const role = roleOfName(entry.name, kinds);
     if (role.role === 'temporary') {
       // A temporary name counts even when it is a folder or link: something is being written.
       if (role.key !== undefined) candidate(role.key).temporaries.push(entry.name);
