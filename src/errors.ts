@@ -81,8 +81,12 @@ export class CsvError extends SyncError {
 
 /** A safety guard refused the run; nothing was sent. */
 export class GuardError extends SyncError {
-  constructor(code: 'GUARD_MASS_DELETE' | 'GUARD_EMPTY_FILE' | 'GUARD_TRUNCATED_FILE' | 'GUARD_MASS_CLEAR', message: string) {
+  /** What the guard found, one line each, for the report's warnings. */
+  readonly details: readonly string[];
+
+  constructor(code: 'GUARD_MASS_DELETE' | 'GUARD_EMPTY_FILE' | 'GUARD_TRUNCATED_FILE' | 'GUARD_MASS_CLEAR', message: string, details: readonly string[] = []) {
     super(code, message);
+    this.details = details;
   }
 }
 

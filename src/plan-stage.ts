@@ -4,8 +4,10 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { RunConfig } from './config/schema.ts';
 import type { IngestResult, Reject } from './ingest/ingest-export.ts';
 import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
-import { refuseMassDelete } from './plan/guards.ts';
-import { mergeByContact } from './plan/merge.ts';
+import { shownValue } from './ingest/shown-value.ts';
+import { refuseMassClear, refuseMassDelete } from './plan/guards.ts';
+import { mergeByContact, type MergedMember, type OrphanItem } from './plan/merge.ts';
+import type { MemberState } from './plan/member-state.ts';
 import { planRun, type Backfill, type PlanTotals } from './plan/plan-run.ts';
 import { onlyInShard } from './plan/shard.ts';
 import type { RunReport } from './report/report-schema.ts';
@@ -37,13 +39,7 @@ const PLANNED_SAMPLE_SIZE = 5;
 
 export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanStageDeps): PlanTotals {
   const { config, outbox, sample } = deps;
-  const merged = mergeByContact({
-    snapshot: onlyInShard(deps.snapshot.scan(), deps.inShard),
-    members: staging.members(),
-    items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
-    rejected: staging.rejectedContacts(),
-    trustedKinds: ingest.trustedKinds,
-  });
+  const merged = mergeStaged(staging, ingest, onlyInShard(deps.snapshot.scan(), deps.inShard));
   const planAll = () => {
     if (!config.dryRun) outbox.clearFailedPlans();
     const totals = planRun(merged, {
@@ -57,12 +53,11 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
           if (planned.length < PLANNED_SAMPLE_SIZE) planned.push({ contactId: memberPlan.contactId, eventId: event.eventId });
         }
       },
-      onOrphan: (item) => {
-        const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
-        deps.onOrphanRow({ file, line, column: 'contact_id', reason: `contact_id "${item.contactId}" is not in the members export`, contactId: item.contactId });
-      },
+      onOrphan: (item) => deps.onOrphanRow(orphanReject(staging, ingest, item)),
+      ...(!config.allowMassClear && { memberDocOf: (contactId: string) => deps.snapshot.load(contactId)?.member?.text }),
     });
     refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);
+    refuseMassClear(totals, config.maxClearPercent, config.allowMassClear);
     // Planning a large export keeps the heartbeat timer from firing: commit a fresh beat with the plan.
     deps.lock.beat();
     return totals;
@@ -71,4 +66,22 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
   const totals = inTransaction(deps.db, planAll);
   deps.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   return totals;
+}
+
+/** Tonight's staged export joined with what the API holds, member by member (run and validate alike). */
+export function mergeStaged(staging: Staging, ingest: IngestResult, snapshot: Iterable<MemberState>): Iterable<MergedMember> {
+  return mergeByContact({
+    snapshot,
+    members: staging.members(),
+    items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
+    rejected: staging.rejectedContacts(),
+    trustedKinds: ingest.trustedKinds,
+  });
+}
+
+/** The reject of an item row whose contact is not in the members file (run and validate alike). */
+export function orphanReject(staging: Staging, ingest: IngestResult, item: OrphanItem): Reject {
+  const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
+  const column = ingest.files.find((ingested) => ingested.name === file)?.columns?.contact_id ?? 'contact_id';
+  return { file, line, column, reason: `expected a ${column} that is in the members file`, value: shownValue(item.contactId), contactId: item.contactId };
 }

@@ -9,7 +9,7 @@ import { deliverPending, type DeliveryTotals, type MemberOutcome } from './deliv
 import type { OpenSender } from './deliver/open-sender.ts';
 import { createTelemetry, type Telemetry } from './deliver/telemetry.ts';
 import { ConfigError, GuardError, isSyncError } from './errors.ts';
-import { ingestExport, type IngestProgress } from './ingest/ingest-export.ts';
+import { ingestExport, type IngestProgress, type IngestResult } from './ingest/ingest-export.ts';
 import { formatUtc } from './ingest/values.ts';
 import type { Logger } from './log.ts';
 import { planToOutbox } from './plan-stage.ts';
@@ -28,7 +28,7 @@ import { outcomeForSource, type SettledFile, type Source } from './sources/sourc
 import { createCommitter, type Committer } from './state/commit.ts';
 import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock, type RunLock } from './state/run-lock.ts';
-import { runsTable, type RunsTable } from './state/runs.ts';
+import { runsTable, type ColumnsByKind, type RunsTable } from './state/runs.ts';
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
 import { createStagingArea, type StagingArea } from './state/staging.ts';
 import { openStateStore, type StateStore } from './state/store.ts';
@@ -133,6 +133,7 @@ class Run {
       status = await this.stages();
     } catch (caught) {
       status = caught instanceof GuardError ? 'refused' : 'failed';
+      if (caught instanceof GuardError) this.warnings.push(...caught.details);
       error = { code: isSyncError(caught) ? caught.code : 'INTERNAL', message: (caught as Error).message ?? String(caught) };
       this.logger.error({ stage: 'run', code: error.code, err: caught }, 'run did not complete');
     }
@@ -183,7 +184,7 @@ class Run {
       metricsJob: this.config.metricsJob,
       ...(lastSucceededAt(history) && { lastSuccessAt: lastSucceededAt(history) }),
     });
-    runs.finish(report, reportPath);
+    runs.finish(report, reportPath, this.facts.ingest && columnsByKind(this.facts.ingest));
     this.logger.info({ stage: 'report', status, reportPath }, 'run finished');
     await announceRun(this.config, report, reportPath, metrics, this.logger);
     return { report, reportPath };
@@ -209,6 +210,8 @@ class Run {
         onReject: (reject) => this.rejects.add(reject),
         ...(config.shard && { filter: { shard: config.shard } }),
         lanes: config.ingestThreads,
+        // A column the last successful run had must still be there, unless clearing is allowed tonight.
+        ...(!config.allowMassClear && { previousColumns: this.runs.lastColumnsByKind() ?? {} }),
         ...(this.deps.progress && { onProgress: (progress: IngestProgress) => this.deps.progress!.ingest(progress) }),
       }),
     );
@@ -302,4 +305,10 @@ class Run {
       this.timings[stage] += Math.round(performance.now() - start);
     }
   }
+}
+
+function columnsByKind(ingest: IngestResult): ColumnsByKind {
+  const columns: ColumnsByKind = {};
+  for (const file of ingest.files) if (file.columns) columns[file.kind] = file.columns;
+  return columns;
 }

@@ -1,4 +1,4 @@
-// rejects.csv: every rejected row with file, line, column and reason, streamed to disk as rows are read
+// rejects.csv: every rejected row with file, line, column, reason and the offending value, streamed to disk as rows are read
 // (the file exists only when something was rejected). Files are read in parallel lanes, so each source
 // file's rejects go to a part of their own, joined in export order at the end: the same export always
 // gives the same rejects.csv. A bounded summary by reason goes into the report.
@@ -28,7 +28,7 @@ export function createRejectsLog(path: string): RejectsLog {
         part = { path: partPath, out: createWriteStream(partPath) };
         parts.set(reject.file, part);
       }
-      part.out.write(`${[reject.file, String(reject.line), reject.column, reject.reason, reject.contactId ?? ''].map(csvCell).join(',')}\n`);
+      part.out.write(`${[reject.file, String(reject.line), reject.column, reject.reason, reject.contactId ?? '', reject.value ?? ''].map(csvCell).join(',')}\n`);
       // Group by the reason's general form ("expected a valid phone number…") without the value.
       const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/, got ".*"$/, '').replace(/"[^"]*"/g, '"…"').replace(/line \d+/, 'line N')}`;
       let entry = reasons.get(key);
@@ -41,7 +41,7 @@ export function createRejectsLog(path: string): RejectsLog {
       if (parts.size === 0) return undefined;
       const ordered = [...parts].sort(([a], [b]) => rank(fileOrder, a) - rank(fileOrder, b));
       const out = createWriteStream(path);
-      out.write('file,line,column,reason,contact_id\n');
+      out.write('file,line,column,reason,contact_id,value\n');
       for (const [, part] of ordered) {
         part.out.end();
         await once(part.out, 'finish');
