@@ -6,6 +6,7 @@ import { ingestConfigSchema } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport, type IngestFile, type Reject } from '../ingest/ingest-export.ts';
 import { EXPORT_KINDS, type ExportKind } from '../ingest/kinds.ts';
+import { rejectLine } from '../ingest/shown-value.ts';
 import { mergeStaged, orphanReject } from '../plan-stage.ts';
 import { refuseEmptyFiles } from '../plan/guards.ts';
 import { planRun } from '../plan/plan-run.ts';
@@ -55,7 +56,7 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
     let rejected = 0;
     const print = (reject: Reject) => {
       rejected++;
-      io.stdout.write(`${reject.file}:${reject.line} ${reject.column || '(row)'}: ${reject.reason}${reject.value ? `, got "${reject.value}"` : ''}\n`);
+      io.stdout.write(`${rejectLine(reject)}\n`);
     };
     const result = await ingestExport(files, staging, { config, onReject: print });
     // The rest is what a run does with the staged export before planning against its snapshot: the
