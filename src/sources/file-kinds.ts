@@ -3,8 +3,10 @@
 // name. Plain folders, local drop folders and SFTP drop folders all ask this one place.
 //
 // Globs know `*` (any run of characters) and `?` (one character), nothing else: a file name is all they
-// match, and what the wildcards matched is the name's export KEY (drop folders group files by it:
-// `members-2026-11-24.csv` and `coupons-2026-11-24.csv` are export `2026-11-24`).
+// match. The part of the name from the first wildcard to the last is the name's export KEY, without
+// separators at its ends (drop folders group files by it: `members-2026-11-24.csv` and
+// `coupons_2026-11-24.csv` are export `2026-11-24`, and so is `medlemmer_????-??-??.txt`'s
+// `medlemmer_2026-11-24.txt`).
 import { z } from 'zod';
 import { ConfigError, SourceError } from '../errors.ts';
 import { EXPORT_KINDS, type ExportKind } from '../ingest/kinds.ts';
@@ -30,7 +32,7 @@ export type FileGlobs = z.infer<typeof fileGlobsSchema>;
 export interface FileKinds {
   /** The kind whose glob the name matches; undefined for other names. A name matching two globs is an error. */
   kindOf(name: string): ExportKind | undefined;
-  /** The export key of a name of `kind`: what the glob's wildcards matched, without leading separators. */
+  /** The export key of a name of `kind`: from what the first wildcard matched to the last, without separators at the ends. */
   keyOf(name: string, kind: ExportKind): string;
   /** The glob of `kind`, for messages. */
   globOf(kind: ExportKind): string;
@@ -50,7 +52,7 @@ export function fileKinds(globs: FileGlobs): FileKinds {
     keyOf(name, kind) {
       const match = patterns.find((entry) => entry.kind === kind)!.pattern.exec(name);
       if (!match) throw new ConfigError(`${name} is not a ${kind} file name ("${globs[kind]}")`);
-      return match.slice(1).join('').replace(/^[-_. ]+/, '');
+      return (match[1] ?? '').replace(/^[-_. ]+|[-_. ]+$/g, '');
     },
     globOf(kind) {
       return globs[kind];
@@ -60,8 +62,11 @@ export function fileKinds(globs: FileGlobs): FileKinds {
 
 export const DEFAULT_FILE_KINDS = fileKinds(fileGlobsSchema.parse({}));
 
-/** `*` and `?` become capturing groups (the key), everything else matches itself, case-insensitively. */
+/** `*` and `?` match any characters, everything else itself, case-insensitively; group 1 is the key. */
 function globPattern(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\*?]/g, (char) => (char === '*' ? '(.*)' : char === '?' ? '(.)' : `\\${char}`));
-  return new RegExp(`^${source}$`, 'is');
+  const translate = (part: string) => part.replace(/[.+^${}()|[\]\\*?]/g, (char) => (char === '*' ? '.*' : char === '?' ? '.' : `\\${char}`));
+  const first = glob.search(/[*?]/);
+  if (first === -1) return new RegExp(`^${translate(glob)}()$`, 'is');
+  const last = Math.max(glob.lastIndexOf('*'), glob.lastIndexOf('?'));
+  return new RegExp(`^${translate(glob.slice(0, first))}(${translate(glob.slice(first, last + 1))})${translate(glob.slice(last + 1))}$`, 'is');
 }
