@@ -26,7 +26,9 @@ export interface ColumnExpectations {
 }
 
 const normalise = (header: string) => header.trim().normalize('NFC').toLowerCase();
-const quoted = (name: string) => `"${shownValue(name)}"`;
+/** A header as messages and rejects show it: printable, whatever bytes the file has there. */
+export const shownHeader = (name: string) => shownValue(name, 200);
+const quoted = (name: string) => `"${shownHeader(name)}"`;
 
 /**
  * Resolves the header row against our columns. Headers match case-insensitively (and whatever the
@@ -52,13 +54,13 @@ export function resolveColumns(kind: ExportKind, header: readonly string[], expe
       const [first, second] = found as [number, number];
       throw new CsvError(
         'CSV_DUPLICATE_COLUMN',
-        { file: fileName, line: 1, column: header[first]!.trim() },
+        { file: fileName, line: 1, column: shownHeader(header[first]!) },
         `columns ${first + 1} (${quoted(header[first]!)}) and ${second + 1} (${quoted(header[second]!)}) have the same name; which one holds ${column} is unclear (rename or remove one)`,
       );
     }
     if (found) {
       indexes.set(column, found[0]!);
-      headers[column] = header[found[0]!]!.trim();
+      headers[column] = shownHeader(header[found[0]!]!);
       continue;
     }
     if (KINDS[kind].required.includes(column)) missing.push({ column, header: wanted, what: 'required column', note: '' });
@@ -82,12 +84,12 @@ interface Missing {
 const LISTED_HEADERS = 50;
 
 function missingColumns(missing: readonly Missing[], header: readonly string[], fileName: string): CsvError {
-  const names = header.map((name) => name.trim()).filter(Boolean);
+  const names = header.map(shownHeader).filter(Boolean);
   const parts = missing.map(({ header: wanted, what, note }) => {
     const near = closestMatch(wanted, names);
     return `missing ${what} ${quoted(wanted)}${note}${near ? `, closest match ${quoted(near)}` : ''}`;
   });
   const listed = `${names.slice(0, LISTED_HEADERS).map(quoted).join(', ')}${names.length > LISTED_HEADERS ? ', …' : ''}`;
   const onPurpose = missing.some((entry) => entry.dropped) ? '; if a column was dropped on purpose, run once with --allow-mass-clear' : '';
-  return new CsvError('CSV_MISSING_COLUMN', { file: fileName, line: 1, column: missing[0]!.header }, `${parts.join('; ')}; the header has ${listed}${onPurpose}`);
+  return new CsvError('CSV_MISSING_COLUMN', { file: fileName, line: 1, column: shownHeader(missing[0]!.header) }, `${parts.join('; ')}; the header has ${listed}${onPurpose}`);
 }

@@ -93,12 +93,13 @@ function summarise(files: IngestedFile[]): IngestResult {
     result.rowsRead += file.rows;
     result.rowsRejected += file.rejected;
     // A row we cannot attribute could belong to anyone: act as if the export said nothing on that point.
-    // In the members file, so does a malformed row (wrong field count, bytes that are not valid UTF-8):
-    // it may hold others (a missing line break, a stray quote), who would look gone.
+    // In the members file, so does a malformed row (wrong field count, bytes that are not valid UTF-8, a
+    // line break in a member column): it may hold others (a missing line break, a stray quote), who
+    // would look gone.
     const malformed = file.kind === 'members' ? file.malformed : 0;
     if (file.unattributable === 0 && malformed === 0) continue;
     const problems = [
-      ...(malformed > 0 ? [`${malformed} malformed row(s) (wrong field count or bytes that are not valid UTF-8)`] : []),
+      ...(malformed > 0 ? [`${malformed} malformed row(s) (wrong field count, bytes that are not valid UTF-8, or a quote that swallowed line breaks)`] : []),
       ...(file.unattributable > 0 ? [`${file.unattributable} rejected row(s) without a usable ${file.columns?.contact_id ?? 'contact_id'}`] : []),
     ];
     const problem = `${file.name}: ${problems.join(' and ')};`;

@@ -3,7 +3,7 @@
 import type { IngestConfig } from '../config/schema.ts';
 import { shardOf } from '../plan/shard.ts';
 import type { OnDuplicate, StagingWriter } from '../state/staging-writer.ts';
-import { resolveColumns, type ColumnHeaders, type ColumnLayout } from './columns.ts';
+import { resolveColumns, shownHeader, type ColumnHeaders, type ColumnLayout } from './columns.ts';
 import { inspectFile } from './inspect-file.ts';
 import { KINDS } from './kinds.ts';
 import { maskPhoneNumber } from './phone.ts';
@@ -73,7 +73,10 @@ export async function ingestFile(
       summary.rows++;
       // A row whose shape is broken may hold parts of others: besides its own reject, it makes the whole
       // file doubtful (see summarise in ingest-export.ts).
-      const shape = (inspection.invalidUtf8 && undecodable(record.fields, layout)) || checkFieldCount(record.fields, layout.fieldCount);
+      const shape =
+        (inspection.invalidUtf8 && undecodable(record.fields, layout)) ||
+        checkFieldCount(record.fields, layout.fieldCount) ||
+        (file.kind === 'members' && record.lines > 1 && lineBreakIn(raw, layout));
       if (shape) {
         summary.malformed++;
         return rejectRow(record, contactId, [shape]);
@@ -119,12 +122,25 @@ function checkFieldCount(fields: string[], expected: number): Problem | undefine
   return undefined;
 }
 
+/**
+ * No member column holds a line break: one there means a quote opened in one row and closed in a later
+ * one, and the rows between were swallowed into this value (the field count can still look right).
+ */
+function lineBreakIn(raw: Record<string, string | undefined>, layout: ColumnLayout): Problem | undefined {
+  for (const [column, value] of Object.entries(raw)) {
+    if (value && /[\r\n]/.test(value)) {
+      return { column: layout.headers[column] ?? column, reason: 'expected no line break (is a quote not closed where it should be?)', value: shownValue(value) };
+    }
+  }
+  return undefined;
+}
+
 /** The first field holding a byte that was not valid UTF-8 (marked by read-records). */
 function undecodable(fields: string[], layout: ColumnLayout): Problem | undefined {
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
     if (!INVALID_BYTE_MARK.test(field)) continue;
-    return { column: layout.names[i]?.trim() ?? '', reason: `invalid UTF-8 byte ${markedByte(field)}`, value: shownValue(field) };
+    return { column: shownHeader(layout.names[i] ?? ''), reason: `invalid UTF-8 byte ${markedByte(field)}`, value: shownValue(field) };
   }
   return undefined;
 }

@@ -36,6 +36,8 @@ export interface CsvRecord {
   fields: string[];
   /** 1-based physical line where the record starts (a quoted line break makes a record span lines). */
   line: number;
+  /** How many physical lines it spans (1 unless a quoted value holds a line break). */
+  lines: number;
 }
 
 /**
@@ -60,9 +62,10 @@ export async function readCsvRecords(
   parser.on('data', (record: string[]) => {
     if (failure) return;
     const line = nextLine;
-    nextLine = line + 1 + lineBreaksIn(record);
+    const lines = 1 + lineBreaksIn(record);
+    nextLine = line + lines;
     try {
-      if (!isBlank(record)) onRecord({ fields: record, line });
+      if (!isBlank(record)) onRecord({ fields: record, line, lines });
       if (onBytesRead && ++records % 4096 === 0) onBytesRead(input.bytesRead);
     } catch (error) {
       failure = error as Error;

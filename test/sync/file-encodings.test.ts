@@ -50,10 +50,7 @@ describe('encodings, per file', () => {
     expect(couponTitles(sandbox).M2).toEqual(['Smørbrød – halv pris / Hele dagen']);
   });
 
-  it.each([
-    ['utf-16le', 'UTF-16 LE'],
-    ['utf-16be', 'UTF-16 BE'],
-  ] as const)('decodes Excel "Unicode text" (%s with a BOM, tab-delimited)', async (encoding) => {
+  it.each(['utf-16le', 'utf-16be'] as const)('decodes Excel "Unicode text" (%s with a BOM, tab-delimited)', async (encoding) => {
     const sandbox = await sandboxForTest();
     const text = (lines: string[]) => `\uFEFF${crlf(lines.map((line) => line.replaceAll(';', '\t')))}`;
     const exportDir = writeFiles(tempDir(), {
