@@ -25,13 +25,16 @@ describe('value limits', () => {
     });
     const result = await validate(dir, ['members.csv']);
     expect(result.code).toBe(1);
-    expect(rejectLines(result.stdout)).toEqual([
+    // Phone numbers are shown masked (how exactly is the privacy rule's business), never in full.
+    const withoutPhones = rejectLines(result.stdout).map((line) => (line.includes(' phone_number: ') ? line.replace(/, got ".*"$/, '') : line));
+    expect(withoutPhones).toEqual([
       'members.csv:2 bonus_points: expected a whole number from 0 to 9999999, got "4 798 765 432"',
       'members.csv:3 bonus_points: expected a whole number from 0 to 9999999, got "-5"',
-      'members.csv:4 phone_number: expected a valid phone number (numbers without country code are read as NO), got "+47*******7x"',
-      'members.csv:5 phone_number: expected a valid phone number (numbers without country code are read as NO), got "412********12"',
+      'members.csv:4 phone_number: expected a valid phone number (numbers without country code are read as NO)',
+      'members.csv:5 phone_number: expected a valid phone number (numbers without country code are read as NO)',
       `members.csv:6 tier: expected a text of at most 50 characters, got "${'g'.repeat(51)}"`,
     ]);
+    expect(result.stdout).not.toMatch(/987 65 437|41234004/);
     expect(result.stdout).toContain('members.csv: 7 rows, 5 rejected');
   });
 
