@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'SOURCE_NO_MEMBERS'
   | 'SOURCE_AMBIGUOUS'
   | 'CSV_UNREADABLE'
+  | 'CSV_NOT_TEXT'
   | 'CSV_MISSING_COLUMN'
+  | 'CSV_DUPLICATE_COLUMN'
   | 'CSV_INVALID_ROW'
   | 'STATE_CORRUPT'
   | 'STATE_NOT_FOUND'
@@ -23,6 +25,7 @@ export type ErrorCode =
   | 'GUARD_TRUNCATED_FILE'
   | 'GUARD_STATE_MISSING'
   | 'GUARD_MEMBER_ACTIVE'
+  | 'GUARD_MASS_CLEAR'
   | 'API_TOKEN_FAILED'
   | 'API_REJECTED'
   | 'API_RETRIES_EXHAUSTED'
@@ -66,7 +69,7 @@ export interface FilePosition {
   column?: string;
 }
 
-export type CsvErrorCode = 'CSV_UNREADABLE' | 'CSV_MISSING_COLUMN' | 'CSV_INVALID_ROW';
+export type CsvErrorCode = 'CSV_UNREADABLE' | 'CSV_NOT_TEXT' | 'CSV_MISSING_COLUMN' | 'CSV_DUPLICATE_COLUMN' | 'CSV_INVALID_ROW';
 
 export class CsvError extends SyncError {
   readonly position: FilePosition;
@@ -88,8 +91,12 @@ export class CsvError extends SyncError {
 
 /** A safety guard refused the run; nothing was sent. */
 export class GuardError extends SyncError {
-  constructor(code: 'GUARD_MASS_DELETE' | 'GUARD_EMPTY_FILE' | 'GUARD_TRUNCATED_FILE' | 'GUARD_STATE_MISSING' | 'GUARD_MEMBER_ACTIVE', message: string) {
+  /** What the guard found, one line each, for the report's warnings. */
+  readonly details: readonly string[];
+
+  constructor(code: 'GUARD_MASS_DELETE' | 'GUARD_EMPTY_FILE' | 'GUARD_TRUNCATED_FILE' | 'GUARD_STATE_MISSING' | 'GUARD_MEMBER_ACTIVE' | 'GUARD_MASS_CLEAR', message: string, details: readonly string[] = []) {
     super(code, message);
+    this.details = details;
   }
 }
 

@@ -12,7 +12,7 @@ import { lastSucceededAt } from './report/metrics.ts';
 import type { RunReport } from './report/report-schema.ts';
 import { writeReport } from './report/write-report.ts';
 import type { Source } from './sources/source.ts';
-import type { RunRecord, RunsTable } from './state/runs.ts';
+import type { ColumnsByKind, RunRecord, RunsTable } from './state/runs.ts';
 
 export interface SyncResult {
   report: RunReport;
@@ -42,10 +42,12 @@ export interface Publication {
    * (no latest.json or metrics, no row finished, no announcement).
    */
   runOfRecord?: boolean;
+  /** The columns each file of the export had, recorded with the run (the next run checks they are still there). */
+  columnsByKind?: ColumnsByKind;
 }
 
 /** Writes the report and finishes the run's row, then announces the run. */
-export async function publishReport(config: RunConfig, report: RunReport, { history, runs, logger, runOfRecord = true }: Publication): Promise<SyncResult> {
+export async function publishReport(config: RunConfig, report: RunReport, { history, runs, logger, runOfRecord = true, columnsByKind }: Publication): Promise<SyncResult> {
   const lastSuccessAt = lastSucceededAt(history);
   let written: ReturnType<typeof writeReport> | undefined;
   try {
@@ -55,7 +57,7 @@ export async function publishReport(config: RunConfig, report: RunReport, { hist
   } finally {
     // Whatever happened to the report, the run's row does not stay `running`.
     try {
-      if (runOfRecord) runs?.finish(written?.report ?? report, written?.reportPath);
+      if (runOfRecord) runs?.finish(written?.report ?? report, written?.reportPath, columnsByKind);
     } catch (error) {
       logger.warn({ stage: 'report', code: isSyncError(error) ? error.code : undefined, error: (error as Error).message }, 'could not record the run in the state file');
     }

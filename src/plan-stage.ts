@@ -4,8 +4,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { RunConfig } from './config/schema.ts';
 import type { IngestResult, Reject } from './ingest/ingest-export.ts';
 import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
-import { refuseMassDelete } from './plan/guards.ts';
-import { mergeByContact, type MergedMember } from './plan/merge.ts';
+import { shownValue } from './ingest/shown-value.ts';
+import { refuseMassClear, refuseMassDelete } from './plan/guards.ts';
+import { mergeByContact, type MergedMember, type OrphanItem } from './plan/merge.ts';
 import { planRun, type Backfill, type PlannedRun, type UntouchedCause, type UntouchedMember } from './plan/plan-run.ts';
 import { onlyInShard } from './plan/shard.ts';
 import type { RunReport } from './report/report-schema.ts';
@@ -45,15 +46,7 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
   // Few (a member gets at most one per run): the members' states as if they were applied need whole documents.
   const doubts = outbox.eventsInDoubt();
   const inShard = deps.inShard ?? (() => true);
-  const merged = mergeByContact({
-    snapshot: withDocumentsFor(doubts, onlyInShard(deps.snapshot.scan(), deps.inShard), deps.snapshot),
-    members: staging.members(),
-    items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
-    rejected: staging.rejectedContacts(),
-    inDoubt: [...doubts.keys()].filter(inShard),
-    rejectedMemberRows: staging.rejectedMemberRows(),
-    trustedKinds: ingest.trustedKinds,
-  });
+  const merged = mergeStaged(staging, ingest, withDocumentsFor(doubts, onlyInShard(deps.snapshot.scan(), deps.inShard), deps.snapshot), [...doubts.keys()].filter(inShard));
   const membersFile = ingest.files.find((file) => file.kind === 'members')?.name;
   const describeUntouched = (entry: MergedMember, cause: UntouchedCause): UntouchedMember => {
     const { contactId } = entry;
@@ -87,15 +80,14 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
           if (planned.length < PLANNED_SAMPLE_SIZE) planned.push({ contactId: memberPlan.contactId, eventId: event.eventId });
         }
       },
-      onOrphan: (item) => {
-        const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
-        deps.onOrphanRow({ file, line, column: 'contact_id', reason: `contact_id "${item.contactId}" is not in the members export`, contactId: item.contactId });
-      },
+      onOrphan: (item) => deps.onOrphanRow(orphanReject(staging, ingest, item)),
       onUntouched: (entry, cause) => {
         if (untouchedListed.length < MAX_LISTED_UNTOUCHED) untouchedListed.push(describeUntouched(entry, cause));
       },
+      ...(!config.allowMassClear && { memberDocOf: (contactId: string) => deps.snapshot.load(contactId)?.member?.text }),
     });
     refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);
+    refuseMassClear(totals, config.maxClearPercent, config.allowMassClear);
     // Planning a large export keeps the heartbeat timer from firing: commit a fresh beat with the plan.
     deps.lock.beat();
     return { ...totals, untouchedListed };
@@ -109,4 +101,27 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
 /** The scan's states (hashes only) with whole documents for the members that have events in doubt. */
 function* withDocumentsFor(doubts: ReadonlyMap<string, unknown>, states: Iterable<MemberState>, snapshot: SnapshotStore): Iterable<MemberState> {
   for (const state of states) yield doubts.has(state.contactId) ? (snapshot.load(state.contactId) ?? state) : state;
+}
+
+/**
+ * Tonight's staged export joined with what the API holds, member by member (run and validate alike);
+ * `inDoubt`: contacts with events in doubt, planned even when neither side knows them.
+ */
+export function mergeStaged(staging: Staging, ingest: IngestResult, snapshot: Iterable<MemberState>, inDoubt: Iterable<string> = []): Iterable<MergedMember> {
+  return mergeByContact({
+    snapshot,
+    members: staging.members(),
+    items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
+    rejected: staging.rejectedContacts(),
+    inDoubt,
+    rejectedMemberRows: staging.rejectedMemberRows(),
+    trustedKinds: ingest.trustedKinds,
+  });
+}
+
+/** The reject of an item row whose contact is not in the members file (run and validate alike). */
+export function orphanReject(staging: Staging, ingest: IngestResult, item: OrphanItem): Reject {
+  const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
+  const column = ingest.files.find((ingested) => ingested.name === file)?.columns?.contact_id ?? 'contact_id';
+  return { file, line, column, reason: `expected a ${column} that is in the members file`, value: shownValue(item.contactId), contactId: item.contactId };
 }

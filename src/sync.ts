@@ -12,7 +12,7 @@ import type { OpenSender } from './deliver/open-sender.ts';
 import { createTelemetry, type Telemetry } from './deliver/telemetry.ts';
 import { ConfigError, GuardError, isSyncError } from './errors.ts';
 import { logRunError, publishEarlyEnd, publishReport, reportedError, reportOptions, type SyncResult } from './finish-run.ts';
-import { ingestExport, type IngestProgress } from './ingest/ingest-export.ts';
+import { ingestExport, type IngestProgress, type IngestResult } from './ingest/ingest-export.ts';
 import { formatUtc } from './ingest/values.ts';
 import type { Logger } from './log.ts';
 import { planToOutbox } from './plan-stage.ts';
@@ -31,7 +31,7 @@ import { backUpState, openRunState } from './state-stage.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
 import { outboxStore, type Outbox } from './state/outbox.ts';
 import { acquireRunLock, type RunLock } from './state/run-lock.ts';
-import { runsTable, type RunRecord, type RunsTable } from './state/runs.ts';
+import { runsTable, type ColumnsByKind, type RunRecord, type RunsTable } from './state/runs.ts';
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
 import { createStagingArea, type StagingArea } from './state/staging.ts';
 import { eventIdEpoch } from './state/state-meta.ts';
@@ -161,6 +161,7 @@ class Run {
     } catch (caught) {
       const known = this.knownError(caught, 'failed during the run');
       status = known instanceof GuardError ? 'refused' : 'failed';
+      if (known instanceof GuardError) this.warnings.push(...known.details);
       error = reportedError(known);
       logRunError(this.logger, known);
     }
@@ -218,7 +219,7 @@ class Run {
       plannedSample: this.plannedSample,
       ...(!this.config.dryRun && { pruned: this.pruned }),
     });
-    return publishReport(this.config, report, { history, ...(started && { runs }), logger: this.logger, runOfRecord: ownsTheRun });
+    return publishReport(this.config, report, { history, ...(started && { runs }), logger: this.logger, runOfRecord: ownsTheRun, ...(this.facts.ingest && { columnsByKind: columnsByKind(this.facts.ingest) }) });
   }
 
   /** `caught` as a coded error when it is an expected one (a guard, the state file's trouble); else as is. */
@@ -258,6 +259,8 @@ class Run {
         onReject: (reject) => this.rejects.add(reject),
         ...(config.shard && { filter: { shard: config.shard } }),
         lanes: config.ingestThreads,
+        // A column the last successful run had must still be there, unless clearing is allowed tonight.
+        ...(!config.allowMassClear && { previousColumns: this.runs.lastColumnsByKind() ?? {} }),
         ...(this.deps.progress && { onProgress: (progress: IngestProgress) => this.deps.progress!.ingest(progress) }),
       }),
     );
@@ -367,4 +370,10 @@ class Run {
 function plannedChangeOf(outcome: MemberOutcome): 'new' | 'changed' | 'deleted' {
   const first = outcome.acceptedNow[0]?.action ?? outcome.failure?.action;
   return first === 'benefits.member.registered' ? 'new' : first === 'benefits.member.deleted' ? 'deleted' : 'changed';
+}
+
+function columnsByKind(ingest: IngestResult): ColumnsByKind {
+  const columns: ColumnsByKind = {};
+  for (const file of ingest.files) if (file.columns) columns[file.kind] = file.columns;
+  return columns;
 }

@@ -2,27 +2,16 @@
 // else (no validation, no staging). `node src/bench/parse-floor.ts [--delimiter ,] <file.csv>...` prints
 // `{"records": N}`. The plan ratio is the dry run's time divided by this one's, both run as children.
 import { createReadStream } from 'node:fs';
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
-import { READ_CHUNK_BYTES } from '../ingest/read-records.ts';
+import { csvParseOptions, READ_CHUNK_BYTES } from '../ingest/read-records.ts';
 
 export async function countCsvRecords(path: string, delimiter: string): Promise<number> {
   let records = 0;
-  const counter = new Writable({
-    objectMode: true,
-    highWaterMark: 1024,
-    write(_record, _encoding, done) {
-      records++;
-      done();
-    },
-  });
   // The same stream setup as the job's reader (src/ingest/read-records.ts) minus its per-record work.
-  await pipeline(
-    createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
-    parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, encoding: 'utf8' }),
-    counter,
-  );
+  const parser = parse(csvParseOptions(delimiter));
+  parser.on('data', () => records++);
+  await pipeline(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), parser);
   return records;
 }
 

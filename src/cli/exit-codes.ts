@@ -25,6 +25,7 @@ export function exitCodeOf(error: unknown): number {
     case 'GUARD_TRUNCATED_FILE':
     case 'GUARD_STATE_MISSING':
     case 'GUARD_MEMBER_ACTIVE':
+    case 'GUARD_MASS_CLEAR':
       return EXIT.refused;
     case 'STATE_LOCKED':
     case 'LOCK_LOST':

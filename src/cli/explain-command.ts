@@ -9,6 +9,7 @@ import { INGEST_OPTIONS, loadConfig, type OptionSpec } from '../config/load.ts';
 import { ingestConfigSchema } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport, type Reject } from '../ingest/ingest-export.ts';
+import { rejectLine } from '../ingest/shown-value.ts';
 import { ITEM_KINDS, type ItemKind } from '../ingest/kinds.ts';
 import { maskPhoneNumbersIn } from '../privacy/phone-numbers.ts';
 import { createLogger } from '../log.ts';
@@ -156,7 +157,7 @@ function renderText(explanation: Explanation): string {
   const exported = explanation.export;
   if (exported) {
     lines.push('', `Export ${exported.source}:`, `  ${exported.differences.summary}`);
-    for (const reject of exported.rejects) lines.push(`  rejected: ${reject.file}:${reject.line} ${reject.column || '(row)'}: ${reject.reason}`);
+    for (const reject of exported.rejects) lines.push(`  rejected: ${rejectLine(reject)}`);
     for (const [label, changes] of [
       ['member fields', exported.differences.member],
       ['coupons', exported.differences.coupons],

@@ -5,8 +5,13 @@ import { INGEST_OPTIONS, loadConfig, type OptionSpec } from '../config/load.ts';
 import { ingestConfigSchema } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport, type IngestFile, type Reject } from '../ingest/ingest-export.ts';
-import { EXPORT_KINDS, kindOfFile, type ExportKind } from '../ingest/kinds.ts';
+import { EXPORT_KINDS, type ExportKind } from '../ingest/kinds.ts';
+import { rejectLine } from '../ingest/shown-value.ts';
+import { mergeStaged, orphanReject } from '../plan-stage.ts';
+import { refuseEmptyFiles } from '../plan/guards.ts';
+import { planRun } from '../plan/plan-run.ts';
 import { redactText } from '../privacy/redact.ts';
+import { fileKinds } from '../sources/file-kinds.ts';
 import { createStagingArea } from '../state/staging.ts';
 import { optionsHelp, parseFlags } from './args.ts';
 import { EXIT } from './exit-codes.ts';
@@ -16,8 +21,15 @@ const KIND_OPTION: OptionSpec = { key: 'kind', flag: 'kind', type: 'string', hel
 
 export const VALIDATE_HELP = `Usage: loyalty-sync validate <file.csv>... [options]
 
-Parses and checks export files exactly as a run would, prints every rejected row (file:line column:
-reason) and exits 0 only if every row is valid. Nothing is sent and no state is touched.
+Reads and checks export files the way a run does, through the same code, and prints every rejected row
+(file:line column: reason): bad values, duplicate keys, item rows whose member is not in the members
+file (when a members file is given), a missing or doubled column, a file that is not CSV text, an empty
+members file. Nothing is sent and no state is touched. What needs the state file (rows or columns
+compared with the last run, the mass-delete and mass-clear guards) is left to \`run --dry-run\`.
+
+Exit codes: 0 every row is valid · 1 rows were rejected, or a file cannot be read or misses a column ·
+2 usage or configuration error · 4 a file a run would refuse (an empty members file, an item file
+without a header).
 
 Options:
 ${optionsHelp([KIND_OPTION, ...INGEST_OPTIONS])}`;
@@ -32,23 +44,42 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
   const forcedKind = flags.kind as string | undefined;
   if (forcedKind !== undefined && !EXPORT_KINDS.includes(forcedKind as ExportKind)) throw new UsageError(`--kind must be one of ${EXPORT_KINDS.join(', ')}`);
   const config = loadConfig(ingestConfigSchema, INGEST_OPTIONS, flags, io.env);
+  const kinds = fileKinds(config.files);
   const files: IngestFile[] = positionals.map((path) => {
-    const kind = (forcedKind as ExportKind | undefined) ?? kindOfFile(basename(path));
-    if (!kind) throw new UsageError(`${path}: cannot tell the kind from the name (members*, coupons*, stamp_cards*, bonus_checks*.csv); use --kind`);
+    const kind = (forcedKind as ExportKind | undefined) ?? kinds.kindOf(basename(path));
+    if (!kind) throw new UsageError(`${path}: cannot tell the kind from the name (${EXPORT_KINDS.map((each) => kinds.globOf(each)).join(', ')}); use --kind or the config's "files"`);
     return { kind, name: path, path };
   });
 
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-validate-'));
   const staging = createStagingArea(join(scratch, 'validate'), 'validate');
   try {
-    // The reason quotes the value: phone-like ones are masked as in rejects.csv (file and line find the row).
-    const print = (reject: Reject) => io.stdout.write(`${reject.file}:${reject.line} ${reject.column || '(row)'}: ${redactText(reject.reason)}\n`);
+    let rejected = 0;
+    // The line shows the value: phone-like ones are masked as in rejects.csv (file and line find the row).
+    const print = (reject: Reject) => {
+      rejected++;
+      io.stdout.write(`${redactText(rejectLine(reject))}\n`);
+    };
     const result = await ingestExport(files, staging, { config, onReject: print });
+    // The rest is what a run does with the staged export before planning against its snapshot: the
+    // same guard, the same merge and the same planning rules (here against an empty snapshot).
+    const orphansBefore = rejected;
+    if (files.some((file) => file.kind === 'members')) {
+      const reader = staging.reader();
+      planRun(mergeStaged(reader, result, []), {
+        timestamp: new Date().toISOString(),
+        deletesAllowed: false,
+        onPlan: () => {},
+        onOrphan: (item) => print(orphanReject(reader, result, item)),
+      });
+    }
     for (const file of result.files) {
       io.stdout.write(`${file.name}: ${file.rows} rows, ${file.rejected} rejected (${file.encoding}${file.bom ? ' with BOM' : ''}, delimiter ${JSON.stringify(file.delimiter)})\n`);
     }
+    if (rejected > orphansBefore) io.stdout.write(`${rejected - orphansBefore} item row(s) whose member is not in the members file\n`);
     for (const warning of result.warnings) io.stdout.write(`warning: ${warning}\n`);
-    return result.rowsRejected === 0 ? EXIT.ok : EXIT.fatal;
+    refuseEmptyFiles(result, false);
+    return rejected === 0 ? EXIT.ok : EXIT.fatal;
   } finally {
     staging.remove();
     rmSync(scratch, { recursive: true, force: true });

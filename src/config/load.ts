@@ -26,6 +26,11 @@ export const INGEST_OPTIONS: readonly OptionSpec[] = [
   { key: 'dialect.delimiter', flag: 'delimiter', type: 'string', help: "auto | , | ; | tab (default auto)" },
   { key: 'dialect.encoding', flag: 'encoding', type: 'string', help: 'auto | utf-8 | windows-1252 (default auto)' },
   { key: 'dialect.dateFormat', flag: 'date-format', type: 'string', help: 'YYYY-MM-DD | DD.MM.YYYY | DD/MM/YYYY | MM/DD/YYYY (default YYYY-MM-DD)' },
+  { key: 'dialect.validToDate', flag: 'valid-to-date', type: 'string', help: 'a bare valid_to date means: end-of-day (23:59:59) | start-of-day (default end-of-day)' },
+  { key: 'files.members', flag: 'members-files', type: 'string', help: 'file-name glob of the members file (default members*.csv)' },
+  { key: 'files.coupons', flag: 'coupons-files', type: 'string', help: 'file-name glob of the coupons file (default coupons*.csv)' },
+  { key: 'files.stampCards', flag: 'stamp-cards-files', type: 'string', help: 'file-name glob of the stamp cards file (default stamp_cards*.csv)' },
+  { key: 'files.bonusChecks', flag: 'bonus-checks-files', type: 'string', help: 'file-name glob of the bonus checks file (default bonus_checks*.csv)' },
 ];
 
 export const RUN_OPTIONS: readonly OptionSpec[] = [
@@ -47,6 +52,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'failOnRejects', flag: 'fail-on-rejects', type: 'boolean', help: 'exit 5 (not 0) when rows were rejected or members left untouched' },
   { key: 'shard', flag: 'shard', type: 'string', help: 'i/N: only members whose contact_id hash falls in shard i' },
   { key: 'maxDeletePercent', flag: 'max-delete-percent', type: 'string', help: 'refuse a run deleting more than this % of known members (default 5)' },
+  { key: 'maxClearPercent', flag: 'max-clear-percent', type: 'string', help: "refuse a run clearing a field or emptying a set for more than this % of known members (default 10)" },
+  { key: 'allowMassClear', flag: 'allow-mass-clear', type: 'boolean', help: 'override the mass-clear guard and accept columns gone since the last successful run' },
   { key: 'minRowsPercent', flag: 'min-rows-percent', type: 'string', help: "refuse a file with fewer rows than this % of the last successful run's (default 50)" },
   { key: 'requestTimeoutMs', flag: 'request-timeout-ms', type: 'string', help: 'per-request timeout (default 30000)' },
   { key: 'maxAttempts', flag: 'max-attempts', type: 'string', help: 'attempts per event before giving up (default 6)' },

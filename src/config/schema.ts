@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { EXPORT_KINDS, KINDS } from '../ingest/kinds.ts';
 import { MEMBER_PARTS } from '../plan/plan-member.ts';
+import { fileGlobsSchema } from '../sources/file-kinds.ts';
 import { dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';
 import { isValidTimeZone } from '../ingest/values.ts';
 import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../api/system-headers.ts';
@@ -27,15 +28,29 @@ const shard = z
   .refine((value) => value.count >= 1 && value.index < value.count, 'expected 0 ≤ i < N');
 
 const columnMapping = (kind: (typeof EXPORT_KINDS)[number]) =>
-  z.partialRecord(z.enum(KINDS[kind].columns as [string, ...string[]]), z.string().min(1)).default({});
+  z
+    .partialRecord(z.enum(KINDS[kind].columns as [string, ...string[]]), z.string().min(1))
+    .superRefine((mapping, context) => {
+      // Two of our columns read from one header would make one value count twice (or the mapping has a typo).
+      const byHeader = new Map<string, string>();
+      for (const [column, header] of Object.entries(mapping)) {
+        const key = header!.trim().normalize('NFC').toLowerCase();
+        const other = byHeader.get(key);
+        if (other) context.addIssue({ code: 'custom', path: [column], message: `maps ${other} and ${column} to the same header "${header}"` });
+        byHeader.set(key, column);
+      }
+    })
+    .default({});
 
 export const dialectSchema = z
   .strictObject({
     delimiter: z.enum(['auto', ',', ';', '\t', 'tab']).transform((value) => (value === 'tab' ? '\t' : value)).default('auto'),
     encoding: z.enum(['auto', 'utf-8', 'windows-1252']).default('auto'),
     dateFormat: z.enum(['YYYY-MM-DD', 'DD.MM.YYYY', 'DD/MM/YYYY', 'MM/DD/YYYY']).default('YYYY-MM-DD'),
+    /** Which instant a bare `valid_to` date means: the last second of that day, or its first (valid_from is always its first). */
+    validToDate: z.enum(['end-of-day', 'start-of-day']).default('end-of-day'),
   })
-  .default({ delimiter: 'auto', encoding: 'auto', dateFormat: 'YYYY-MM-DD' });
+  .prefault({});
 
 /** What reading CSV files needs (the `validate` command needs only this part). */
 export const ingestConfigSchema = z.object({
@@ -43,6 +58,8 @@ export const ingestConfigSchema = z.object({
   timeZone: z.string().refine(isValidTimeZone, 'expected an IANA time zone like Europe/Oslo').default('Europe/Oslo'),
   currency: z.string().regex(/^[A-Z]{3}$/, 'expected a currency code like NOK').default('NOK'),
   dialect: dialectSchema,
+  /** The file-name glob of each kind (`members*.csv`, …). */
+  files: fileGlobsSchema.prefault({}),
   columns: z
     .strictObject({
       members: columnMapping('members'),
@@ -90,6 +107,10 @@ export const runConfigSchema = ingestConfigSchema.extend({
   failOnRejects: flag.default(false),
   shard: shard.optional(),
   maxDeletePercent: z.coerce.number().min(0).max(100).default(5),
+  /** Refuse a run in which more than this % of known members would lose a field's value or have a set emptied. */
+  maxClearPercent: z.coerce.number().min(0).max(100).default(10),
+  /** Override the mass-clear guard, and accept a column gone since the last successful run. */
+  allowMassClear: flag.default(false),
   /** A file with fewer rows than this % of the same kind's file in the last successful run is refused. */
   minRowsPercent: z.coerce.number().min(0).max(100).default(50),
   requestTimeoutMs: int(100, 600_000).default(30_000),

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { IngestConfig } from '../config/schema.ts';
 import { CsvError, SyncError, type ErrorCode } from '../errors.ts';
 import type { StagingArea } from '../state/staging.ts';
-import { ingestLane, laneConfigOf } from './ingest-lane.ts';
+import { ingestLane, laneConfigOf, type PreviousColumns } from './ingest-lane.ts';
 import type { LaneError, LaneMessage, LaneWork } from './ingest-worker.ts';
 import { EXPORT_KINDS, type ExportKind } from './kinds.ts';
 import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from './types.ts';
@@ -23,6 +23,8 @@ export interface IngestOptions {
   /** How many lanes at most (default 1); an export under 16 MB is read in one unless `smallExportsToo`. */
   lanes?: number;
   smallExportsToo?: boolean;
+  /** The columns each kind's file had in the last successful run (run only; `--allow-mass-clear` leaves it out). */
+  previousColumns?: PreviousColumns;
 }
 
 /** Below this, a worker thread's start-up costs more than it saves. */
@@ -34,7 +36,7 @@ const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './ingest-worker.
 export async function ingestExport(files: readonly IngestFile[], staging: StagingArea, options: IngestOptions): Promise<IngestResult> {
   const ordered = [...files].sort((a, b) => EXPORT_KINDS.indexOf(a.kind) - EXPORT_KINDS.indexOf(b.kind));
   const lanes = planLanes(ordered, options.lanes, options.smallExportsToo);
-  const work = { stagingDir: staging.dir, config: laneConfigOf(options.config), filter: options.filter ?? {} };
+  const work = { stagingDir: staging.dir, config: laneConfigOf(options.config, options.previousColumns), filter: options.filter ?? {} };
   const sinks = { onReject: options.onReject, ...(options.onProgress && { onProgress: options.onProgress }) };
   const settled = await Promise.allSettled(
     lanes.map((laneFiles, index) => (index === 0 ? ingestLane(laneFiles, work.stagingDir, work.config, work.filter, sinks) : runWorkerLane({ ...work, files: laneFiles }, sinks))),
@@ -93,9 +95,17 @@ function summarise(files: IngestedFile[]): IngestResult {
   for (const file of files) {
     result.rowsRead += file.rows;
     result.rowsRejected += file.rejected;
-    if (file.unattributable === 0) continue;
     // A row we cannot attribute could belong to anyone: act as if the export said nothing on that point.
-    const problem = `${file.name}: ${file.unattributable} rejected row(s) without a usable contact_id;`;
+    // In the members file, so does a malformed row (wrong field count, bytes that are not valid UTF-8, a
+    // line break in a member column): it may hold others (a missing line break, a stray quote), who
+    // would look gone.
+    const malformed = file.kind === 'members' ? file.malformed : 0;
+    if (file.unattributable === 0 && malformed === 0) continue;
+    const problems = [
+      ...(malformed > 0 ? [`${malformed} malformed row(s) (wrong field count, bytes that are not valid UTF-8, or a quote that swallowed line breaks)`] : []),
+      ...(file.unattributable > 0 ? [`${file.unattributable} rejected row(s) without a usable ${file.columns?.contact_id ?? 'contact_id'}`] : []),
+    ];
+    const problem = `${file.name}: ${problems.join(' and ')};`;
     if (file.kind === 'members') {
       result.membersComplete = false;
       result.warnings.push(`${problem} no member is deleted this run`);

@@ -4,45 +4,56 @@ import type { IngestConfig } from '../config/schema.ts';
 import { shardOf } from '../plan/shard.ts';
 import { maskPhoneNumber } from '../privacy/phone-numbers.ts';
 import type { OnDuplicate, StagingWriter } from '../state/staging-writer.ts';
-import { resolveColumns, type ColumnLayout } from './columns.ts';
+import { resolveColumns, shownHeader, type ColumnHeaders, type ColumnLayout } from './columns.ts';
 import { inspectFile } from './inspect-file.ts';
 import { KINDS } from './kinds.ts';
 import { readCsvRecords, type CsvRecord } from './read-records.ts';
 import type { RowSchemas } from './row-schemas.ts';
+import { shownValue } from './shown-value.ts';
 import type { IngestedFile, IngestFile, IngestProgress, Reject, RowFilter } from './types.ts';
+import { INVALID_BYTE_MARK, markedByte } from './utf8-bytes.ts';
 
 export interface FileSinks {
   onReject: (reject: Reject) => void;
   onProgress?: (progress: IngestProgress) => void;
 }
 
+interface Problem {
+  column: string;
+  reason: string;
+  value?: string;
+}
+
 export async function ingestFile(
   file: IngestFile,
   writer: StagingWriter,
   schemas: RowSchemas,
-  config: IngestConfig,
+  config: Pick<IngestConfig, 'dialect' | 'columns'>,
+  previousColumns: ColumnHeaders | undefined,
   filter: RowFilter,
   sinks: FileSinks,
 ): Promise<IngestedFile> {
-  const inspection = await inspectFile(file.path, config.dialect);
-  const summary: IngestedFile = { ...inspection, kind: file.kind, name: file.name, rows: 0, rejected: 0, unattributable: 0 };
+  const inspection = await inspectFile(file.path, file.name, config.dialect);
+  const summary: IngestedFile = { ...inspection, kind: file.kind, name: file.name, rows: 0, rejected: 0, unattributable: 0, malformed: 0 };
   const skip = rowSkipper(filter);
   let layout: ColumnLayout | undefined;
-  const reject = (line: number, contactId: string | undefined, problems: { column: string; reason: string }[]) => {
+  let inFileTerms: (reason: string) => string = (reason) => reason;
+  const reject = (line: number, contactId: string | undefined, problems: readonly Problem[]) => {
     summary.rejected++;
-    for (const problem of problems) sinks.onReject({ file: file.name, line, column: problem.column, reason: problem.reason, contactId });
-    if (contactId) writer.addRejectedContact(contactId, { file: file.name, line, ...problems[0]! });
+    for (const problem of problems) sinks.onReject({ file: file.name, line, column: problem.column, reason: problem.reason, ...(problem.value && { value: problem.value }), contactId });
+    if (contactId) writer.addRejectedContact(contactId, { file: file.name, line, column: problems[0]!.column, reason: problems[0]!.reason });
     else summary.unattributable++;
   };
   // Rows still in the writer's batch are written first, so that their duplicates are reported before this
   // row's problem: rejects stay in line order.
-  const rejectRow = (record: CsvRecord, contactId: string | undefined, problems: { column: string; reason: string }[]) => {
+  const rejectRow = (record: CsvRecord, contactId: string | undefined, problems: readonly Problem[]) => {
     writer.flush();
     reject(record.line, contactId, problems);
   };
-  const onDuplicate: OnDuplicate = ({ contactId, line, earlierLine }) => {
+  const onDuplicate: OnDuplicate = ({ contactId, itemId, line, earlierLine }) => {
     const key = file.kind === 'members' ? 'contact_id' : KINDS[file.kind].itemIdColumn!;
-    reject(line, contactId, [{ column: layout!.headers.get(key) ?? key, reason: `duplicate key: the same ${key} is already on line ${earlierLine}` }]);
+    const column = layout!.headers[key] ?? key;
+    reject(line, contactId, [{ column, reason: `duplicate key: the same ${column} is on an earlier line`, value: `${shownValue(itemId ?? contactId)} (first on line ${earlierLine})` }]);
   };
 
   await readCsvRecords(
@@ -51,20 +62,30 @@ export async function ingestFile(
     inspection,
     (record) => {
       if (!layout) {
-        layout = resolveColumns(file.kind, record.fields, config.columns[file.kind], file.name);
+        layout = resolveColumns(file.kind, record.fields, { mapping: config.columns[file.kind], ...(previousColumns && { previous: previousColumns }) }, file.name);
+        summary.columns = layout.headers;
+        inFileTerms = fileTermsOf(layout.headers);
         return;
       }
       const raw = rawRow(record.fields, layout);
       const contactId = raw.contact_id?.trim() || undefined;
       if (contactId && skip?.(contactId)) return;
       summary.rows++;
-      const shape = checkFieldCount(record.fields, layout.fieldCount);
-      if (shape) return rejectRow(record, contactId, [{ column: '', reason: shape }]);
+      // A row whose shape is broken may hold parts of others: besides its own reject, it makes the whole
+      // file doubtful (see summarise in ingest-export.ts).
+      const shape =
+        (inspection.invalidUtf8 && undecodable(record.fields, layout)) ||
+        checkFieldCount(record.fields, layout.fieldCount) ||
+        (file.kind === 'members' && record.lines > 1 && lineBreakIn(raw, layout));
+      if (shape) {
+        summary.malformed++;
+        return rejectRow(record, contactId, [shape]);
+      }
       const parsed = schemas[file.kind].safeParse(raw);
       if (!parsed.success) {
         const problems = parsed.error.issues.map((issue) => {
           const column = String(issue.path[0] ?? '');
-          return { column: layout!.headers.get(column) ?? column, reason: describe(issue.message, column, raw[column]) };
+          return { column: layout!.headers[column] ?? column, reason: inFileTerms(issue.message), value: shown(column, raw[column]) };
         });
         return rejectRow(record, contactId, problems);
       }
@@ -91,17 +112,52 @@ function rawRow(fields: string[], layout: ColumnLayout): Record<string, string |
 }
 
 /** Short rows mean a broken line; extra non-empty fields mean an unquoted delimiter inside a value. */
-function checkFieldCount(fields: string[], expected: number): string | undefined {
-  if (fields.length < expected) return `expected ${expected} fields as in the header, got ${fields.length}`;
+function checkFieldCount(fields: string[], expected: number): Problem | undefined {
+  if (fields.length < expected) return { column: '', reason: `expected ${expected} fields as in the header`, value: `${fields.length} fields` };
   for (let i = expected; i < fields.length; i++) {
-    if (fields[i]!.trim() !== '') return `expected ${expected} fields as in the header, got ${fields.length} (is a value with a delimiter missing its quotes?)`;
+    if (fields[i]!.trim() !== '') {
+      return { column: '', reason: `expected ${expected} fields as in the header (is a value with a delimiter missing its quotes?)`, value: `${fields.length} fields` };
+    }
   }
   return undefined;
 }
 
-function describe(message: string, column: string, value: string | undefined): string {
-  const text = value?.trim() ?? '';
-  if (!text) return message;
-  const shown = column === 'phone_number' ? maskPhoneNumber(text) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return `${message}, got "${shown}"`;
+/**
+ * No member column holds a line break: one there means a quote opened in one row and closed in a later
+ * one, and the rows between were swallowed into this value (the field count can still look right).
+ */
+function lineBreakIn(raw: Record<string, string | undefined>, layout: ColumnLayout): Problem | undefined {
+  for (const [column, value] of Object.entries(raw)) {
+    if (value && /[\r\n]/.test(value)) {
+      return { column: layout.headers[column] ?? column, reason: 'expected no line break (is a quote not closed where it should be?)', value: shownValue(value) };
+    }
+  }
+  return undefined;
+}
+
+/** The first field holding a byte that was not valid UTF-8 (marked by read-records). */
+function undecodable(fields: string[], layout: ColumnLayout): Problem | undefined {
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i]!;
+    if (!INVALID_BYTE_MARK.test(field)) continue;
+    return { column: shownHeader(layout.names[i] ?? ''), reason: `invalid UTF-8 byte ${markedByte(field)}`, value: shownValue(field) };
+  }
+  return undefined;
+}
+
+/** A value as a reject shows it: phone numbers masked, long values cut, nothing unprintable. */
+function shown(column: string, value: string | undefined): string | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  return column === 'phone_number' ? maskPhoneNumber(shownValue(text)) : shownValue(text);
+}
+
+/** Reasons name other columns by our names (`expected at most stamps_required`): say them as the file does. */
+function fileTermsOf(headers: ColumnHeaders): (reason: string) => string {
+  // Only snake_case names: `amount` or `title` are also words of the reasons themselves.
+  const renamed = Object.entries(headers).filter(([column, header]) => column.includes('_') && column !== header);
+  if (renamed.length === 0) return (reason) => reason;
+  const names = new Map(renamed);
+  const pattern = new RegExp(`\\b(${renamed.map(([column]) => column).join('|')})\\b`, 'g');
+  return (reason) => reason.replace(pattern, (column) => names.get(column)!);
 }

@@ -1,4 +1,5 @@
-// The four kinds of file in an export, their default column names and keys (README "CSV columns").
+// The four kinds of file in an export, their default column names and keys (README "Export files and
+// columns"). Which file names are of which kind: src/sources/file-kinds.ts.
 
 export const EXPORT_KINDS = ['members', 'coupons', 'stampCards', 'bonusChecks'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
@@ -6,8 +7,6 @@ export type ItemKind = Exclude<ExportKind, 'members'>;
 export const ITEM_KINDS: readonly ItemKind[] = ['coupons', 'stampCards', 'bonusChecks'];
 
 export interface KindDefinition {
-  /** `members*.csv`, `coupons*.csv`, … */
-  filePrefix: string;
   columns: readonly string[];
   required: readonly string[];
   /** The column holding the item's own id (items only). */
@@ -16,33 +15,22 @@ export interface KindDefinition {
 
 export const KINDS: Record<ExportKind, KindDefinition> = {
   members: {
-    filePrefix: 'members',
     columns: ['contact_id', 'phone_number', 'joined_on', 'bonus_points', 'tier', 'accepts_email', 'accepts_sms', 'accepts_postal'],
     required: ['contact_id', 'phone_number'],
   },
   coupons: {
-    filePrefix: 'coupons',
     columns: ['contact_id', 'coupon_id', 'title', 'description', 'code', 'discount_type', 'discount_value', 'currency', 'valid_from', 'valid_to'],
     required: ['contact_id', 'coupon_id', 'title'],
     itemIdColumn: 'coupon_id',
   },
   stampCards: {
-    filePrefix: 'stamp_cards',
     columns: ['contact_id', 'stamp_card_id', 'title', 'stamps_required', 'stamps_collected', 'reward', 'description', 'valid_to'],
     required: ['contact_id', 'stamp_card_id', 'title', 'stamps_required', 'stamps_collected'],
     itemIdColumn: 'stamp_card_id',
   },
   bonusChecks: {
-    filePrefix: 'bonus_checks',
     columns: ['contact_id', 'bonus_check_id', 'amount', 'currency', 'valid_from', 'valid_to', 'code', 'title'],
     required: ['contact_id', 'bonus_check_id', 'amount'],
     itemIdColumn: 'bonus_check_id',
   },
 };
-
-/** Which kind a file name belongs to (`members.csv`, `members-2026-11-24.csv`, `Stamp_Cards.CSV`), if any. */
-export function kindOfFile(fileName: string): ExportKind | undefined {
-  const lower = fileName.toLowerCase();
-  if (!lower.endsWith('.csv')) return undefined;
-  return EXPORT_KINDS.find((kind) => lower.startsWith(KINDS[kind].filePrefix));
-}

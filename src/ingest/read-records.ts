@@ -1,20 +1,43 @@
 // Streams a CSV file's records to a synchronous callback, each with the physical line an editor shows.
-// csv-parse does the dialect work (quotes, BOM, CRLF); iconv-lite decodes Windows-1252.
+// csv-parse does the dialect work (quotes, BOM, line endings); iconv-lite decodes Windows-1252 and
+// UTF-16; bytes that are not valid UTF-8 in a UTF-8 file are marked (utf8-bytes.ts) so their row can be
+// rejected. Every error on the way is a CsvError naming the file and the line.
 import { createReadStream } from 'node:fs';
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { CsvError as ParseError, parse, type Options } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { CsvError } from '../errors.ts';
-import type { FileInspection } from './inspect-file.ts';
+import { iconvName, type FileInspection } from './inspect-file.ts';
+import { InvalidUtf8Marker } from './utf8-bytes.ts';
 
 /** Read size: 64 KB keeps fewer parsed records alive at once than 256 KB (less memory), at the same speed. */
 export const READ_CHUNK_BYTES = 64 * 1024;
+
+/** The longest record read: a longer one is a quote that never closes, or not CSV at all. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/** csv-parse's options: the same for the job's reader and the benchmark's parse floor. */
+export function csvParseOptions(delimiter: string): Options {
+  return {
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    // A quote inside an unquoted value (`Pizza 12" stor`) is part of the value, as Excel reads it.
+    relax_quotes: true,
+    // Each record ends at its own line break, whatever mix of CRLF, LF and lone CR the file has. Left to
+    // itself, csv-parse takes the first line's ending for the whole file and glues LF-only rows together.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    max_record_size: MAX_RECORD_BYTES,
+    encoding: 'utf8',
+  };
+}
 
 export interface CsvRecord {
   fields: string[];
   /** 1-based physical line where the record starts (a quoted line break makes a record span lines). */
   line: number;
+  /** How many physical lines it spans (1 unless a quoted value holds a line break). */
+  lines: number;
 }
 
 /**
@@ -28,47 +51,51 @@ export async function readCsvRecords(
   onRecord: (record: CsvRecord) => void,
   onBytesRead?: (bytes: number) => void,
 ): Promise<void> {
-  const parser = parse({
-    delimiter: inspection.delimiter,
-    bom: true,
-    relax_column_count: true,
-    encoding: inspection.encoding === 'utf-8' ? 'utf8' : undefined,
-  });
+  const parser = parse(csvParseOptions(inspection.delimiter));
   // Lines are counted here (csv-parse's own `info.lines` counts a CRLF inside quotes twice): every record,
-  // blank lines included, spans 1 + (line breaks inside its fields) physical lines.
+  // blank lines included, spans 1 + (line breaks inside its fields) physical lines. Records arrive as
+  // 'data' events, in step with the parser, so that when it fails `nextLine` is where the failing record starts.
   let nextLine = 1;
   let records = 0;
+  let failure: Error | undefined;
   const input = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  const consumer = new Writable({
-    objectMode: true,
-    highWaterMark: 1024,
-    write(record: string[], _encoding, done) {
-      const line = nextLine;
-      nextLine = line + 1 + lineBreaksIn(record);
-      try {
-        if (!isBlank(record)) onRecord({ fields: record, line });
-        if (onBytesRead && ++records % 4096 === 0) onBytesRead(input.bytesRead);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
+  parser.on('data', (record: string[]) => {
+    if (failure) return;
+    const line = nextLine;
+    const lines = 1 + lineBreaksIn(record);
+    nextLine = line + lines;
+    try {
+      if (!isBlank(record)) onRecord({ fields: record, line, lines });
+      if (onBytesRead && ++records % 4096 === 0) onBytesRead(input.bytesRead);
+    } catch (error) {
+      failure = error as Error;
+      parser.destroy(failure);
+    }
   });
-  const stages =
-    inspection.encoding === 'windows-1252'
-      ? pipeline(input, iconv.decodeStream('win1252'), parser, consumer)
-      : pipeline(input, parser, consumer);
+  const decoder: NodeJS.ReadWriteStream | undefined =
+    inspection.encoding !== 'utf-8' ? iconv.decodeStream(iconvName(inspection.encoding)) : inspection.invalidUtf8 ? new InvalidUtf8Marker() : undefined;
   try {
-    await stages;
+    await (decoder ? pipeline(input, decoder, parser) : pipeline(input, parser));
     onBytesRead?.(input.bytesRead);
   } catch (error) {
-    if (error instanceof Error && 'code' in error && String(error.code).startsWith('CSV_') && !(error instanceof CsvError)) {
-      // csv-parse's own error (e.g. an unclosed quote): the file cannot be read past this point.
-      const at = (error as { lines?: number }).lines ?? nextLine;
-      throw new CsvError('CSV_UNREADABLE', { file: fileName, line: at }, `cannot parse CSV: ${error.message}`, { cause: error });
-    }
-    throw error;
+    throw failure ?? asCsvError(error, fileName, nextLine);
   }
+}
+
+/** What a csv-parse error means for the merchant. Its own message is not used: it quotes raw field bytes. */
+const PARSE_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted value starts in the row on this line and is never closed (no matching " before the end of the file)',
+  CSV_MAX_RECORD_SIZE: `the row on this line is longer than ${MAX_RECORD_BYTES / 1024 / 1024} MB: a quote that is never closed, or not a CSV file`,
+};
+
+function asCsvError(error: unknown, fileName: string, line: number): CsvError {
+  if (error instanceof CsvError) return error;
+  if (error instanceof ParseError) {
+    const problem = PARSE_PROBLEMS[error.code] ?? `the row on this line cannot be parsed as CSV (${error.code})`;
+    return new CsvError('CSV_UNREADABLE', { file: fileName, line }, problem, { cause: error });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new CsvError('CSV_UNREADABLE', { file: fileName, line }, `cannot be read: ${reason}`, { cause: error });
 }
 
 function lineBreaksIn(record: string[]): number {

@@ -6,14 +6,31 @@ import { z } from 'zod';
 import type { BonusCheck, Coupon, Member, StampCard } from '../api/events.ts';
 import type { ItemKind } from './kinds.ts';
 import { normalisePhoneNumber } from './phone.ts';
-import { Invalid, parseBoolean, parseDateTime, parseDecimal, parseInteger, parseMinorUnits, type DateFormat } from './values.ts';
+import { Invalid, parseBoolean, parseDateTime, parseDecimal, parseInteger, parseMinorUnits, type BareDate, type DateFormat } from './values.ts';
 
 export interface RowContext {
   defaultCountry: string;
   timeZone: string;
   dateFormat: DateFormat;
+  /** What a bare `valid_to` date means (`valid_from` and `joined_on` are always the start of the day). */
+  validToDate: BareDate;
   currency: string;
 }
+
+/**
+ * Limits on what a row may say (README "Values"). A value beyond them is a mistake in the export (a
+ * phone number in the points column, a pasted document in a title): a reject with its line, rather than a
+ * request the API refuses every night.
+ */
+export const LIMITS = {
+  /** Characters per text field. */
+  text: { tier: 50, title: 100, code: 100, reward: 200, description: 1000 },
+  bonusPoints: { min: 0, max: 9_999_999 },
+  stampsRequired: { min: 1, max: 1000 },
+  /** Amounts in minor units (øre): bonus checks and coupon discounts up to 100 000 (NOK). */
+  bonusCheckAmount: { min: 0, max: 10_000_000 },
+  discountAmount: { min: 1, max: 10_000_000 },
+} as const;
 
 export interface MemberRow {
   contactId: string;
@@ -67,29 +84,47 @@ class RowReader {
   }
 }
 
-const text = (value: string) => value;
+/** A text of at most `max` characters (code points, counted only when the UTF-16 length is over). */
+function textOf(max: number): (value: string) => string | Invalid {
+  const tooLong = new Invalid(`a text of at most ${max} characters`);
+  return (value) => (value.length <= max || [...value].length <= max ? value : tooLong);
+}
+const tier = textOf(LIMITS.text.tier);
+const title = textOf(LIMITS.text.title);
+const code = textOf(LIMITS.text.code);
+const reward = textOf(LIMITS.text.reward);
+const description = textOf(LIMITS.text.description);
 
 /**
  * Exports repeat the same few thousand dates millions of times and time-zone arithmetic (Intl) is slow:
  * each schema remembers what it parsed (bounded).
  */
-function dateParser(context: RowContext): (value: string) => string | Invalid {
+function dateParser(context: RowContext, bareDate: BareDate = 'start-of-day'): (value: string) => string | Invalid {
   const parsed = new Map<string, string | Invalid>();
   return (value) => {
     let result = parsed.get(value);
     if (result === undefined) {
       if (parsed.size >= 50_000) parsed.clear();
-      result = parseDateTime(value, context.timeZone, context.dateFormat);
+      result = parseDateTime(value, context.timeZone, context.dateFormat, bareDate);
       parsed.set(value, result);
     }
     return result;
   };
 }
-const wholeNumber = (value: string) => parseInteger(value);
-const AT_LEAST_ONE = { min: 1 };
+const bonusPoints = (value: string) => parseInteger(value, LIMITS.bonusPoints);
+const stampsRequired = (value: string) => parseInteger(value, LIMITS.stampsRequired);
 const AT_LEAST_ZERO = { min: 0 };
-const positiveWholeNumber = (value: string) => parseInteger(value, AT_LEAST_ONE);
 const countingNumber = (value: string) => parseInteger(value, AT_LEAST_ZERO);
+/** An amount in major units, within `range` (in minor units). */
+function amountWithin({ min, max }: { min: number; max: number }): (value: string) => number | Invalid {
+  const outside = new Invalid(`an amount ${min > 0 ? 'above 0 and ' : ''}at most ${max / 100} in major units, like 50, 50.00 or 50,00`);
+  return (value) => {
+    const minor = parseMinorUnits(value);
+    return minor instanceof Invalid || (minor >= min && minor <= max) ? minor : outside;
+  };
+}
+const bonusCheckAmount = amountWithin(LIMITS.bonusCheckAmount);
+const discountAmount = amountWithin(LIMITS.discountAmount);
 const identifier = (value: string) => (value.length <= 200 ? value : new Invalid('an id of at most 200 characters'));
 // The cells come from csv-parse, always strings: checking that again per row would only cost time.
 const rawRow = z.custom<RawRow>();
@@ -102,8 +137,8 @@ function memberSchema(context: RowContext) {
     const contactId = cells.required('contact_id', identifier);
     const phoneNumber = cells.required('phone_number', phone);
     const joinedOn = cells.cell('joined_on', date);
-    const balance = cells.cell('bonus_points', wholeNumber);
-    const tier = cells.cell('tier', text);
+    const balance = cells.cell('bonus_points', bonusPoints);
+    const level = cells.cell('tier', tier);
     const acceptsEmail = cells.cell('accepts_email', parseBoolean);
     const acceptsSms = cells.cell('accepts_sms', parseBoolean);
     const acceptsPostal = cells.cell('accepts_postal', parseBoolean);
@@ -114,7 +149,7 @@ function memberSchema(context: RowContext) {
       phoneNumber: phoneNumber!,
       joinedOn,
       bonusPoints: balance === undefined ? undefined : { balance },
-      tier,
+      tier: level,
       communicationPreferences: anyPreference ? { acceptsEmail, acceptsSms, acceptsPostal } : undefined,
     };
     return { contactId: contactId!, doc };
@@ -143,18 +178,19 @@ function parsePercentage(value: string): number | Invalid {
 
 function couponSchema(context: RowContext) {
   const date = dateParser(context);
+  const endDate = dateParser(context, context.validToDate);
   return rawRow.transform((row, ctx): ItemRow<Coupon> => {
     const cells = new RowReader(row, ctx);
     const contactId = cells.required('contact_id', identifier);
     const couponId = cells.required('coupon_id', identifier);
-    const title = cells.required('title', text);
-    const description = cells.cell('description', text);
-    const code = cells.cell('code', text);
+    const couponTitle = cells.required('title', title);
+    const about = cells.cell('description', description);
+    const couponCode = cells.cell('code', code);
     const type = cells.cell('discount_type', parseDiscountType);
-    const discountValue = cells.cell('discount_value', type === 'amount' ? parseMinorUnits : parsePercentage);
+    const discountValue = cells.cell('discount_value', type === 'amount' ? discountAmount : parsePercentage);
     const currency = cells.cell('currency', parseCurrency);
     const validFrom = cells.cell('valid_from', date);
-    const validTo = cells.cell('valid_to', date);
+    const validTo = cells.cell('valid_to', endDate);
     if (type && discountValue === undefined && !cells.failed) expected(ctx, 'discount_value', 'required when discount_type is set', row.discount_value);
     if (!type && discountValue !== undefined) expected(ctx, 'discount_type', 'required when discount_value is set', row.discount_type);
     if (cells.failed || (type === undefined) !== (discountValue === undefined)) return z.NEVER;
@@ -164,34 +200,32 @@ function couponSchema(context: RowContext) {
         : type === 'percentage'
           ? { type, value: discountValue! }
           : undefined;
-    const doc: Coupon = { couponId: couponId!, title: title!, description, code, discount, validFrom, validTo };
+    const doc: Coupon = { couponId: couponId!, title: couponTitle!, description: about, code: couponCode, discount, validFrom, validTo };
     return { contactId: contactId!, itemId: couponId!, doc };
   });
 }
 
 function stampCardSchema(context: RowContext) {
-  const date = dateParser(context);
+  const endDate = dateParser(context, context.validToDate);
   return rawRow.transform((row, ctx): ItemRow<StampCard> => {
     const cells = new RowReader(row, ctx);
     const contactId = cells.required('contact_id', identifier);
     const stampCardId = cells.required('stamp_card_id', identifier);
-    const title = cells.required('title', text);
-    const stampsRequired = cells.required('stamps_required', positiveWholeNumber);
-    const stampsCollected = cells.required('stamps_collected', countingNumber);
-    const reward = cells.cell('reward', text);
-    const description = cells.cell('description', text);
-    const validTo = cells.cell('valid_to', date);
+    const cardTitle = cells.required('title', title);
+    const required = cells.required('stamps_required', stampsRequired);
+    const collected = cells.required('stamps_collected', countingNumber);
+    const cardReward = cells.cell('reward', reward);
+    const about = cells.cell('description', description);
+    const validTo = cells.cell('valid_to', endDate);
     if (cells.failed) return z.NEVER;
-    if (stampsCollected! > stampsRequired!) {
-      return expected(ctx, 'stamps_collected', `expected at most stamps_required (${stampsRequired}), got ${stampsCollected}`, row.stamps_collected);
-    }
+    if (collected! > required!) return expected(ctx, 'stamps_collected', 'expected at most stamps_required', row.stamps_collected);
     const doc: StampCard = {
       stampCardId: stampCardId!,
-      title: title!,
-      stampsRequired: stampsRequired!,
-      stampsCollected: stampsCollected!,
-      reward,
-      description,
+      title: cardTitle!,
+      stampsRequired: required!,
+      stampsCollected: collected!,
+      reward: cardReward,
+      description: about,
       validTo,
     };
     return { contactId: contactId!, itemId: stampCardId!, doc };
@@ -200,18 +234,19 @@ function stampCardSchema(context: RowContext) {
 
 function bonusCheckSchema(context: RowContext) {
   const date = dateParser(context);
+  const endDate = dateParser(context, context.validToDate);
   return rawRow.transform((row, ctx): ItemRow<BonusCheck> => {
     const cells = new RowReader(row, ctx);
     const contactId = cells.required('contact_id', identifier);
     const bonusCheckId = cells.required('bonus_check_id', identifier);
-    const value = cells.required('amount', parseMinorUnits);
+    const value = cells.required('amount', bonusCheckAmount);
     const currency = cells.cell('currency', parseCurrency) ?? context.currency;
     const validFrom = cells.cell('valid_from', date);
-    const validTo = cells.cell('valid_to', date);
-    const code = cells.cell('code', text);
-    const title = cells.cell('title', text);
+    const validTo = cells.cell('valid_to', endDate);
+    const checkCode = cells.cell('code', code);
+    const checkTitle = cells.cell('title', title);
     if (cells.failed) return z.NEVER;
-    const doc: BonusCheck = { bonusCheckId: bonusCheckId!, amount: { currency, value: value! }, validFrom, validTo, code, title };
+    const doc: BonusCheck = { bonusCheckId: bonusCheckId!, amount: { currency, value: value! }, validFrom, validTo, code: checkCode, title: checkTitle };
     return { contactId: contactId!, itemId: bonusCheckId!, doc };
   });
 }

@@ -15,7 +15,10 @@ export interface Reject {
   line: number;
   /** The column as the file's header names it; empty when the problem is the row as a whole. */
   column: string;
+  /** What is wrong, in words that do not change from row to row ("expected …"). */
   reason: string;
+  /** The offending value as the file has it (phone numbers masked, cut at 60 characters). */
+  value?: string;
   contactId?: string;
 }
 
@@ -26,6 +29,10 @@ export interface IngestedFile extends FileInspection {
   rejected: number;
   /** Rejected rows whose contact could not be told. */
   unattributable: number;
+  /** Rows rejected for their shape (field count, bytes that are not text): other rows may hide in them. */
+  malformed: number;
+  /** Our column name → the header the file has for it; absent when the file has no header row. */
+  columns?: Record<string, string>;
 }
 
 export interface IngestResult {
@@ -34,7 +41,7 @@ export interface IngestResult {
   rowsRejected: number;
   /** Item kinds the export carries trustworthy information on (file present, every row attributable). */
   trustedKinds: Set<ItemKind>;
-  /** False when a members row could not be attributed to a contact: deletions are then not safe. */
+  /** False when a members row could not be attributed to a contact or was malformed: deletions are then not safe. */
   membersComplete: boolean;
   warnings: string[];
 }

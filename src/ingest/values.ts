@@ -22,12 +22,18 @@ export function parseBoolean(text: string): boolean | Invalid {
 // Spaces (also no-break and thin spaces, as Nordic spreadsheets write them) may group thousands.
 const GROUPING_SPACES = /[\s\u00a0\u202f]/g;
 
-export function parseInteger(text: string, { min }: { min?: number } = {}): number | Invalid {
+export interface Range {
+  min?: number;
+  max?: number;
+}
+
+export function parseInteger(text: string, { min, max }: Range = {}): number | Invalid {
   const compact = text.trim().replace(GROUPING_SPACES, '');
-  const expected = min === undefined ? 'a whole number' : `a whole number ≥ ${min}`;
+  const expected =
+    max !== undefined ? `a whole number from ${min ?? 0} to ${max}` : min !== undefined ? `a whole number ≥ ${min}` : 'a whole number';
   if (!/^[+-]?\d{1,15}$/.test(compact)) return new Invalid(expected);
   const value = Number(compact);
-  if (min !== undefined && value < min) return new Invalid(expected);
+  if ((min !== undefined && value < min) || (max !== undefined && value > max)) return new Invalid(expected);
   return value;
 }
 
@@ -51,30 +57,39 @@ export function parseDecimal(text: string): number | Invalid {
 }
 
 export type DateFormat = 'YYYY-MM-DD' | 'DD.MM.YYYY' | 'DD/MM/YYYY' | 'MM/DD/YYYY';
+/** Which instant a bare date stands for: its first second, or its last (a `valid_to` date means the whole day). */
+export type BareDate = 'start-of-day' | 'end-of-day';
 
+// Spreadsheets write day-first date-times as `05.06.2021 14:30` or `05.06.2021 14:30:00`.
+const WALL_TIME = String.raw`(?:[ T]+(?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?`;
 const DATE_PATTERNS: Record<DateFormat, RegExp> = {
   'YYYY-MM-DD': /^(?<y>\d{4})-(?<m>\d{2})-(?<d>\d{2})$/,
-  'DD.MM.YYYY': /^(?<d>\d{1,2})\.(?<m>\d{1,2})\.(?<y>\d{4})$/,
-  'DD/MM/YYYY': /^(?<d>\d{1,2})\/(?<m>\d{1,2})\/(?<y>\d{4})$/,
-  'MM/DD/YYYY': /^(?<m>\d{1,2})\/(?<d>\d{1,2})\/(?<y>\d{4})$/,
+  'DD.MM.YYYY': new RegExp(String.raw`^(?<d>\d{1,2})\.(?<m>\d{1,2})\.(?<y>\d{4})${WALL_TIME}$`),
+  'DD/MM/YYYY': new RegExp(String.raw`^(?<d>\d{1,2})\/(?<m>\d{1,2})\/(?<y>\d{4})${WALL_TIME}$`),
+  'MM/DD/YYYY': new RegExp(String.raw`^(?<m>\d{1,2})\/(?<d>\d{1,2})\/(?<y>\d{4})${WALL_TIME}$`),
 };
+/** Earlier years are placeholders or typos (`0001-01-01`, `0202`), not real dates. */
+const FIRST_YEAR = 1900;
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * An ISO 8601 date-time (with or without offset) or a bare date in the configured format, returned as an
- * RFC 3339 UTC string. A bare date is midnight, and a date-time without offset is wall time, in `timeZone`.
+ * An ISO 8601 date-time (with or without offset), or a date (with or without a wall time) in the
+ * configured format, returned as an RFC 3339 UTC string. A date-time without offset is wall time in
+ * `timeZone`; a bare date is the first second of that day there, or its last (23:59:59) for `end-of-day`.
  */
-export function parseDateTime(text: string, timeZone: string, dateFormat: DateFormat): string | Invalid {
+export function parseDateTime(text: string, timeZone: string, dateFormat: DateFormat, bareDate: BareDate = 'start-of-day'): string | Invalid {
   const value = text.trim();
   const expected = `a date (${dateFormat}) or an ISO 8601 date-time`;
   const date = DATE_PATTERNS[dateFormat].exec(value) ?? DATE_PATTERNS['YYYY-MM-DD'].exec(value);
   if (date?.groups) {
-    const { y, m, d } = date.groups as { y: string; m: string; d: string };
-    return wallTimeToUtc([Number(y), Number(m), Number(d), 0, 0, 0, 0], timeZone) ?? new Invalid(expected);
+    const { y, m, d, h, mi, s } = date.groups as Record<string, string | undefined>;
+    if (Number(y) < FIRST_YEAR) return new Invalid(expected);
+    const time = h !== undefined ? [Number(h), Number(mi), Number(s ?? 0)] : bareDate === 'end-of-day' ? [23, 59, 59] : [0, 0, 0];
+    return wallTimeToUtc([Number(y), Number(m), Number(d), time[0]!, time[1]!, time[2]!, 0], timeZone) ?? new Invalid(expected);
   }
   const match = DATE_TIME.exec(value);
-  if (!match) return new Invalid(expected);
+  if (!match || Number(match[1]) < FIRST_YEAR) return new Invalid(expected);
   const [, y, mo, d, h, mi, s = '0', fraction = '', offset] = match;
   const parts: WallTime = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), Number(fraction.slice(0, 3).padEnd(3, '0'))];
   if (!offset) return wallTimeToUtc(parts, timeZone) ?? new Invalid(expected);

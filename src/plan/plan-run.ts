@@ -2,9 +2,11 @@
 // ones (rejected members untouched, deletes only from a complete members export), and hands each plan
 // with events to `onPlan`. Pure apart from the callbacks.
 import type { Action } from '../api/events.ts';
+import { hashText } from './canonical.ts';
+import { clearedParts } from './guards.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';
 import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts';
-import type { MemberPart, PlannedEvent } from './plan-member.ts';
+import type { MemberPart, MemberPlan, PlannedEvent } from './plan-member.ts';
 
 /**
  * Members by what tonight's plan does with them; the parts add up to `total`: every member the run looked
@@ -14,8 +16,10 @@ import type { MemberPart, PlannedEvent } from './plan-member.ts';
 export interface PlanTotals {
   members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
   events: { planned: number; byAction: Partial<Record<Action, number>> };
-  /** Active members the snapshot knew before this run (the mass-delete guard's denominator). */
+  /** Active members the snapshot knew before this run (the mass-delete and mass-clear guards' denominator). */
   knownMembers: number;
+  /** Per member field or set (`tier`, `coupons (all)`): how many known members tonight's plan clears it for. */
+  cleared: Record<string, number>;
   warnings: string[];
 }
 
@@ -54,6 +58,11 @@ export interface RunPlanOptions {
   onOrphan: (item: OrphanItem) => void;
   /** A member left exactly as it is this run, and why. */
   onUntouched?: (entry: MergedMember, cause: UntouchedCause) => void;
+  /**
+   * The member document the API holds for a contact (read only for members whose document changes).
+   * Given, the plan counts what it clears (`cleared`) for the mass-clear guard.
+   */
+  memberDocOf?: (contactId: string) => string | undefined;
 }
 
 /** Why a member is left untouched: a row of its was rejected, item rows name it but it is not in the members file, or it is missing from a members file that cannot be trusted to be complete. */
@@ -66,6 +75,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     members: { total: 0, new: 0, changed: 0, unchanged: 0, deleted: 0, untouched: 0 },
     events: { planned: 0, byAction: {} },
     knownMembers: 0,
+    cleared: {},
     warnings: [],
   };
   const unseen = new Set(options.backfill?.contacts);
@@ -99,6 +109,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     const plan = planMemberInDoubt(entry.old, doubts, entry.next, { timestamp: options.timestamp, resend, ...(options.epoch && { epoch: options.epoch }) });
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;
+    if (options.memberDocOf && plan.change === 'changed') countCleared(totals.cleared, entry, plan, options.memberDocOf);
     totals.events.planned += plan.events.length;
     for (const event of plan.events) totals.events.byAction[event.action] = (totals.events.byAction[event.action] ?? 0) + 1;
     options.onPlan(plan);
@@ -108,4 +119,10 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     totals.warnings.push(`--full: ${unseen.size} listed contact(s) are not in the members export and were not resent: ${listed}${unseen.size > 20 ? ', …' : ''}`);
   }
   return totals;
+}
+
+function countCleared(cleared: Record<string, number>, entry: MergedMember, plan: MemberPlan, memberDocOf: (contactId: string) => string | undefined): void {
+  // A backfill sends `updated` for unchanged members too: only a different document can clear a field.
+  const memberChanged = plan.events.some((event) => event.action === 'benefits.member.updated') && hashText(entry.next!.member) !== entry.old!.member?.hash;
+  for (const part of clearedParts(entry.old!, memberChanged ? memberDocOf(entry.contactId) : undefined, entry.next!)) cleared[part] = (cleared[part] ?? 0) + 1;
 }

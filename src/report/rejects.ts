@@ -1,4 +1,4 @@
-// rejects.csv: every rejected row with file, line, column and reason, streamed to disk as rows are read
+// rejects.csv: every rejected row with file, line, column, reason and the offending value, streamed to disk as rows are read
 // (the file exists only when something was rejected). Files are read in parallel lanes, so each source
 // file's rejects go to a part of their own, joined in export order at the end: the same export always
 // gives the same rejects.csv. A bounded summary by reason goes into the report.
@@ -38,7 +38,7 @@ export function createRejectsLog(path: string): RejectsLog {
         part = { path: partPath, out: createWriteStream(partPath) };
         parts.set(reject.file, part);
       }
-      part.out.write(csvRow([safeCell(reject.file), reject.line, safeCell(reject.column), safeCell(reject.reason), safeCell(reject.contactId ?? '')]));
+      part.out.write(csvRow([safeCell(reject.file), reject.line, safeCell(reject.column), safeCell(reject.reason), safeCell(reject.contactId ?? ''), safeCell(reject.value ?? '')]));
       // Group by the reason's general form ("expected a valid phone number…") without the value.
       const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/, got ".*"$/, '').replace(/"[^"]*"/g, '"…"').replace(/line \d+/, 'line N')}`;
       let entry = reasons.get(key);
@@ -51,7 +51,7 @@ export function createRejectsLog(path: string): RejectsLog {
       if (parts.size === 0) return undefined;
       const ordered = [...parts].sort(([a], [b]) => rank(fileOrder, a) - rank(fileOrder, b));
       const out = createWriteStream(path);
-      out.write(csvRow(['file', 'line', 'column', 'reason', 'contact_id']));
+      out.write(csvRow(['file', 'line', 'column', 'reason', 'contact_id', 'value']));
       for (const [, part] of ordered) {
         part.out.end();
         await once(part.out, 'finish');

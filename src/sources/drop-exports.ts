@@ -9,6 +9,7 @@
 import type { DropEntry } from './drop-storage.ts';
 import type { Manifest } from './drop-manifest.ts';
 import { roleOfName } from './drop-names.ts';
+import type { FileKinds } from './file-kinds.ts';
 import type { ExportKind } from '../ingest/kinds.ts';
 
 export interface ExportCandidate {
@@ -31,7 +32,7 @@ export interface IncomingListing {
   links: string[];
 }
 
-export function groupIncoming(entries: readonly DropEntry[]): IncomingListing {
+export function groupIncoming(entries: readonly DropEntry[], kinds?: FileKinds): IncomingListing {
   const byKey = new Map<string, ExportCandidate>();
   const candidate = (key: string) => {
     let found = byKey.get(key);
@@ -42,7 +43,7 @@ export function groupIncoming(entries: readonly DropEntry[]): IncomingListing {
   const links = entries.filter((entry) => entry.isSymlink).map((entry) => entry.name).sort();
   let plainDone: DropEntry | undefined;
   for (const entry of [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const role = roleOfName(entry.name);
+    const role = roleOfName(entry.name, kinds);
     if (role.role === 'temporary') {
       // A temporary name counts even when it is a folder or link: something is being written.
       if (role.key !== undefined) candidate(role.key).temporaries.push(entry.name);

@@ -24,12 +24,15 @@ import { DAY_FOLDER, pruneDropFolder } from './drop-retention.ts';
 import { archiveExport, archiveFolder, quarantineExport, settleExport, type PendingSettle } from './drop-settle.ts';
 import type { DropSession, DropStorage } from './drop-storage.ts';
 import { asOfExport, exportFilesIn } from './local-folder.ts';
+import { DEFAULT_FILE_KINDS, type FileKinds } from './file-kinds.ts';
 import type { DropFolderSettings } from './sftp-config.ts';
 import type { PulledExport, Source } from './source.ts';
 
 export interface DropFolderOptions {
   storage: DropStorage;
   settings: DropFolderSettings;
+  /** Which file names are which kind (config `files`); default the standard names. */
+  kinds?: FileKinds;
   /** For dates in file names and the archive folder's date. */
   timeZone: string;
   now?: () => Date;
@@ -43,7 +46,8 @@ export function dropFolderSource(options: DropFolderOptions): Source {
   const { storage, settings, timeZone } = options;
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const drop = { storage, settings, timeZone, now, sleep };
+  const kinds = options.kinds ?? DEFAULT_FILE_KINDS;
+  const drop = { storage, settings, kinds, timeZone, now, sleep };
   const { incoming, failed } = settings;
   let pending: PendingSettle | undefined;
 
@@ -64,7 +68,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
         const { chosen, superseded, plainDone } = newest;
         const id = chosen.id;
 
-        const problem = problemOf(chosen.files);
+        const problem = problemOf(chosen.files, kinds);
         if (problem) {
           const message = `${storage.description}/${incoming}: export ${id} ${problem.message}`;
           if (dryRun) throw new SourceError(problem.code, `${message} (dry run: left in ${incoming}/)`);
@@ -88,7 +92,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
           return undefined;
         }
 
-        const files = exportFilesIn(exportDir, fetched.map((file) => file.name));
+        const files = exportFilesIn(exportDir, fetched.map((file) => file.name), kinds);
         const asOf = chosen.manifest?.asOf ? { asOf: new Date(chosen.manifest.asOf), asOfFrom: 'manifest' as const } : asOfExport(files, timeZone);
         const pulled: PulledExport = {
           id,

@@ -7,12 +7,14 @@ import { SourceError, SyncError } from '../errors.ts';
 import { MAX_MANIFEST_BYTES, parseManifest, type Manifest } from './drop-manifest.ts';
 import { groupIncoming, type ExportCandidate, type IncomingListing } from './drop-exports.ts';
 import type { DropEntry, DropSession, DropStorage } from './drop-storage.ts';
+import type { FileKinds } from './file-kinds.ts';
 import type { DropFolderSettings } from './sftp-config.ts';
 
-/** Which drop folder: its storage (whose description every message names) and its folder names. */
+/** Which drop folder: its storage (whose description every message names), its folder names and file names. */
 export interface DropFolder {
   storage: DropStorage;
   settings: DropFolderSettings;
+  kinds: FileKinds;
 }
 
 export type DataFile = ExportCandidate['data'][number];
@@ -22,7 +24,7 @@ export interface FetchedDataFile extends DataFile {
   sha256: string;
 }
 
-export async function listIncoming(session: DropSession, { storage, settings }: DropFolder): Promise<IncomingListing> {
+export async function listIncoming(session: DropSession, { storage, settings, kinds }: DropFolder): Promise<IncomingListing> {
   const { incoming, archive, failed } = settings;
   const entries = await session.list(incoming).catch((error: unknown) => {
     if (error instanceof SyncError) throw error;
@@ -31,7 +33,7 @@ export async function listIncoming(session: DropSession, { storage, settings }: 
   if (!entries) {
     throw new SourceError('SOURCE_NOT_FOUND', `${storage.description} has no ${incoming}/ folder (a drop folder holds ${incoming}/, ${archive}/ and ${failed}/)`);
   }
-  return groupIncoming(entries);
+  return groupIncoming(entries, kinds);
 }
 
 export async function readManifest(session: DropSession, drop: DropFolder, entry: DropEntry, key: string, workDir: string): Promise<Manifest | { problem: string }> {
@@ -40,7 +42,7 @@ export async function readManifest(session: DropSession, drop: DropFolder, entry
   await session.fetch(`${drop.settings.incoming}/${entry.name}`, localPath).catch((error: unknown) => {
     throw readError(drop, entry.name, error);
   });
-  return parseManifest(await readFile(localPath, 'utf8'), key);
+  return parseManifest(await readFile(localPath, 'utf8'), key, drop.kinds);
 }
 
 export async function fetchExport(session: DropSession, drop: DropFolder, exported: { files: readonly DataFile[]; manifest?: Manifest }, exportDir: string): Promise<FetchedDataFile[]> {

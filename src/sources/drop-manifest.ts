@@ -14,6 +14,7 @@
 // fields are ignored.
 import { z } from 'zod';
 import { roleOfName } from './drop-names.ts';
+import type { FileKinds } from './file-kinds.ts';
 
 /** Larger than any sane manifest; a bigger file is not read. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
@@ -38,7 +39,7 @@ const manifestSchema = z.object({
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** The manifest of export `key`, or what is wrong with it. */
-export function parseManifest(text: string, key: string): Manifest | { problem: string } {
+export function parseManifest(text: string, key: string, kinds?: FileKinds): Manifest | { problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -54,7 +55,7 @@ export function parseManifest(text: string, key: string): Manifest | { problem: 
   for (const file of parsed.data.files) {
     if (seen.has(file.name)) return { problem: `lists ${file.name} twice` };
     seen.add(file.name);
-    const role = roleOfName(file.name);
+    const role = roleOfName(file.name, kinds);
     if (role.role !== 'data' || role.key !== key) {
       return { problem: `lists ${file.name}, which is not a CSV file of export "${key}" (expected <kind>-${key || ''}….csv names)` };
     }

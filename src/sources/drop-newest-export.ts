@@ -3,11 +3,12 @@
 // The rules of completeness are drop-exports.ts; this file gathers what they judge (manifests, and the
 // second listing of the stable-size rule) and orders what they accept.
 import type { Logger } from '../log.ts';
-import { KINDS, type ExportKind } from '../ingest/kinds.ts';
+import type { ExportKind } from '../ingest/kinds.ts';
 import type { Manifest } from './drop-manifest.ts';
 import { judgeCompleteness, needsSecondListing, type ExportCandidate, type IncomingListing } from './drop-exports.ts';
 import { listIncoming, readManifest, type DataFile, type DropFolder } from './drop-incoming.ts';
 import type { DropEntry, DropSession } from './drop-storage.ts';
+import type { FileKinds } from './file-kinds.ts';
 import { dateInName } from './local-folder.ts';
 
 export interface CompleteExport {
@@ -88,11 +89,11 @@ export async function findNewestExport(session: DropSession, options: FindOption
 }
 
 /** What makes a complete export unusable: no members file, or two files of one kind. */
-export function problemOf(files: readonly DataFile[]): { code: 'SOURCE_NO_MEMBERS' | 'SOURCE_AMBIGUOUS'; message: string } | undefined {
+export function problemOf(files: readonly DataFile[], kinds: FileKinds): { code: 'SOURCE_NO_MEMBERS' | 'SOURCE_AMBIGUOUS'; message: string } | undefined {
   const byKind = new Map<ExportKind, string[]>();
   for (const file of files) byKind.set(file.kind, [...(byKind.get(file.kind) ?? []), file.name]);
   for (const [kind, names] of byKind) {
-    if (names.length > 1) return { code: 'SOURCE_AMBIGUOUS', message: `has ${names.length} ${KINDS[kind].filePrefix}*.csv files (${names.join(', ')}); an export holds one per kind` };
+    if (names.length > 1) return { code: 'SOURCE_AMBIGUOUS', message: `has ${names.length} ${kinds.globOf(kind)} files (${names.join(', ')}); an export holds one per kind` };
   }
   if (!byKind.has('members')) return { code: 'SOURCE_NO_MEMBERS', message: `has no members file (required); it holds ${files.map((file) => file.name).join(', ')}` };
   return undefined;

@@ -3,12 +3,13 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SourceError } from '../errors.ts';
-import { kindOfFile, KINDS, type ExportKind } from '../ingest/kinds.ts';
+import type { ExportKind } from '../ingest/kinds.ts';
 import type { IngestFile } from '../ingest/ingest-export.ts';
 import { parseDateTime } from '../ingest/values.ts';
+import { DEFAULT_FILE_KINDS, type FileKinds } from './file-kinds.ts';
 import type { PulledExport, Source } from './source.ts';
 
-export function localFolderSource(folder: string, timeZone: string): Source {
+export function localFolderSource(folder: string, timeZone: string, kinds: FileKinds = DEFAULT_FILE_KINDS): Source {
   const root = resolve(folder);
   return {
     description: root,
@@ -19,7 +20,7 @@ export function localFolderSource(folder: string, timeZone: string): Source {
       } catch (error) {
         throw new SourceError('SOURCE_NOT_FOUND', `source folder ${root} cannot be read: ${(error as Error).message}`, { cause: error });
       }
-      const files = exportFilesIn(root, names);
+      const files = exportFilesIn(root, names, kinds);
       return { id: basename(root), files, ...asOfExport(files, timeZone) };
     },
     async settle() {
@@ -30,20 +31,20 @@ export function localFolderSource(folder: string, timeZone: string): Source {
 }
 
 /** The export's files among `names`: one file per kind, members required. */
-export function exportFilesIn(folder: string, names: readonly string[]): IngestFile[] {
+export function exportFilesIn(folder: string, names: readonly string[], kinds: FileKinds = DEFAULT_FILE_KINDS): IngestFile[] {
   const byKind = new Map<ExportKind, string[]>();
   for (const name of names) {
     if (name.startsWith('.')) continue;
-    const kind = kindOfFile(name);
+    const kind = kinds.kindOf(name);
     if (!kind || !statSync(join(folder, name)).isFile()) continue;
     byKind.set(kind, [...(byKind.get(kind) ?? []), name]);
   }
   for (const [kind, found] of byKind) {
     if (found.length > 1) {
-      throw new SourceError('SOURCE_AMBIGUOUS', `${folder} holds ${found.length} ${KINDS[kind].filePrefix}*.csv files (${found.sort().join(', ')}); a folder holds one export`);
+      throw new SourceError('SOURCE_AMBIGUOUS', `${folder} holds ${found.length} ${kinds.globOf(kind)} files (${found.sort().join(', ')}); a folder holds one export`);
     }
   }
-  if (!byKind.has('members')) throw new SourceError('SOURCE_NO_MEMBERS', `${folder} has no members*.csv file (required)`);
+  if (!byKind.has('members')) throw new SourceError('SOURCE_NO_MEMBERS', `${folder} has no ${kinds.globOf('members')} file (required)`);
   return [...byKind].map(([kind, [name]]) => ({ kind, name: name!, path: join(folder, name!) }));
 }
 

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, SourceError } from '../errors.ts';
 import { dropFolderSource } from './drop-folder.ts';
 import { localDropStorage } from './local-drop-storage.ts';
+import { fileKinds, type FileGlobs } from './file-kinds.ts';
 import { localFolderSource } from './local-folder.ts';
 import { dropFolderSettingsSchema, resolveSftpAuth, sftpSettingsSchema, type DropFolderSettings, type SftpSettings } from './sftp-config.ts';
 import { sftpDropStorage, type SftpStorageDeps } from './sftp-drop-storage.ts';
@@ -12,6 +13,7 @@ import type { Source } from './source.ts';
 export interface SourceOptions {
   timeZone: string;
   /** From the run config; absent means the schema's defaults. */
+  files?: FileGlobs;
   dropFolder?: DropFolderSettings;
   sftp?: SftpSettings;
 }
@@ -30,8 +32,10 @@ export interface SourceDeps extends SftpStorageDeps {
  */
 export function openSource(location: string, options: SourceOptions, deps: SourceDeps = {}): Source {
   const dropFolder = options.dropFolder ?? dropFolderSettingsSchema.parse({});
+  const kinds = options.files ? fileKinds(options.files) : undefined;
   const common = {
     settings: dropFolder,
+    ...(kinds && { kinds }),
     timeZone: options.timeZone,
     ...(deps.now && { now: deps.now }),
     ...(deps.sleep && { sleep: deps.sleep }),
@@ -56,5 +60,5 @@ export function openSource(location: string, options: SourceOptions, deps: Sourc
   if (statSync(join(location, dropFolder.incoming), { throwIfNoEntry: false })?.isDirectory()) {
     return dropFolderSource({ storage: localDropStorage(location), ...common });
   }
-  return localFolderSource(location, options.timeZone);
+  return localFolderSource(location, options.timeZone, kinds);
 }

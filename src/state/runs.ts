@@ -8,29 +8,43 @@ export interface RunRecord {
   finishedAt?: string;
   status: RunStatus | 'running';
   reportPath?: string;
-  summary?: Pick<RunReport, 'members' | 'events' | 'rows' | 'durationsMs'> & { rowsByKind?: Record<string, number> };
+  summary?: Pick<RunReport, 'members' | 'events' | 'rows' | 'durationsMs'> & { rowsByKind?: Record<string, number>; columnsByKind?: ColumnsByKind };
 }
+
+/** Per file kind, our column name → the header the file had for it. */
+export type ColumnsByKind = Record<string, Record<string, string>>;
 
 export interface RunsTable {
   start(runId: string, startedAt: string): void;
-  /** `reportPath` is absent when the report could not be written. */
-  finish(report: RunReport, reportPath: string | undefined): void;
+  /**
+   * `reportPath` is absent when the report could not be written. `columnsByKind`: the columns each file
+   * of the export had (the next run checks they are still there).
+   */
+  finish(report: RunReport, reportPath: string | undefined, columnsByKind?: ColumnsByKind): void;
   /** The newest runs first. */
   recent(limit: number): RunRecord[];
   /** Rows per file kind in the newest run that synced an export (succeeded or partial). */
   lastRowsByKind(): Record<string, number> | undefined;
+  /** Columns per file kind in the newest run that synced an export (succeeded or partial). */
+  lastColumnsByKind(): ColumnsByKind | undefined;
 }
 
 export function runsTable(db: DatabaseSync): RunsTable {
+  const lastSyncedSummary = (): RunRecord['summary'] | undefined => {
+    const row = db.prepare(`SELECT summary FROM runs WHERE status IN ('succeeded', 'partial') ORDER BY started_at DESC, run_id DESC LIMIT 1`).get() as
+      | { summary: string | null }
+      | undefined;
+    return row?.summary ? (JSON.parse(row.summary) as RunRecord['summary']) : undefined;
+  };
   return {
     start(runId, startedAt) {
       db.prepare(`INSERT INTO runs (run_id, started_at, status) VALUES (?, ?, 'running')`).run(runId, startedAt);
     },
-    finish(report, reportPath) {
+    finish(report, reportPath, columnsByKind) {
       const rowsByKind: Record<string, number> = {};
       for (const file of report.source.files) rowsByKind[file.kind] = (rowsByKind[file.kind] ?? 0) + file.rows;
-      const summary = { members: report.members, events: report.events, rows: report.rows, durationsMs: report.durationsMs, rowsByKind };
-      // Counts today; any text that joins the summary is redacted like the report's (src/privacy/).
+      const summary = { members: report.members, events: report.events, rows: report.rows, durationsMs: report.durationsMs, rowsByKind, ...(columnsByKind && { columnsByKind }) };
+      // Counts and column names; any text that joins the summary is redacted like the report's (src/privacy/).
       db.prepare('UPDATE runs SET finished_at = ?, status = ?, report_path = ?, summary = ? WHERE run_id = ?').run(
         report.finishedAt,
         report.status,
@@ -40,10 +54,10 @@ export function runsTable(db: DatabaseSync): RunsTable {
       );
     },
     lastRowsByKind() {
-      const row = db.prepare(`SELECT summary FROM runs WHERE status IN ('succeeded', 'partial') ORDER BY started_at DESC, run_id DESC LIMIT 1`).get() as
-        | { summary: string | null }
-        | undefined;
-      return row?.summary ? (JSON.parse(row.summary) as { rowsByKind?: Record<string, number> }).rowsByKind : undefined;
+      return lastSyncedSummary()?.rowsByKind;
+    },
+    lastColumnsByKind() {
+      return lastSyncedSummary()?.columnsByKind;
     },
     recent(limit) {
       const rows = db.prepare('SELECT * FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?').all(limit) as {

@@ -8,6 +8,8 @@ import { stagingFileOf, UNTUNED } from './staging.ts';
 /** A row whose key (contact_id, or contact_id + item id) was already staged from an earlier row. */
 export interface Duplicate {
   contactId: string;
+  /** Items only. */
+  itemId?: string;
   line: number;
   earlierLine: number;
 }
@@ -93,7 +95,7 @@ export function openStagingWriter(dir: string, kind: ExportKind): StagingWriter 
       const stored = storedRow.get(...(written.slice(at, at + keyColumns) as string[])) as { file: number; line: number };
       const line = written[at + fileColumn + 1] as number;
       if (stored.file === written[at + fileColumn] && stored.line === line) continue;
-      reportTo[row]!({ contactId: written[at] as string, line, earlierLine: stored.line });
+      reportTo[row]!({ contactId: written[at] as string, ...(!isMembers && { itemId: written[at + 1] as string }), line, earlierLine: stored.line });
     }
   };
 

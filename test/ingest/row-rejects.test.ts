@@ -13,7 +13,8 @@ describe('rejected rows', () => {
         file: 'members.csv',
         line: 3,
         column: 'phone_number',
-        reason: 'expected a valid phone number (numbers without country code are read as NO), got "+47***45"',
+        reason: 'expected a valid phone number (numbers without country code are read as NO)',
+        value: '+47***45',
         contactId: 'M2',
       },
     ]);
@@ -24,7 +25,7 @@ describe('rejected rows', () => {
   it('rejects the second row of a duplicate key and names the first', async () => {
     const { rejects, rejectedContacts } = await ingestFiles({ 'members.csv': `${MEMBERS}M1,41234567,,,\nM2,41234568,,,\nM1,41234569,,,\n` });
     expect(rejects).toEqual([
-      expect.objectContaining({ line: 4, column: 'contact_id', reason: 'duplicate key: the same contact_id is already on line 2', contactId: 'M1' }),
+      expect.objectContaining({ line: 4, column: 'contact_id', reason: 'duplicate key: the same contact_id is on an earlier line', value: 'M1 (first on line 2)', contactId: 'M1' }),
     ]);
     expect(rejectedContacts).toEqual(['M1']);
   });
@@ -34,7 +35,9 @@ describe('rejected rows', () => {
       'members.csv': `${MEMBERS}M1,41234567,,,\nM2,41234568,,,\n`,
       'coupons.csv': 'contact_id,coupon_id,title\nM1,C1,A\nM2,C1,A\nM1,C1,B\n',
     });
-    expect(rejects).toEqual([expect.objectContaining({ file: 'coupons.csv', line: 4, column: 'coupon_id', reason: 'duplicate key: the same coupon_id is already on line 2' })]);
+    expect(rejects).toEqual([
+      expect.objectContaining({ file: 'coupons.csv', line: 4, column: 'coupon_id', reason: 'duplicate key: the same coupon_id is on an earlier line', value: 'C1 (first on line 2)' }),
+    ]);
   });
 
   it('reports duplicates and other bad rows in line order, however far apart (rows are staged in batches)', async () => {
@@ -45,14 +48,12 @@ describe('rejected rows', () => {
     rows[70] = 'M69,41230069,,,'; // duplicate of the line right before
     rows[71] = 'M71,41230071,,,,extra';
     const { rejects, members, rejectedContacts } = await ingestFiles({ 'members.csv': `${MEMBERS}${rows.join('\n')}\n` });
-    expect(rejects.map((reject) => [reject.line, reject.contactId, reject.reason.split(':')[0]])).toEqual([
-      [42, 'M3', 'duplicate key'],
-      [43, 'M41', 'expected a valid phone number (numbers without country code are read as NO), got "not****ne"'],
-      [72, 'M69', 'duplicate key'],
-      [73, 'M71', 'expected 5 fields as in the header, got 6 (is a value with a delimiter missing its quotes?)'],
+    expect(rejects.map((reject) => [reject.line, reject.contactId, reject.reason.split(':')[0], reject.value])).toEqual([
+      [42, 'M3', 'duplicate key', 'M3 (first on line 5)'],
+      [43, 'M41', 'expected a valid phone number (numbers without country code are read as NO)', 'not****ne'],
+      [72, 'M69', 'duplicate key', 'M69 (first on line 71)'],
+      [73, 'M71', 'expected 5 fields as in the header (is a value with a delimiter missing its quotes?)', '6 fields'],
     ]);
-    expect(rejects[0]!.reason).toBe('duplicate key: the same contact_id is already on line 5');
-    expect(rejects[2]!.reason).toBe('duplicate key: the same contact_id is already on line 71');
     expect(rejectedContacts).toEqual(['M3', 'M41', 'M69', 'M71']);
     expect(members).toHaveLength(96);
   });
@@ -78,18 +79,18 @@ describe('rejected rows', () => {
   it('reports every bad field of a row, each with its column', async () => {
     const { rejects, result } = await ingestFiles({ 'members.csv': `${MEMBERS}M1,41234567,2026-02-30,12.5,kanskje\n` });
     expect(result.rowsRejected).toBe(1);
-    expect(rejects.map((reject) => [reject.column, reject.reason])).toEqual([
-      ['joined_on', 'expected a date (YYYY-MM-DD) or an ISO 8601 date-time, got "2026-02-30"'],
-      ['bonus_points', 'expected a whole number, got "12.5"'],
-      ['accepts_sms', 'expected a boolean (true/false, 1/0, yes/no, ja/nei), got "kanskje"'],
+    expect(rejects.map((reject) => [reject.column, reject.reason, reject.value])).toEqual([
+      ['joined_on', 'expected a date (YYYY-MM-DD) or an ISO 8601 date-time', '2026-02-30'],
+      ['bonus_points', 'expected a whole number from 0 to 9999999', '12.5'],
+      ['accepts_sms', 'expected a boolean (true/false, 1/0, yes/no, ja/nei)', 'kanskje'],
     ]);
   });
 
   it('rejects short rows and rows with extra values as a whole', async () => {
     const { rejects } = await ingestFiles({ 'members.csv': `${MEMBERS}M1,41234567\nM2,41234568,,,,surplus\nM3,41234569,,,,\n` });
     expect(rejects).toEqual([
-      expect.objectContaining({ line: 2, column: '', reason: 'expected 5 fields as in the header, got 2' }),
-      expect.objectContaining({ line: 3, column: '', reason: 'expected 5 fields as in the header, got 6 (is a value with a delimiter missing its quotes?)' }),
+      expect.objectContaining({ line: 2, column: '', reason: 'expected 5 fields as in the header', value: '2 fields' }),
+      expect.objectContaining({ line: 3, column: '', reason: 'expected 5 fields as in the header (is a value with a delimiter missing its quotes?)', value: '6 fields' }),
     ]);
   });
 

@@ -13,6 +13,12 @@ describe('cell values', () => {
     expect(normalisePhoneNumber('12', 'NO')).toBeInstanceOf(Invalid);
   });
 
+  it('takes a phone number only when the whole cell is one, without an extension', () => {
+    for (const text of ['+47 987 65 437 x', '41234567 41234567', '41234567;', '41234567 ext. 12', 'tel +4741234567']) {
+      expect(normalisePhoneNumber(text, 'NO')).toBeInstanceOf(Invalid);
+    }
+  });
+
   it('masks all but the country prefix and the last two digits', () => {
     expect(maskPhoneNumber('+4741234567')).toBe('+47******67');
     expect(maskPhoneNumber('12')).toBe('**');
@@ -54,8 +60,25 @@ describe('cell values', () => {
     expect(parseDateTime('2026-01-15T10:00:00.250Z', 'UTC', 'YYYY-MM-DD')).toBe('2026-01-15T10:00:00.250Z');
   });
 
+  it('reads a bare date as the last second of that day when asked (valid_to), across DST', () => {
+    expect(parseDateTime('2026-12-24', 'Europe/Oslo', 'YYYY-MM-DD', 'end-of-day')).toBe('2026-12-24T22:59:59Z');
+    expect(parseDateTime('24.12.2026', 'Europe/Oslo', 'DD.MM.YYYY', 'end-of-day')).toBe('2026-12-24T22:59:59Z');
+    // The day summer time starts (Oslo, 29 March 2026) has 23 hours: its end is still 23:59:59 local.
+    expect(parseDateTime('2026-03-29', 'Europe/Oslo', 'YYYY-MM-DD', 'end-of-day')).toBe('2026-03-29T21:59:59Z');
+    expect(parseDateTime('2026-12-24T12:00:00Z', 'Europe/Oslo', 'YYYY-MM-DD', 'end-of-day')).toBe('2026-12-24T12:00:00Z');
+  });
+
+  it('reads day-first date-times with minutes or seconds under the matching format only', () => {
+    expect(parseDateTime('05.06.2021 14:30', 'Europe/Oslo', 'DD.MM.YYYY')).toBe('2021-06-05T12:30:00Z');
+    expect(parseDateTime('05.06.2021 14:30:00', 'Europe/Oslo', 'DD.MM.YYYY', 'end-of-day')).toBe('2021-06-05T12:30:00Z');
+    expect(parseDateTime('05/06/2021 9:05', 'Europe/Oslo', 'DD/MM/YYYY')).toBe('2021-06-05T07:05:00Z');
+    expect(parseDateTime('06/05/2021 14:30:15', 'Europe/Oslo', 'MM/DD/YYYY')).toBe('2021-06-05T12:30:15Z');
+    expect(parseDateTime('05.06.2021 14:30', 'Europe/Oslo', 'YYYY-MM-DD')).toBeInstanceOf(Invalid);
+    expect(parseDateTime('05.06.2021 24:30', 'Europe/Oslo', 'DD.MM.YYYY')).toBeInstanceOf(Invalid);
+  });
+
   it('refuses dates that do not exist', () => {
-    for (const text of ['2026-13-45', '2026-02-29', '31.04.2026', '2026-01-15T25:00:00Z', 'yesterday']) {
+    for (const text of ['2026-13-45', '2026-02-29', '31.04.2026', '2026-01-15T25:00:00Z', 'yesterday', '0001-01-01', '1899-12-31T10:00:00Z']) {
       expect(parseDateTime(text, 'Europe/Oslo', text.includes('.') ? 'DD.MM.YYYY' : 'YYYY-MM-DD')).toBeInstanceOf(Invalid);
     }
   });

@@ -71,9 +71,9 @@ describe('staging reader', () => {
     add('coupons-2.csv', 3, 'M-3', 'CP-1'); // first file's line 3
     writer.close();
     expect(duplicates).toEqual([
-      { file: 'coupons.csv', contactId: 'M-5', line: 102, earlierLine: 5 },
-      { file: 'coupons.csv', contactId: 'M-103', line: 104, earlierLine: 103 },
-      { file: 'coupons-2.csv', contactId: 'M-3', line: 3, earlierLine: 3 },
+      { file: 'coupons.csv', contactId: 'M-5', itemId: 'CP-1', line: 102, earlierLine: 5 },
+      { file: 'coupons.csv', contactId: 'M-103', itemId: 'CP-1', line: 104, earlierLine: 103 },
+      { file: 'coupons-2.csv', contactId: 'M-3', itemId: 'CP-1', line: 3, earlierLine: 3 },
     ]);
     const items = [...area.reader().items('coupons')];
     expect(items).toHaveLength(103);

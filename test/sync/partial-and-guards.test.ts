@@ -107,8 +107,11 @@ describe('safety guards', () => {
     expect(refused.report).toMatchObject({ status: 'refused', exitCode: 4, error: { code: 'GUARD_TRUNCATED_FILE' } });
     expect(refused.report.error!.message).toContain('coupons.csv has 12 rows, 30.0% of the 40 in the last successful run (minimum 50%)');
     expect(sandbox.members().filter((member) => member.coupons.length > 0)).toHaveLength(40);
+    // With the row guard lowered, the mass-clear guard still sees 28 of 40 coupon sets emptied.
     const lowered = await syncOnce({ source: exportDir, 'min-rows-percent': '25' }, dir, sandbox.url);
-    expect(lowered.report).toMatchObject({ status: 'succeeded', members: { changed: 28 } });
+    expect(lowered.report).toMatchObject({ status: 'refused', exitCode: 4, error: { code: 'GUARD_MASS_CLEAR' } });
+    const allowed = await syncOnce({ source: exportDir, 'min-rows-percent': '25', 'allow-mass-clear': true }, dir, sandbox.url);
+    expect(allowed.report).toMatchObject({ status: 'succeeded', members: { changed: 28 } });
   });
 
   it('does not delete anybody when a members row cannot be attributed', async () => {
