@@ -10,7 +10,7 @@ import { createRejectsLog, MAX_CELL_LENGTH } from '../../src/report/rejects.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { tempDir, writeFiles } from '../fixtures/temp.ts';
 
-type Row = Record<'file' | 'line' | 'column' | 'reason' | 'contact_id', string>;
+type Row = Record<'file' | 'line' | 'column' | 'reason' | 'contact_id' | 'value', string>;
 
 const readRejects = (path: string): Row[] => parse(readFileSync(path, 'utf8'), { columns: true }) as Row[];
 
@@ -21,17 +21,17 @@ describe('rejects.csv', () => {
     const log = createRejectsLog(path);
     const starts = ['=', '+', '-', '@', '\t', '\r'];
     for (const [index, start] of starts.entries()) {
-      log.add({ file: `${start}members.csv`, line: index + 2, column: `${start}tier`, reason: `${start}cmd|' /C calc'!A0`, contactId: `${start}SUM(1+1)` });
+      log.add({ file: `${start}members.csv`, line: index + 2, column: `${start}tier`, reason: `${start}cmd|' /C calc'!A0`, contactId: `${start}SUM(1+1)`, value: `${start}HYPERLINK("x")` });
     }
     log.add({ file: 'members.csv', line: 9, column: 'tier', reason: 'expected bronze, silver or gold, got "x-1"', contactId: 'M-1' });
     await log.close();
 
     const rows = readRejects(path);
     for (const [index, start] of starts.entries()) {
-      expect(rows[index]).toEqual({ file: `'${start}members.csv`, line: String(index + 2), column: `'${start}tier`, reason: `'${start}cmd|' /C calc'!A0`, contact_id: `'${start}SUM(1+1)` });
+      expect(rows[index]).toEqual({ file: `'${start}members.csv`, line: String(index + 2), column: `'${start}tier`, reason: `'${start}cmd|' /C calc'!A0`, contact_id: `'${start}SUM(1+1)`, value: `'${start}HYPERLINK("x")` });
     }
     // Cells that do not start like a formula are left as they are.
-    expect(rows[6]).toEqual({ file: 'members.csv', line: '9', column: 'tier', reason: 'expected bronze, silver or gold, got "x-1"', contact_id: 'M-1' });
+    expect(rows[6]).toEqual({ file: 'members.csv', line: '9', column: 'tier', reason: 'expected bronze, silver or gold, got "x-1"', contact_id: 'M-1', value: '' });
   });
 
   it('cuts a cell over 1,000 characters with a marker saying how long it was', async () => {
