@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitCodeOf } from '../cli/exit-codes.ts';
+import { exitCodeOf } from '../base/exit-codes.ts';
 import { isSyncError, UsageError } from '../errors.ts';
 import { numberFlag, parseFlags } from './flags.ts';
 import { resultsTable } from './results-table.ts';

@@ -1,6 +1,6 @@
 // The shape of bench/results.json: every figure of issue 7 with the absolute numbers behind it, so a
 // figure that moved between two runs can be traced to the measurement that moved it.
-import type { RunReport } from '../report/report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { ProfilesSummary } from './cpu-profile-summary.ts';
 import type { MemorySample } from './measured-child.ts';

@@ -2,7 +2,7 @@
 // share of the ceiling that latency allows at the job's concurrency (concurrency ÷ latency: every
 // connection busy all the time, waiting on nothing but the sandbox).
 import { join } from 'node:path';
-import type { RunReport } from '../report/report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { BenchResults } from './bench-results.ts';
 import type { BenchWorkspace } from './bench-workspace.ts';

@@ -1,7 +1,7 @@
 // `npm run gen -- --members N --seed S --change-rate R --out DIR`: a deterministic export pair for
 // benchmarks and load tests (see generate-export.ts for what it holds).
 import { resolve } from 'node:path';
-import { exitCodeOf } from '../cli/exit-codes.ts';
+import { exitCodeOf } from '../base/exit-codes.ts';
 import { isSyncError, UsageError } from '../errors.ts';
 import { numberFlag, parseFlags } from './flags.ts';
 import { generateExportPair } from './generate-export.ts';

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunReport } from '../report/report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { launchFlagsOf } from '../cli/launch-flags.ts';
 import { runMeasured, type MeasuredChild } from './measured-child.ts';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { didYouMean } from '../config/closest-name.ts';
+import { didYouMean } from '../base/closest-name.ts';
 import { CONFIG_OPTION, envNameOf, type OptionSpec } from '../config/load.ts';
 import { UsageError } from '../errors.ts';
 

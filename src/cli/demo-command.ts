@@ -12,7 +12,7 @@ import { localFolderSource } from '../sources/local-folder.ts';
 import { runSync } from '../sync.ts';
 import { parseFlags } from './args.ts';
 import { createCliLogger } from './cli-logger.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
 const SAMPLES = fileURLToPath(new URL('../../samples/', import.meta.url));

@@ -15,7 +15,7 @@ import { acquireRunLock } from '../state/run-lock.ts';
 import { runsTable } from '../state/runs.ts';
 import { openStateStore } from '../state/store.ts';
 import { parseFlags } from './args.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
 const FORGET_OPTIONS: readonly OptionSpec[] = [

@@ -13,7 +13,7 @@ import { TOOL_VERSION } from '../api/system-headers.ts';
 import { isSyncError } from '../errors.ts';
 import { redactText } from '../privacy/redact.ts';
 import { removeSecrets } from '../privacy/secret-values.ts';
-import { EXIT, exitCodeOf } from './exit-codes.ts';
+import { EXIT, exitCodeOf } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
 const USAGE = `Usage: loyalty-sync <command> [options]

@@ -6,7 +6,7 @@ import type { Source } from '../sources/source.ts';
 import { runSync } from '../sync.ts';
 import { optionsHelp, parseFlags } from './args.ts';
 import { createCliLogger } from './cli-logger.ts';
-import { EXIT, exitCodeOf } from './exit-codes.ts';
+import { EXIT, exitCodeOf } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { startSchedule } from './scheduler.ts';
 

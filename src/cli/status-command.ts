@@ -5,7 +5,7 @@ import { formatTime } from '../report/display-format.ts';
 import { eventCounts, memberCounts } from '../report/summary-line.ts';
 import { runsTable } from '../state/runs.ts';
 import { parseFlags } from './args.ts';
-import { EXIT } from './exit-codes.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { openStateFileToRead } from './read-state-file.ts';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { registerConfiguredSecrets, type SecretSettings } from '../privacy/secret-values.ts';
 import { DROP_FOLDER_OPTIONS, mergeSftpSecrets } from '../sources/sftp-config.ts';
-import { didYouMean } from './closest-name.ts';
+import { didYouMean } from '../base/closest-name.ts';
 import { scheduleConfigSchema } from './schema.ts';
 
 export interface OptionSpec {

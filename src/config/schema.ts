@@ -1,7 +1,7 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { EXPORT_KINDS, KINDS } from '../ingest/kinds.ts';
+import { EXPORT_KINDS, KINDS } from '../base/kinds.ts';
 import { MEMBER_PARTS } from '../plan/plan-member.ts';
 import { fileGlobsSchema } from '../sources/file-kinds.ts';
 import { dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';

@@ -1,6 +1,6 @@
 // What sending looked like: answers by status, latency percentiles and the send rate over the run, in
 // bounded memory (fixed latency buckets; time slices that double in width to stay under 120).
-import type { RunReport } from '../report/report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 
 export interface AttemptRecord {
   /** Epoch ms when the attempt started. */

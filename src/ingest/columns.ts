@@ -1,6 +1,6 @@
 import { closestMatch } from '../closest-match.ts';
 import { CsvError } from '../errors.ts';
-import { KINDS, type ExportKind } from './kinds.ts';
+import { KINDS, type ExportKind } from '../base/kinds.ts';
 import { shownValue } from './shown-value.ts';
 
 /** Our column name → the header the merchant's export uses for it (config `columns.<kind>`). */

@@ -10,10 +10,10 @@ import { CsvError, SyncError, type ErrorCode } from '../errors.ts';
 import type { StagingArea } from '../state/staging.ts';
 import { ingestLane, laneConfigOf, type PreviousColumns } from './ingest-lane.ts';
 import type { LaneError, LaneMessage, LaneWork } from './ingest-worker.ts';
-import { EXPORT_KINDS, type ExportKind } from './kinds.ts';
-import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from './types.ts';
+import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
+import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from '../base/export-shapes.ts';
 
-export type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from './types.ts';
+export type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from '../base/export-shapes.ts';
 
 export interface IngestOptions {
   config: IngestConfig;

@@ -1,16 +1,16 @@
 // One file → validated rows in its kind's staging file, bad rows → rejects. One streaming pass (after the
 // inspection pass); memory stays flat whatever the file size.
 import type { IngestConfig } from '../config/schema.ts';
-import { shardOf } from '../plan/shard.ts';
+import { shardOf } from '../base/shard.ts';
 import { maskPhoneNumber } from '../privacy/phone-numbers.ts';
 import type { OnDuplicate, StagingWriter } from '../state/staging-writer.ts';
 import { resolveColumns, shownHeader, type ColumnHeaders, type ColumnLayout } from './columns.ts';
 import { inspectFile } from './inspect-file.ts';
-import { KINDS } from './kinds.ts';
+import { KINDS } from '../base/kinds.ts';
 import { readCsvRecords, type CsvRecord } from './read-records.ts';
 import type { RowSchemas } from './row-schemas.ts';
 import { shownValue } from './shown-value.ts';
-import type { IngestedFile, IngestFile, IngestProgress, Reject, RowFilter } from './types.ts';
+import type { IngestedFile, IngestFile, IngestProgress, Reject, RowFilter } from '../base/export-shapes.ts';
 import { INVALID_BYTE_MARK, markedByte } from './utf8-bytes.ts';
 
 export interface FileSinks {

@@ -4,9 +4,9 @@ import type { IngestConfig } from '../config/schema.ts';
 import { openStagingWriter } from '../state/staging-writer.ts';
 import type { ColumnHeaders } from './columns.ts';
 import { ingestFile, type FileSinks } from './ingest-file.ts';
-import type { ExportKind } from './kinds.ts';
+import type { ExportKind } from '../base/kinds.ts';
 import { rowSchemas } from './row-schemas.ts';
-import type { IngestedFile, IngestFile, RowFilter } from './types.ts';
+import type { IngestedFile, IngestFile, RowFilter } from '../base/export-shapes.ts';
 
 /** Per kind, the columns its file had in the last successful run (they must still be there). */
 export type PreviousColumns = Partial<Record<ExportKind, ColumnHeaders>>;

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CsvError, isSyncError, type CsvErrorCode } from '../errors.ts';
 import { ingestLane, type LaneConfig } from './ingest-lane.ts';
-import type { IngestFile, Reject, RowFilter } from './types.ts';
+import type { IngestFile, Reject, RowFilter } from '../base/export-shapes.ts';
 
 export interface LaneWork {
   files: IngestFile[];

@@ -4,7 +4,7 @@
 // (src/plan/canonical.ts).
 import { z } from 'zod';
 import type { BonusCheck, Coupon, Member, StampCard } from '../api/events.ts';
-import type { ItemKind } from './kinds.ts';
+import type { ItemKind } from '../base/kinds.ts';
 import { normalisePhoneNumber } from './phone.ts';
 import { Invalid, parseBoolean, parseDateTime, parseDecimal, parseInteger, parseMinorUnits, type BareDate, type DateFormat } from './values.ts';
 

@@ -1,6 +1,6 @@
 // A value from the merchant's file as a message shows it: one line, printable, bounded. Control bytes
 // (NUL, ESC, …) and bytes that were not valid UTF-8 appear as `\xNN`, never raw.
-import type { Reject } from './types.ts';
+import type { Reject } from '../base/export-shapes.ts';
 import { showMarkedBytes } from './utf8-bytes.ts';
 
 const SHOWN_MAX = 60;

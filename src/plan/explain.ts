@@ -1,8 +1,8 @@
 // Why a member would get the events it gets: the differences between the snapshot and the export, in
 // words. Pure; used by `loyalty-sync explain`.
 import { maskPhoneNumber } from '../privacy/phone-numbers.ts';
-import { setText } from './canonical.ts';
-import type { MemberState } from './member-state.ts';
+import { setText } from '../base/canonical.ts';
+import type { MemberState } from '../state/member-state.ts';
 import type { ExportedMember } from './plan-member.ts';
 
 type Doc = Record<string, unknown>;

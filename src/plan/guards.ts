@@ -3,7 +3,7 @@
 import type { Member } from '../api/events.ts';
 import { GuardError } from '../errors.ts';
 import type { IngestResult } from '../ingest/ingest-export.ts';
-import { EMPTY_SET, type MemberState } from './member-state.ts';
+import { EMPTY_SET, type MemberState } from '../state/member-state.ts';
 import type { ExportedMember } from './plan-member.ts';
 import type { PlanTotals } from './plan-run.ts';
 

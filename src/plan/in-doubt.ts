@@ -12,7 +12,7 @@
 // accepted, so each run adds at most one event in doubt per member, after every earlier one was settled;
 // re-sent events keep the order they were first sent in.
 import type { LoyaltyEvent } from '../api/events.ts';
-import { applyEvent, type MemberState } from './member-state.ts';
+import { applyEvent, type MemberState } from '../state/member-state.ts';
 import { planMember, type ExportedMember, type MemberPlan, type PlanOptions, type PlannedEvent } from './plan-member.ts';
 
 export interface PlanAfterDoubt extends MemberPlan {

@@ -1,9 +1,9 @@
 // One ordered pass over the snapshot and tonight's staged export, member by member: a merge join of
 // cursors that are all sorted by contact_id, so memory holds one member at a time.
-import type { ItemKind } from '../ingest/kinds.ts';
+import type { ItemKind } from '../base/kinds.ts';
 import type { StagedItem, StagedMember } from '../state/staging.ts';
-import { compareKeys } from './canonical.ts';
-import type { MemberState } from './member-state.ts';
+import { compareKeys } from '../base/canonical.ts';
+import type { MemberState } from '../state/member-state.ts';
 import type { ExportedMember } from './plan-member.ts';
 
 export interface MergeInputs {

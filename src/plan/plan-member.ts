@@ -1,9 +1,9 @@
 // The planning rules of design.md ("Planning rules"), for one member: old state (snapshot) and new
 // state (tonight's export) in, the minimal ordered list of events out. Pure.
 import type { Action } from '../api/events.ts';
-import { hashText, setText } from './canonical.ts';
+import { hashText, setText } from '../base/canonical.ts';
 import { eventIdOf } from './event-id.ts';
-import { EMPTY_SET, part, type MemberState, type Part } from './member-state.ts';
+import { EMPTY_SET, part, type MemberState, type Part } from '../state/member-state.ts';
 
 /** One member as tonight's export describes it. Documents are canonical JSON in item-id order. */
 export interface ExportedMember {

@@ -2,7 +2,7 @@
 // ones (rejected members untouched, deletes only from a complete members export), and hands each plan
 // with events to `onPlan`. Pure apart from the callbacks.
 import type { Action } from '../api/events.ts';
-import { hashText } from './canonical.ts';
+import { hashText } from '../base/canonical.ts';
 import { clearedParts } from './guards.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';
 import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts';

@@ -4,7 +4,7 @@ import type { RunConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { notifyWebhook } from './notify.ts';
 import { pushMetrics } from './push-metrics.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 
 export async function announceRun(config: RunConfig, report: RunReport, reportPath: string, metrics: string, logger: Logger): Promise<void> {
   const { pushgatewayUrl, notifyUrl, metricsJob, shard } = config;

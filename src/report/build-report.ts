@@ -4,7 +4,7 @@ import type { DeliveryTotals } from '../deliver/deliver.ts';
 import type { IngestResult } from '../ingest/ingest-export.ts';
 import type { PlannedRun } from '../plan/plan-run.ts';
 import type { PulledExport, SettledFile } from '../sources/source.ts';
-import type { RunReport, RunStatus } from './report-schema.ts';
+import type { RunReport, RunStatus } from '../base/report-schema.ts';
 
 export const EXIT_CODE_OF_STATUS: Record<RunStatus, number> = { succeeded: 0, skipped: 0, 'dry-run': 0, partial: 3, failed: 1, refused: 4 };
 /** `--fail-on-rejects`: a run (or dry run) that succeeded, but rejected rows or left members untouched. */

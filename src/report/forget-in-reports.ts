@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { RunRecord } from '../state/runs.ts';
 import { escapeHtml } from './escape-html.ts';
 import { renderReportHtml } from './report-html.ts';
-import { reportSchema, type RunReport } from './report-schema.ts';
+import { reportSchema, type RunReport } from '../base/report-schema.ts';
 import { writeAtomically } from './write-report.ts';
 
 const FORGOTTEN = '[forgotten]';

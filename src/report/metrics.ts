@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ACTIONS } from '../api/events.ts';
 import { redactText } from '../privacy/redact.ts';
 import type { RunRecord } from '../state/runs.ts';
-import { RUN_STATUSES, type RunReport } from './report-schema.ts';
+import { RUN_STATUSES, type RunReport } from '../base/report-schema.ts';
 
 export interface MetricsOptions {
   /** The job's name, as the `sync_job` label (and the Pushgateway job). */

@@ -3,7 +3,7 @@
 // the other fields carry the key numbers for whatever automation sits behind the URL.
 import { redactStrings } from '../privacy/redact.ts';
 import { DEFAULT_OUTBOUND_TIMEOUT_MS, sendOutbound } from './outbound-request.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { summaryLine } from './summary-line.ts';
 
 export interface WebhookPayload {

@@ -2,7 +2,7 @@
 // question "did last night work?" is answered before any scrolling; then the run's key facts.
 import { formatCount, formatDuration, formatTime } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { factList, plural } from './report-html-blocks.ts';
 import { STATUS_COLOURS, UNTOUCHED_BANNER_COLOUR } from './status-colours.ts';
 import { statusText } from './summary-line.ts';

@@ -3,7 +3,7 @@
 import { ACTIONS } from '../api/events.ts';
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { actionName, meter, plural, raw, table, tiles, type ReportSection } from './report-html-blocks.ts';
 import { CHART_COLOURS } from './send-rate-chart.ts';
 

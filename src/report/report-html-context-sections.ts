@@ -2,7 +2,7 @@
 // exports it set aside), and how it compares with the runs before it.
 import { formatBytes, formatCount, formatDuration, formatTime } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { chartWithNumbers, factList, raw, table, type ReportSection } from './report-html-blocks.ts';
 import { renderRunTrendChart, type TrendRun } from './run-trend.ts';
 import { STATUS_COLOURS } from './status-colours.ts';

@@ -2,7 +2,7 @@
 // the export, and warnings. Each carries its count, so the nav shows at once whether there is any.
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { actionName, plural, raw, table, type ReportSection } from './report-html-blocks.ts';
 
 export function failuresSection(report: RunReport, shown: number): ReportSection {

@@ -1,7 +1,7 @@
 // The sections of report.html on how sending went: the send rate and latency over the run, and every
 // answer the API gave by HTTP status, with what that status means for the events behind it.
 import { formatDuration, formatLatency } from './display-format.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { chartWithNumbers, meter, raw, table, tiles, type ReportSection } from './report-html-blocks.ts';
 import { CHART_COLOURS, renderSendRateChart } from './send-rate-chart.ts';
 

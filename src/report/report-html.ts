@@ -7,7 +7,7 @@ import { redactStrings } from '../privacy/redact.ts';
 import type { RunRecord } from '../state/runs.ts';
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { trendRuns } from './run-trend.ts';
 import { REPORT_STYLE } from './report-html-style.ts';
 import { banner } from './report-html-banner.ts';

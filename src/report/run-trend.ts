@@ -5,7 +5,7 @@
 import type { RunRecord } from '../state/runs.ts';
 import { formatCount, formatDay, formatDuration } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { STATUS_COLOURS } from './status-colours.ts';
 import { coordinate as c, niceCeiling } from './svg-scale.ts';
 

@@ -1,7 +1,7 @@
 // The send rate and latency over the run as inline SVG (no script, no library): requests per second as
 // stacked bars (accepted / not accepted) above the p50 and p95 latency per time slice. Built from
 // `delivery.timeline`, whose slices all have the same width.
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 import { formatLatency } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
 import { axisCount, coordinate as c, niceCeiling } from './svg-scale.ts';

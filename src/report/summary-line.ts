@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { ACTIONS } from '../api/events.ts';
 import { EXIT_CODE_WITH_REJECTS } from './build-report.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 
 const shortAction = (action: string) => action.replace(/^benefits\./, '');
 /** Counts per action in the API's action order. */

@@ -9,7 +9,7 @@ import { redactStrings } from '../privacy/redact.ts';
 import type { RunRecord } from '../state/runs.ts';
 import { METRICS_FILE, renderMetrics } from './metrics.ts';
 import { renderReportHtml } from './report-html.ts';
-import type { RunReport } from './report-schema.ts';
+import type { RunReport } from '../base/report-schema.ts';
 
 export function runReportDir(reportDir: string, runId: string): string {
   const folder = join(reportDir, runId);

@@ -9,7 +9,7 @@
 // `medlemmer_2026-11-24.txt`).
 import { z } from 'zod';
 import { ConfigError, SourceError } from '../errors.ts';
-import { EXPORT_KINDS, type ExportKind } from '../ingest/kinds.ts';
+import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
 
 const glob = z
   .string()

@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SourceError } from '../errors.ts';
-import type { ExportKind } from '../ingest/kinds.ts';
+import type { ExportKind } from '../base/kinds.ts';
 import type { IngestFile } from '../ingest/ingest-export.ts';
 import { parseDateTime } from '../ingest/values.ts';
 import { DEFAULT_FILE_KINDS, type FileKinds } from './file-kinds.ts';

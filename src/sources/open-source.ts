@@ -1,12 +1,12 @@
 import { statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, SourceError } from '../errors.ts';
-import { dropFolderSource } from './drop-folder.ts';
-import { localDropStorage } from './local-drop-storage.ts';
+import { dropFolderSource } from './drop/folder.ts';
+import { localDropStorage } from './drop/local-storage.ts';
 import { fileKinds, type FileGlobs } from './file-kinds.ts';
 import { localFolderSource } from './local-folder.ts';
 import { dropFolderSettingsSchema, resolveSftpAuth, sftpSettingsSchema, type DropFolderSettings, type SftpSettings } from './sftp-config.ts';
-import { sftpDropStorage, type SftpStorageDeps } from './sftp-drop-storage.ts';
+import { sftpDropStorage, type SftpStorageDeps } from './drop/sftp-storage.ts';
 import { parseSftpLocation, redactUserInfo } from './sftp-location.ts';
 import type { Source } from './source.ts';
 

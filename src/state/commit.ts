@@ -5,7 +5,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { LoyaltyEvent } from '../api/events.ts';
 import type { MemberOutcome } from '../deliver/deliver.ts';
-import { applyEvents } from '../plan/member-state.ts';
+import { applyEvents } from './member-state.ts';
 import type { Outbox } from './outbox.ts';
 import type { RunLock } from './run-lock.ts';
 import type { SnapshotStore } from './snapshot.ts';

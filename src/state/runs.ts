@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { redactStrings } from '../privacy/redact.ts';
-import type { RunReport, RunStatus } from '../report/report-schema.ts';
+import type { RunReport, RunStatus } from '../base/report-schema.ts';
 
 export interface RunRecord {
   runId: string;

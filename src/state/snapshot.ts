@@ -1,7 +1,7 @@
 // The snapshot table ↔ MemberState. The scan reads hashes only (plus the small bonus-check set, which
 // planning diffs by id), so a no-change night does not drag every document through memory.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { EMPTY_SET, type MemberState, type Part } from '../plan/member-state.ts';
+import { EMPTY_SET, type MemberState, type Part } from './member-state.ts';
 
 interface SnapshotRow {
   contact_id: string;

@@ -2,7 +2,7 @@
 // a worker thread). Rows go in as multi-row INSERTs: a third cheaper per row than one statement each, which
 // counts at millions of rows. A key staged twice is found after its batch is written and reported then.
 import { DatabaseSync } from 'node:sqlite';
-import type { ExportKind } from '../ingest/kinds.ts';
+import type { ExportKind } from '../base/kinds.ts';
 import { stagingFileOf, UNTUNED } from './staging.ts';
 
 /** A row whose key (contact_id, or contact_id + item id) was already staged from an earlier row. */

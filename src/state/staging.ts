@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { EXPORT_KINDS, type ExportKind, type ItemKind } from '../ingest/kinds.ts';
+import { EXPORT_KINDS, type ExportKind, type ItemKind } from '../base/kinds.ts';
 import type { RejectedRow } from './staging-writer.ts';
 
 export interface StagedMember {

@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LoyaltyEvent } from '../../src/api/events.ts';
-import { compareKeys } from '../../src/plan/canonical.ts';
+import { compareKeys } from '../../src/base/canonical.ts';
 import { overrides, planMemberInDoubt } from '../../src/plan/in-doubt.ts';
-import { applyEvents, type MemberState } from '../../src/plan/member-state.ts';
+import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
 import type { PlannedEvent } from '../../src/plan/plan-member.ts';
 import { MemberRegistry } from '../../src/sandbox/member-registry.ts';
 import { expectedState, exported, observable, type MemberSpec } from '../fixtures/members.ts';

@@ -2,7 +2,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareKeys } from '../../src/plan/canonical.ts';
+import { compareKeys } from '../../src/base/canonical.ts';
 
 describe('compareKeys', () => {
   it('orders strings exactly as SQLite orders TEXT keys', () => {

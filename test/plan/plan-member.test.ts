@@ -1,7 +1,7 @@
 // The planning rules of design.md, one example each.
 import { describe, expect, it } from 'vitest';
 import type { LoyaltyEvent } from '../../src/api/events.ts';
-import { applyEvents, type MemberState } from '../../src/plan/member-state.ts';
+import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
 import { MEMBER_PARTS, planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
 import { exported, type MemberSpec } from '../fixtures/members.ts';
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BonusCheck, Coupon, LoyaltyEvent, Member, StampCard } from '../../src/api/events.ts';
 import { validateEvent } from '../../src/api/events.ts';
-import { applyEvents, type MemberState } from '../../src/plan/member-state.ts';
+import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
 import { MEMBER_PARTS, planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
 import { expectedState, exported, observable, type MemberSpec } from '../fixtures/members.ts';
 

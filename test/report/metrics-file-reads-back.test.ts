@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/api/events.ts';
 import { lastSucceededAt, METRICS_FILE, renderMetrics } from '../../src/report/metrics.ts';
 import { writeReport } from '../../src/report/write-report.ts';
-import { RUN_STATUSES, type RunReport } from '../../src/report/report-schema.ts';
+import { RUN_STATUSES, type RunReport } from '../../src/base/report-schema.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { parsePrometheusText, sampleValue, type ParsedFamily } from './fixtures/prometheus-text.ts';
 import { runSituations, type Situations } from './fixtures/report-situations.ts';

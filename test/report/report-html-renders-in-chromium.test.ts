@@ -5,7 +5,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../src/report/report-html.ts';
-import type { RunReport } from '../../src/report/report-schema.ts';
+import type { RunReport } from '../../src/base/report-schema.ts';
 import { STATUS_COLOURS } from '../../src/report/status-colours.ts';
 import { CHROMIUM, needs } from '../fixtures/system-programs.ts';
 import { screenshot } from './fixtures/chromium.ts';

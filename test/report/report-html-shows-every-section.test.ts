@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml } from '../../src/report/report-html.ts';
-import type { RunReport } from '../../src/report/report-schema.ts';
+import type { RunReport } from '../../src/base/report-schema.ts';
 import type { RunRecord } from '../../src/state/runs.ts';
 import { numberIn, readReportHtml } from './fixtures/report-html-reader.ts';
 import { runSituations, type Situations } from './fixtures/report-situations.ts';

@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupIncoming } from '../../src/sources/drop-exports.ts';
-import { roleOfName } from '../../src/sources/drop-names.ts';
+import { groupIncoming } from '../../src/sources/drop/exports.ts';
+import { roleOfName } from '../../src/sources/drop/names.ts';
 import { BACKENDS, csv, openBackend, openTestState } from './fixtures/drop-backends.ts';
 
 describe('names in incoming/', () => {

@@ -4,7 +4,7 @@
 // share, or a file that two globs match, is an error that says so.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { roleOfName } from '../../src/sources/drop-names.ts';
+import { roleOfName } from '../../src/sources/drop/names.ts';
 import { fileGlobsSchema, fileKinds } from '../../src/sources/file-kinds.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { runNight } from '../fixtures/merchant.ts';

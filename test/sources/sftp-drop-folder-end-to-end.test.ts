@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, RUN_OPTIONS } from '../../src/config/load.ts';
 import { runConfigSchema } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/log.ts';
-import type { RunReport } from '../../src/report/report-schema.ts';
+import type { RunReport } from '../../src/base/report-schema.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.ts';
 import { openSource } from '../../src/sources/open-source.ts';
 import { dropFolderSettingsSchema, sftpSettingsSchema } from '../../src/sources/sftp-config.ts';

@@ -6,7 +6,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import type { RunReport } from '../../src/report/report-schema.ts';
+import type { RunReport } from '../../src/base/report-schema.ts';
 import { SCHEMA_VERSION } from '../../src/state/migrations.ts';
 import { knownStateError, openStateStore } from '../../src/state/store.ts';
 import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';

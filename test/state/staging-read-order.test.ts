@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compareKeys } from '../../src/plan/canonical.ts';
+import { compareKeys } from '../../src/base/canonical.ts';
 import { createStagingArea } from '../../src/state/staging.ts';
 import { openStagingWriter, type Duplicate } from '../../src/state/staging-writer.ts';
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shardOf } from '../../src/plan/shard.ts';
+import { shardOf } from '../../src/base/shard.ts';
 import { SandboxClient } from '../sandbox/fixtures/sandbox-client.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
-import type { RunReport } from '../../src/report/report-schema.ts';
+import type { RunReport } from '../../src/base/report-schema.ts';
 import { openSource } from '../../src/sources/open-source.ts';
 import { runSync } from '../../src/sync.ts';
 import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';

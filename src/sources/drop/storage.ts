@@ -2,7 +2,7 @@
 // folders, write a small file. One drop-folder logic (drop-folder.ts) runs over two implementations,
 // a local folder (local-drop-storage.ts) and SFTP (sftp-drop-storage.ts), so its rules are written and
 // tested once. Paths are relative to the drop folder's root and '/'-separated (`incoming/members.csv`).
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../log.ts';
 
 export interface DropEntry {
   name: string;

@@ -13,8 +13,8 @@
 // files are read, each checked against its size and (when given) sha256 after the download. Other
 // fields are ignored.
 import { z } from 'zod';
-import { roleOfName } from './drop-names.ts';
-import type { FileKinds } from './file-kinds.ts';
+import { roleOfName } from './names.ts';
+import type { FileKinds } from '../file-kinds.ts';
 
 /** Larger than any sane manifest; a bigger file is not read. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;

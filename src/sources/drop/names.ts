@@ -8,8 +8,8 @@
 // a key, the plain `.done` and `manifest.json`. The plain `.done` also marks every export in incoming/.
 // Temporary names are never read: `*.part`, `*.tmp`, `*.filepart` and dotfiles (other than `.done`);
 // while one exists for an export's key, that export is not complete by the stable-size rule.
-import type { ExportKind } from '../ingest/kinds.ts';
-import { DEFAULT_FILE_KINDS, type FileKinds } from './file-kinds.ts';
+import type { ExportKind } from '../../base/kinds.ts';
+import { DEFAULT_FILE_KINDS, type FileKinds } from '../file-kinds.ts';
 
 export type NameRole =
   | { role: 'data'; kind: ExportKind; key: string }

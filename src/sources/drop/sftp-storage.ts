@@ -12,13 +12,13 @@ import { posix } from 'node:path';
 import type { Client as SshClient, ConnectConfig } from 'ssh2';
 import { createRequire } from 'node:module';
 import type SftpClientType from 'ssh2-sftp-client';
-import { SourceError, SyncError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import type { DropEntry, DropSession, DropStorage } from './drop-storage.ts';
-import { fingerprintOf, hostKeyAlgorithmsFor, keyTypeOf } from './host-key.ts';
-import { copyHashed } from './local-drop-storage.ts';
-import type { SftpAuth, SftpSettings } from './sftp-config.ts';
-import type { SftpLocation } from './sftp-location.ts';
+import { SourceError, SyncError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import type { DropEntry, DropSession, DropStorage } from './storage.ts';
+import { fingerprintOf, hostKeyAlgorithmsFor, keyTypeOf } from '../host-key.ts';
+import { copyHashed } from './local-storage.ts';
+import type { SftpAuth, SftpSettings } from '../sftp-config.ts';
+import type { SftpLocation } from '../sftp-location.ts';
 
 export interface SftpStorageDeps {
   sleep?: (ms: number) => Promise<void>;

@@ -1,21 +1,21 @@
 // The plan stage of a run: the snapshot and tonight's staged export merged member by member, planned, and
 // (unless a dry run) written to the outbox in one transaction, which a guard can still roll back.
 import type { DatabaseSync } from 'node:sqlite';
-import type { RunConfig } from './config/schema.ts';
-import type { IngestResult, Reject } from './ingest/ingest-export.ts';
-import { ITEM_KINDS, type ItemKind } from './ingest/kinds.ts';
-import { shownValue } from './ingest/shown-value.ts';
-import { refuseMassClear, refuseMassDelete } from './plan/guards.ts';
-import { mergeByContact, type MergedMember, type OrphanItem } from './plan/merge.ts';
-import { planRun, type Backfill, type PlannedRun, type UntouchedCause, type UntouchedMember } from './plan/plan-run.ts';
-import { onlyInShard } from './plan/shard.ts';
-import type { RunReport } from './report/report-schema.ts';
-import type { Outbox } from './state/outbox.ts';
-import type { RunLock } from './state/run-lock.ts';
-import type { SnapshotStore } from './state/snapshot.ts';
-import type { MemberState } from './plan/member-state.ts';
-import type { Staging } from './state/staging.ts';
-import { inTransaction } from './state/store.ts';
+import type { RunConfig } from '../config/schema.ts';
+import type { IngestResult, Reject } from '../ingest/ingest-export.ts';
+import { ITEM_KINDS, type ItemKind } from '../base/kinds.ts';
+import { shownValue } from '../ingest/shown-value.ts';
+import { refuseMassClear, refuseMassDelete } from '../plan/guards.ts';
+import { mergeByContact, type MergedMember, type OrphanItem } from '../plan/merge.ts';
+import { planRun, type Backfill, type PlannedRun, type UntouchedCause, type UntouchedMember } from '../plan/plan-run.ts';
+import { onlyInShard } from '../base/shard.ts';
+import type { RunReport } from '../base/report-schema.ts';
+import type { Outbox } from '../state/outbox.ts';
+import type { RunLock } from '../state/run-lock.ts';
+import type { SnapshotStore } from '../state/snapshot.ts';
+import type { MemberState } from '../state/member-state.ts';
+import type { Staging } from '../state/staging.ts';
+import { inTransaction } from '../state/store.ts';
 
 export interface PlanStageDeps {
   config: RunConfig;

@@ -2,17 +2,17 @@
 // (report.json, report.html, metrics.prom, latest.json), the run's row in the state file, and the
 // announcements (Pushgateway, webhook). Monitoring sees every run, whatever stopped it.
 import { resolve } from 'node:path';
-import type { RunConfig } from './config/schema.ts';
-import { createTelemetry } from './deliver/telemetry.ts';
-import { GuardError, isSyncError, ReportError } from './errors.ts';
-import type { Logger } from './log.ts';
-import { announceRun } from './report/announce.ts';
-import { buildReport } from './report/build-report.ts';
-import { lastSucceededAt } from './report/metrics.ts';
-import type { RunReport } from './report/report-schema.ts';
-import { writeReport } from './report/write-report.ts';
-import type { Source } from './sources/source.ts';
-import type { ColumnsByKind, RunRecord, RunsTable } from './state/runs.ts';
+import type { RunConfig } from '../config/schema.ts';
+import { createTelemetry } from '../deliver/telemetry.ts';
+import { GuardError, isSyncError, ReportError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { announceRun } from '../report/announce.ts';
+import { buildReport } from '../report/build-report.ts';
+import { lastSucceededAt } from '../report/metrics.ts';
+import type { RunReport } from '../base/report-schema.ts';
+import { writeReport } from '../report/write-report.ts';
+import type { Source } from '../sources/source.ts';
+import type { ColumnsByKind, RunRecord, RunsTable } from '../state/runs.ts';
 
 export interface SyncResult {
   report: RunReport;

@@ -2,14 +2,14 @@
 // (each export is a full state, so only the newest counts); incomplete ones are left for a later run.
 // The rules of completeness are drop-exports.ts; this file gathers what they judge (manifests, and the
 // second listing of the stable-size rule) and orders what they accept.
-import type { Logger } from '../log.ts';
-import type { ExportKind } from '../ingest/kinds.ts';
-import type { Manifest } from './drop-manifest.ts';
-import { judgeCompleteness, needsSecondListing, type ExportCandidate, type IncomingListing } from './drop-exports.ts';
-import { listIncoming, readManifest, type DataFile, type DropFolder } from './drop-incoming.ts';
-import type { DropEntry, DropSession } from './drop-storage.ts';
-import type { FileKinds } from './file-kinds.ts';
-import { dateInName } from './local-folder.ts';
+import type { Logger } from '../../log.ts';
+import type { ExportKind } from '../../base/kinds.ts';
+import type { Manifest } from './manifest.ts';
+import { judgeCompleteness, needsSecondListing, type ExportCandidate, type IncomingListing } from './exports.ts';
+import { listIncoming, readManifest, type DataFile, type DropFolder } from './incoming.ts';
+import type { DropEntry, DropSession } from './storage.ts';
+import type { FileKinds } from '../file-kinds.ts';
+import { dateInName } from '../local-folder.ts';
 
 export interface CompleteExport {
   /** The key, or the incoming folder's name for the export without one. */

@@ -2,7 +2,7 @@
 // `applyEvent` is the one definition of what an event does to it; the snapshot commit folds accepted
 // events with it, and the planner is tested against it (planned events take old state to new state).
 import type { BonusCheck, Coupon, LoyaltyEvent, StampCard } from '../api/events.ts';
-import { compareKeys, hashText } from './canonical.ts';
+import { compareKeys, hashText } from '../base/canonical.ts';
 
 export interface Part {
   /** Canonical JSON (a document, or a set sorted by item id). Absent when only the hash was loaded. */

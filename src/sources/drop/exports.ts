@@ -6,11 +6,11 @@
 //   2. `<key>.done` or the plain `.done` exists → complete;
 //   3. otherwise → complete when a second listing, taken some seconds later, shows the same files with
 //      the same sizes and modification times, and no temporary file (`….part` etc.) of the key exists.
-import type { DropEntry } from './drop-storage.ts';
-import type { Manifest } from './drop-manifest.ts';
-import { roleOfName } from './drop-names.ts';
-import type { FileKinds } from './file-kinds.ts';
-import type { ExportKind } from '../ingest/kinds.ts';
+import type { DropEntry } from './storage.ts';
+import type { Manifest } from './manifest.ts';
+import { roleOfName } from './names.ts';
+import type { FileKinds } from '../file-kinds.ts';
+import type { ExportKind } from '../../base/kinds.ts';
 
 export interface ExportCandidate {
   key: string;

@@ -5,7 +5,7 @@ import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DropEntry, DropSession, DropStorage, FetchedFile } from './drop-storage.ts';
+import type { DropEntry, DropSession, DropStorage, FetchedFile } from './storage.ts';
 
 export function localDropStorage(folder: string): DropStorage {
   const root = resolve(folder);

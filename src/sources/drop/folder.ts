@@ -16,17 +16,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SourceError } from '../errors.ts';
-import { sourceLedger } from '../state/ledger.ts';
-import { fetchExport } from './drop-incoming.ts';
-import { findNewestExport, problemOf } from './drop-newest-export.ts';
-import { DAY_FOLDER, pruneDropFolder } from './drop-retention.ts';
-import { archiveExport, archiveFolder, quarantineExport, settleExport, type PendingSettle } from './drop-settle.ts';
-import type { DropSession, DropStorage } from './drop-storage.ts';
-import { asOfExport, exportFilesIn } from './local-folder.ts';
-import { DEFAULT_FILE_KINDS, type FileKinds } from './file-kinds.ts';
-import type { DropFolderSettings } from './sftp-config.ts';
-import type { PulledExport, Source } from './source.ts';
+import { SourceError } from '../../errors.ts';
+import { sourceLedger } from '../../state/ledger.ts';
+import { fetchExport } from './incoming.ts';
+import { findNewestExport, problemOf } from './newest-export.ts';
+import { DAY_FOLDER, pruneDropFolder } from './retention.ts';
+import { archiveExport, archiveFolder, quarantineExport, settleExport, type PendingSettle } from './settle.ts';
+import type { DropSession, DropStorage } from './storage.ts';
+import { asOfExport, exportFilesIn } from '../local-folder.ts';
+import { DEFAULT_FILE_KINDS, type FileKinds } from '../file-kinds.ts';
+import type { DropFolderSettings } from '../sftp-config.ts';
+import type { PulledExport, Source } from '../source.ts';
 
 export interface DropFolderOptions {
   storage: DropStorage;

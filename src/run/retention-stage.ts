@@ -1,11 +1,11 @@
 // Retention at the end of a non-dry run (README "Privacy"): report folders past --report-retention-days,
 // a drop folder's archive/ and failed/ entries past --archive-retention-days. It never fails the run:
 // what could not be removed becomes a warning, and the next run tries again.
-import type { RunConfig } from './config/schema.ts';
-import type { Logger } from './log.ts';
-import { pruneReportFolders } from './report/report-retention.ts';
-import { TREND_RUNS } from './report/run-trend.ts';
-import type { Source } from './sources/source.ts';
+import type { RunConfig } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { pruneReportFolders } from '../report/report-retention.ts';
+import { TREND_RUNS } from '../report/run-trend.ts';
+import type { Source } from '../sources/source.ts';
 
 export interface Expired {
   reportFolders: string[];

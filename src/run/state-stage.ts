@@ -12,13 +12,13 @@
 // - the source's own history, e.g. a drop folder's `archive/<YYYY-MM-DD>/` folders (Source.syncedBefore).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { RunConfig } from './config/schema.ts';
-import { GuardError, UsageError } from './errors.ts';
-import type { Logger } from './log.ts';
-import type { Source } from './sources/source.ts';
-import { backupState, listStateBackups, type BackupOutcome } from './state/backup.ts';
-import { startEventIdEpoch } from './state/state-meta.ts';
-import { knownStateError, openStateStore, type StateStore } from './state/store.ts';
+import type { RunConfig } from '../config/schema.ts';
+import { GuardError, UsageError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Source } from '../sources/source.ts';
+import { backupState, listStateBackups, type BackupOutcome } from '../state/backup.ts';
+import { startEventIdEpoch } from '../state/state-meta.ts';
+import { knownStateError, openStateStore, type StateStore } from '../state/store.ts';
 
 export async function openRunState(config: RunConfig, source: Source, logger: Logger, runId: string): Promise<StateStore> {
   const path = config.state;

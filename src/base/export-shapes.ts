@@ -1,5 +1,5 @@
 // What ingest takes and gives, shared by the lanes that may run in worker threads (plain data only).
-import type { FileInspection } from './inspect-file.ts';
+import type { FileInspection } from '../ingest/inspect-file.ts';
 import type { ExportKind, ItemKind } from './kinds.ts';
 
 export interface IngestFile {

@@ -3,12 +3,12 @@
 // reads it, so a file that changed while it was read is never synced from a partial transfer.
 import { mkdir, readFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SourceError, SyncError } from '../errors.ts';
-import { MAX_MANIFEST_BYTES, parseManifest, type Manifest } from './drop-manifest.ts';
-import { groupIncoming, type ExportCandidate, type IncomingListing } from './drop-exports.ts';
-import type { DropEntry, DropSession, DropStorage } from './drop-storage.ts';
-import type { FileKinds } from './file-kinds.ts';
-import type { DropFolderSettings } from './sftp-config.ts';
+import { SourceError, SyncError } from '../../errors.ts';
+import { MAX_MANIFEST_BYTES, parseManifest, type Manifest } from './manifest.ts';
+import { groupIncoming, type ExportCandidate, type IncomingListing } from './exports.ts';
+import type { DropEntry, DropSession, DropStorage } from './storage.ts';
+import type { FileKinds } from '../file-kinds.ts';
+import type { DropFolderSettings } from '../sftp-config.ts';
 
 /** Which drop folder: its storage (whose description every message names), its folder names and file names. */
 export interface DropFolder {

@@ -5,13 +5,13 @@
 // note's reason is redacted (src/privacy/): it is a file on the merchant's server, an output like any.
 import { posix } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Logger } from '../log.ts';
-import { redactText } from '../privacy/redact.ts';
-import { sourceLedger } from '../state/ledger.ts';
-import type { DropFolder, FetchedDataFile } from './drop-incoming.ts';
-import type { CompleteExport } from './drop-newest-export.ts';
-import type { DropEntry, DropSession } from './drop-storage.ts';
-import type { PulledExport, RunOutcome, SettledFile } from './source.ts';
+import type { Logger } from '../../log.ts';
+import { redactText } from '../../privacy/redact.ts';
+import { sourceLedger } from '../../state/ledger.ts';
+import type { DropFolder, FetchedDataFile } from './incoming.ts';
+import type { CompleteExport } from './newest-export.ts';
+import type { DropEntry, DropSession } from './storage.ts';
+import type { PulledExport, RunOutcome, SettledFile } from '../source.ts';
 
 export interface SettleOptions extends DropFolder {
   /** For the archive folder's date. */
