@@ -1,5 +1,5 @@
 // One place for every error the job raises on purpose. Callers branch on `code`, never on the message;
-// the CLI maps codes to exit codes in `src/cli/exit-codes.ts`.
+// exit codes come from one table, `src/base/exit-codes.ts`.
 
 export type ErrorCode =
   | 'CONFIG_INVALID'

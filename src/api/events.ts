@@ -1,23 +1,10 @@
 // Every Loyalty API payload as a zod schema: the one place to correct an assumed field once the
-// OpenAPI file is available (see ../shared/api/loyalty-api.md, "Payloads"). The job builds events from
+// OpenAPI file is available (see loyalty-api.md beside this file, "Payloads"). The job builds events from
 // these types and the sandbox validates requests with the same schemas.
 import { z } from 'zod';
+import { ACTIONS, type Action } from '../base/actions.ts';
 
-export const ACTIONS = [
-  'benefits.member.registered',
-  'benefits.member.updated',
-  'benefits.member.deleted',
-  'benefits.coupon.updated',
-  'benefits.coupon.deleted',
-  'benefits.coupons.synced',
-  'benefits.stampCard.updated',
-  'benefits.stampCard.deleted',
-  'benefits.stampCards.synced',
-  'benefits.bonusCheck.created',
-  'benefits.bonusCheck.deleted',
-] as const;
 export const actionSchema = z.enum(ACTIONS);
-export type Action = z.infer<typeof actionSchema>;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 export const phoneNumberSchema = z.string().regex(E164, 'expected an E.164 phone number like +4712345678');

@@ -1,4 +1,4 @@
-import pkg from '../../package.json' with { type: 'json' };
+import { TOOL_NAME, TOOL_VERSION } from '../base/tool.ts';
 
 /** The four `Vipps-System-*` headers every request carries; the API allows at most 30 characters each. */
 export interface SystemHeaders {
@@ -7,10 +7,6 @@ export interface SystemHeaders {
   'Vipps-System-Plugin-Name': string;
   'Vipps-System-Plugin-Version': string;
 }
-
-export const SYSTEM_HEADER_MAX_LENGTH = 30;
-export const TOOL_NAME = pkg.name;
-export const TOOL_VERSION = pkg.version;
 
 /** The plugin pair may name the merchant's deployment (config `pluginName`/`pluginVersion`). */
 export function systemHeaders(plugin: { name: string; version: string }): SystemHeaders {

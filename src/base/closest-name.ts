@@ -1,18 +1,21 @@
-// "Did you mean …?" for a mistyped option or config key: the known name nearest to what was written.
-// Case, '-' and '_' do not count (`reportdir`, `report_dir` and `report-dir` are all `reportDir`); beyond
-// that, an edit distance of at most a third of the name (at least 2), so `sauce` suggests nothing.
+// "Did you mean …?": the known name nearest to one that was not found, for a mistyped flag or config key
+// and for a mapped column missing from a file's header. Compared by Unicode code point after NFC, without
+// case, `-` and `_` (`reportdir`, `report_dir` and `report-dir` are all `reportDir`; `Niva` is one edit
+// from `Nivå`, however it is encoded); close enough means an edit distance of at most 40% of the name (at
+// least 2), a swap of two neighbouring letters counting as one edit (`dyrrun`).
 
-const normalised = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+const comparable = (name: string) => [...name.trim().normalize('NFC').toLowerCase().replace(/[-_]/g, '')];
 
 /** The known name closest to `written`, or undefined when none is close enough to be a likely typo. */
 export function closestName(written: string, known: Iterable<string>): string | undefined {
-  const target = normalised(written);
+  const target = comparable(written);
+  const limit = Math.max(2, Math.ceil(target.length * 0.4));
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
-    const distance = editDistance(target, normalised(name));
-    if (!best || distance < best.distance) best = { name, distance };
+    const distance = editDistance(target, comparable(name));
+    if (distance <= limit && (!best || distance < best.distance)) best = { name, distance };
   }
-  return best && best.distance <= Math.max(2, Math.floor(target.length / 3)) ? best.name : undefined;
+  return best?.name;
 }
 
 /** " (did you mean X?)" or "". */
@@ -21,8 +24,8 @@ export function didYouMean(written: string, known: Iterable<string>, show: (name
   return closest === undefined ? '' : ` (did you mean ${show(closest)}?)`;
 }
 
-/** Levenshtein distance, with a swap of two neighbouring letters counting as one edit (`dyrrun`). */
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance over code points, with a swap of two neighbours counting as one edit. */
+function editDistance(a: readonly string[], b: readonly string[]): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -1,5 +1,7 @@
-// The one place where errors become exit codes (design: "Exit codes").
-import { isSyncError } from '../errors.ts';
+// The one table of exit codes (design: "Exit codes"): what a run's outcome exits with, and what an error
+// that reaches the CLI's top-level handler exits with.
+import { GuardError, isSyncError } from '../errors.ts';
+import type { RunStatus } from './report-schema.ts';
 
 export const EXIT = {
   ok: 0,
@@ -12,7 +14,21 @@ export const EXIT = {
   locked: 75,
 } as const;
 
+const OF_STATUS: Record<RunStatus, number> = { succeeded: EXIT.ok, skipped: EXIT.ok, 'dry-run': EXIT.ok, partial: EXIT.partial, failed: EXIT.fatal, refused: EXIT.refused };
+
+/**
+ * A run's exit code, the one its report carries. `withRejects`: --fail-on-rejects was given and rows were
+ * rejected or members left untouched. A run that lost its lock exits like one that never got it.
+ */
+export function exitCodeOfRun(status: RunStatus, errorCode: string | undefined, withRejects: boolean): number {
+  if (errorCode === 'LOCK_LOST') return EXIT.locked;
+  if (withRejects && (status === 'succeeded' || status === 'dry-run')) return EXIT.rejects;
+  return OF_STATUS[status];
+}
+
+/** The exit code of an error that ended a command before (or instead of) a run's report. */
 export function exitCodeOf(error: unknown): number {
+  if (error instanceof GuardError) return EXIT.refused;
   if (!isSyncError(error)) return EXIT.fatal;
   switch (error.code) {
     case 'CONFIG_INVALID':
@@ -20,13 +36,6 @@ export function exitCodeOf(error: unknown): number {
     // status/explain pointed at a state file that is not there: the path given (or defaulted) is wrong.
     case 'STATE_NOT_FOUND':
       return EXIT.usage;
-    case 'GUARD_MASS_DELETE':
-    case 'GUARD_EMPTY_FILE':
-    case 'GUARD_TRUNCATED_FILE':
-    case 'GUARD_STATE_MISSING':
-    case 'GUARD_MEMBER_ACTIVE':
-    case 'GUARD_MASS_CLEAR':
-      return EXIT.refused;
     case 'STATE_LOCKED':
     case 'LOCK_LOST':
       return EXIT.locked;

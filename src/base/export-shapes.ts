@@ -1,5 +1,4 @@
 // What ingest takes and gives, shared by the lanes that may run in worker threads (plain data only).
-import type { FileInspection } from '../ingest/inspect-file.ts';
 import type { ExportKind, ItemKind } from './kinds.ts';
 
 export interface IngestFile {
@@ -59,4 +58,18 @@ export interface RowFilter {
   shard?: { index: number; count: number };
   /** Only this contact's rows (`explain`). */
   contactId?: string;
+}
+
+export type Encoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
+
+export type Delimiter = ',' | ';' | '\t';
+
+export interface FileInspection {
+  bytes: number;
+  sha256: string;
+  encoding: Encoding;
+  bom: boolean;
+  delimiter: Delimiter;
+  /** UTF-8 with bytes that are not valid UTF-8: their rows are rejected. */
+  invalidUtf8: boolean;
 }

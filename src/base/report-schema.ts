@@ -1,6 +1,6 @@
 // The run report's shape (report.json, latest.json): a contract for machines, so it is a schema.
 import { z } from 'zod';
-import { ACTIONS } from '../api/events.ts';
+import { ACTIONS } from '../base/actions.ts';
 
 const count = z.number().int().min(0);
 const byAction = z.partialRecord(z.enum(ACTIONS), count);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { didYouMean } from '../base/closest-name.ts';
-import { CONFIG_OPTION, envNameOf, type OptionSpec } from '../config/load.ts';
+import { CONFIG_OPTION, type OptionSpec } from '../config/options.ts';
 import { UsageError } from '../errors.ts';
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -17,11 +17,4 @@ export function parseFlags(args: readonly string[], specs: readonly OptionSpec[]
     const known = [CONFIG_OPTION, ...specs].map((spec) => spec.flag);
     throw new UsageError(`Unknown option '${unknown[1]}${unknown[2]}'${didYouMean(unknown[2]!, known, (flag) => `--${flag}`)}; --help lists every option`);
   }
-}
-
-export function optionsHelp(specs: readonly OptionSpec[]): string {
-  const rows = [CONFIG_OPTION, ...specs].map((spec) => [`--${spec.flag}${spec.type === 'string' ? ' <value>' : ''}`, envNameOf(spec), spec.help]);
-  const width = Math.max(...rows.map((row) => row[0]!.length));
-  const envWidth = Math.max(...rows.map((row) => row[1]!.length));
-  return rows.map(([flag, env, help]) => `  ${flag!.padEnd(width)}  ${env!.padEnd(envWidth)}  ${help}`).join('\n');
 }

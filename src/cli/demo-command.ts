@@ -4,8 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, RUN_OPTIONS, type OptionSpec } from '../config/load.ts';
-import { runConfigSchema } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { RUN_COMMAND, type OptionSpec } from '../config/options.ts';
 import { reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import { localFolderSource } from '../sources/local-folder.ts';
@@ -41,8 +41,7 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
   try {
     const configs = NIGHTS.map((night) =>
       loadConfig(
-        runConfigSchema,
-        RUN_OPTIONS,
+        { ...RUN_COMMAND, secrets: false },
         { source: join(SAMPLES, night), state: join(out, 'loyalty-sync.sqlite'), 'report-dir': join(out, 'reports'), 'api-url': sandbox.url, 'log-level': flags['log-level'] ?? 'warn' },
         {},
       ),

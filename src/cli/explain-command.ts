@@ -5,10 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { INGEST_OPTIONS, loadConfig, type OptionSpec } from '../config/load.ts';
-import { ingestConfigSchema } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { EXPLAIN_COMMAND } from '../config/options.ts';
+import type { ExplainConfig } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
-import { ingestExport, type Reject } from '../ingest/ingest-export.ts';
+import { ingestExport } from '../ingest/ingest-export.ts';
+import { type Reject } from '../base/export-shapes.ts';
 import { rejectLine } from '../ingest/shown-value.ts';
 import { ITEM_KINDS, type ItemKind } from '../base/kinds.ts';
 import { maskPhoneNumbersIn } from '../privacy/phone-numbers.ts';
@@ -18,7 +20,6 @@ import type { MemberState } from '../state/member-state.ts';
 import { mergeByContact } from '../plan/merge.ts';
 import { planMember } from '../plan/plan-member.ts';
 import { openSource } from '../sources/open-source.ts';
-import { DROP_FOLDER_OPTIONS, dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';
 import { outboxStore, type EventHistory } from '../state/outbox.ts';
 import { snapshotStore } from '../state/snapshot.ts';
 import { eventIdEpoch } from '../state/state-meta.ts';
@@ -29,20 +30,6 @@ import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { openStateFileToRead } from './read-state-file.ts';
 
-const EXPLAIN_OPTIONS: readonly OptionSpec[] = [
-  { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
-  { key: 'source', flag: 'source', type: 'string', help: 'an export to compare with (optional)' },
-  { key: 'json', flag: 'json', type: 'boolean', help: 'print JSON' },
-  ...DROP_FOLDER_OPTIONS,
-  ...INGEST_OPTIONS,
-];
-const explainSchema = ingestConfigSchema.extend({
-  state: z.string().default('loyalty-sync.sqlite'),
-  source: z.string().optional(),
-  json: z.boolean().default(false),
-  dropFolder: dropFolderSettingsSchema.prefault({}),
-  sftp: sftpSettingsSchema.prefault({}),
-});
 
 export const EXPLAIN_HELP = `Usage: loyalty-sync explain <contactId> [--state <file>] [--source <export>] [--json]
 
@@ -58,14 +45,14 @@ interface Explanation {
 }
 
 export async function explainCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { flags, positionals } = parseFlags(args, EXPLAIN_OPTIONS, true);
+  const { flags, positionals } = parseFlags(args, EXPLAIN_COMMAND.options, true);
   if (flags.help) {
     io.stdout.write(`${EXPLAIN_HELP}\n`);
     return EXIT.ok;
   }
   const [contactId] = positionals;
   if (!contactId || positionals.length > 1) throw new UsageError('explain needs exactly one contact id');
-  const config = loadConfig(explainSchema, EXPLAIN_OPTIONS, flags, io.env, { withCredentials: true });
+  const config = loadConfig(EXPLAIN_COMMAND, flags, io.env);
 
   const store = openStateFileToRead(config.state);
   let explanation: Explanation;
@@ -101,7 +88,7 @@ function snapshotView(state: MemberState): NonNullable<Explanation['snapshot']> 
 }
 
 /** Reads the export (only this member's rows are validated and staged) and plans this member. */
-async function compareWithExport(contactId: string, old: MemberState | undefined, config: z.infer<typeof explainSchema>, epoch: string | undefined): Promise<NonNullable<Explanation['export']>> {
+async function compareWithExport(contactId: string, old: MemberState | undefined, config: ExplainConfig, epoch: string | undefined): Promise<NonNullable<Explanation['export']>> {
   const source = openSource(config.source!, config);
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-explain-'));
   const area = createStagingArea(join(scratch, 'explain'), 'explain');

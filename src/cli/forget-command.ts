@@ -4,10 +4,9 @@
 // registered: forgetting a member the API still holds would, while it is in the export, register it
 // again, and once it leaves, never delete it. Such a member is refused (exit 4).
 import { existsSync } from 'node:fs';
-import { z } from 'zod';
-import { loadConfig, type OptionSpec } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
+import { FORGET_COMMAND } from '../config/options.ts';
 import { GuardError, UsageError } from '../errors.ts';
-import { isValidTimeZone } from '../ingest/values.ts';
 import { forgetInReports } from '../report/forget-in-reports.ts';
 import { listStateBackups } from '../state/backup.ts';
 import { forgetMember, memberStanding, type Forgotten } from '../state/forget.ts';
@@ -18,16 +17,6 @@ import { parseFlags } from './args.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
-const FORGET_OPTIONS: readonly OptionSpec[] = [
-  { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
-  { key: 'reportDir', flag: 'report-dir', type: 'string', help: 'report folder (default reports)' },
-  { key: 'timeZone', flag: 'time-zone', type: 'string', help: 'time zone of re-rendered report.html (default Europe/Oslo)' },
-];
-const forgetSchema = z.object({
-  state: z.string().min(1).default('loyalty-sync.sqlite'),
-  reportDir: z.string().min(1).default('reports'),
-  timeZone: z.string().refine(isValidTimeZone, 'expected an IANA time zone like Europe/Oslo').default('Europe/Oslo'),
-});
 
 export const FORGET_HELP = `Usage: loyalty-sync forget <contactId> [--state <file>] [--report-dir <folder>] [--config <file>]
 
@@ -37,14 +26,14 @@ A member the API still holds is refused (exit 4): remove it from the export and 
 Sends nothing.`;
 
 export async function forgetCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { flags, positionals } = parseFlags(args, FORGET_OPTIONS, true);
+  const { flags, positionals } = parseFlags(args, FORGET_COMMAND.options, true);
   if (flags.help) {
     io.stdout.write(`${FORGET_HELP}\n`);
     return EXIT.ok;
   }
   const [contactId] = positionals;
   if (!contactId || positionals.length > 1) throw new UsageError('forget needs exactly one contact id');
-  const config = loadConfig(forgetSchema, FORGET_OPTIONS, flags, io.env);
+  const config = loadConfig(FORGET_COMMAND, flags, io.env);
   if (!existsSync(config.state)) throw new UsageError(`state file ${config.state} does not exist (--state)`);
 
   const store = openStateStore(config.state);

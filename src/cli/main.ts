@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { TOOL_VERSION } from '../api/system-headers.ts';
+import { TOOL_VERSION } from '../base/tool.ts';
 import { isSyncError } from '../errors.ts';
 import { redactText } from '../privacy/redact.ts';
 import { removeSecrets } from '../privacy/secret-values.ts';

@@ -1,10 +1,10 @@
-import { loadConfig, RUN_OPTIONS } from '../config/load.ts';
-import { runConfigSchema } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { optionsHelp, RUN_COMMAND } from '../config/options.ts';
 import { createProgress } from '../report/progress.ts';
 import { planSummary, reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import { runSync } from '../sync.ts';
-import { optionsHelp, parseFlags } from './args.ts';
+import { parseFlags } from './args.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandIo } from './io.ts';
 
@@ -15,19 +15,19 @@ Credentials come from env (VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPT
 VIPPS_MERCHANT_SERIAL_NUMBER) or the config file's "credentials". Flags beat env, env beats the file.
 
 Options (flag, env var, meaning):
-${optionsHelp(RUN_OPTIONS)}
+${optionsHelp(RUN_COMMAND)}
 
 Exit codes: 0 done (or skipped, or dry run) · 1 failed · 2 usage/config error · 3 partial (some members
 failed) · 4 refused by a safety guard · 5 done, but rows were rejected (only with --fail-on-rejects)
 · 75 another run holds the lock.`;
 
 export async function runCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { flags } = parseFlags(args, RUN_OPTIONS);
+  const { flags } = parseFlags(args, RUN_COMMAND.options);
   if (flags.help) {
     io.stdout.write(`${RUN_HELP}\n`);
     return 0;
   }
-  const config = loadConfig(runConfigSchema, RUN_OPTIONS, flags, io.env, { withCredentials: true });
+  const config = loadConfig(RUN_COMMAND, flags, io.env);
   const { logger, terminal } = await createCliLogger(config.logLevel, process.stderr, io.env);
   const source = openSource(config.source, config);
   const stop = new AbortController();

@@ -1,10 +1,10 @@
-import { loadConfig, SCHEDULE_OPTIONS } from '../config/load.ts';
-import { scheduleConfigSchema } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { optionsHelp, SCHEDULE_COMMAND } from '../config/options.ts';
 import { reportFileLines, summaryLine } from '../report/summary-line.ts';
 import { openSource } from '../sources/open-source.ts';
 import type { Source } from '../sources/source.ts';
 import { runSync } from '../sync.ts';
-import { optionsHelp, parseFlags } from './args.ts';
+import { parseFlags } from './args.ts';
 import { createCliLogger } from './cli-logger.ts';
 import { EXIT, exitCodeOf } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
@@ -17,15 +17,15 @@ a run is skipped and logged). SIGTERM/SIGINT stop it after the current run; a se
 the current run (with its grace period).
 
 Options (flag, env var, meaning):
-${optionsHelp(SCHEDULE_OPTIONS)}`;
+${optionsHelp(SCHEDULE_COMMAND)}`;
 
 export async function scheduleCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { flags } = parseFlags(args, SCHEDULE_OPTIONS);
+  const { flags } = parseFlags(args, SCHEDULE_COMMAND.options);
   if (flags.help) {
     io.stdout.write(`${SCHEDULE_HELP}\n`);
     return EXIT.ok;
   }
-  const config = loadConfig(scheduleConfigSchema, SCHEDULE_OPTIONS, flags, io.env, { withCredentials: true });
+  const config = loadConfig(SCHEDULE_COMMAND, flags, io.env);
   const { logger } = await createCliLogger(config.logLevel, process.stderr, io.env);
   const abortRun = new AbortController();
 

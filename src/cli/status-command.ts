@@ -1,6 +1,5 @@
-import { z } from 'zod';
-import { loadConfig, type OptionSpec } from '../config/load.ts';
-import { ingestConfigSchema } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { STATUS_COMMAND } from '../config/options.ts';
 import { formatTime } from '../report/display-format.ts';
 import { eventCounts, memberCounts } from '../report/summary-line.ts';
 import { runsTable } from '../state/runs.ts';
@@ -9,18 +8,6 @@ import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { openStateFileToRead } from './read-state-file.ts';
 
-const STATUS_OPTIONS: readonly OptionSpec[] = [
-  { key: 'state', flag: 'state', type: 'string', help: 'state file (default loyalty-sync.sqlite)' },
-  { key: 'limit', flag: 'limit', type: 'string', help: 'how many runs (default 10)' },
-  { key: 'json', flag: 'json', type: 'boolean', help: 'print JSON' },
-  { key: 'timeZone', flag: 'time-zone', type: 'string', help: "time zone of the times shown, as in the reports (default Europe/Oslo)" },
-];
-const statusSchema = z.object({
-  state: z.string().default('loyalty-sync.sqlite'),
-  limit: z.coerce.number().int().min(1).max(1000).default(10),
-  json: z.boolean().default(false),
-  timeZone: ingestConfigSchema.shape.timeZone,
-});
 
 export const STATUS_HELP = `Usage: loyalty-sync status [--state <file>] [--limit N] [--json] [--time-zone <zone>]
 
@@ -28,12 +15,12 @@ The last runs recorded in the state file, newest first, with the counts of their
 --time-zone, as in the reports.`;
 
 export async function statusCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { flags } = parseFlags(args, STATUS_OPTIONS);
+  const { flags } = parseFlags(args, STATUS_COMMAND.options);
   if (flags.help) {
     io.stdout.write(`${STATUS_HELP}\n`);
     return EXIT.ok;
   }
-  const config = loadConfig(statusSchema, STATUS_OPTIONS, flags, io.env);
+  const config = loadConfig(STATUS_COMMAND, flags, io.env);
   const store = openStateFileToRead(config.state);
   try {
     const runs = runsTable(store.db).recent(config.limit);

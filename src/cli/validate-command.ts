@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { INGEST_OPTIONS, loadConfig, type OptionSpec } from '../config/load.ts';
-import { ingestConfigSchema } from '../config/schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { optionsHelp, VALIDATE_COMMAND } from '../config/options.ts';
 import { UsageError } from '../errors.ts';
-import { ingestExport, type IngestFile, type Reject } from '../ingest/ingest-export.ts';
+import { ingestExport } from '../ingest/ingest-export.ts';
+import { type IngestFile, type Reject } from '../base/export-shapes.ts';
 import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
 import { rejectLine } from '../ingest/shown-value.ts';
 import { mergeStaged, orphanReject } from '../run/plan-stage.ts';
@@ -13,11 +14,9 @@ import { planRun } from '../plan/plan-run.ts';
 import { redactText } from '../privacy/redact.ts';
 import { fileKinds } from '../sources/file-kinds.ts';
 import { createStagingArea } from '../state/staging.ts';
-import { optionsHelp, parseFlags } from './args.ts';
+import { parseFlags } from './args.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
-
-const KIND_OPTION: OptionSpec = { key: 'kind', flag: 'kind', type: 'string', help: `treat every file as this kind: ${EXPORT_KINDS.join(' | ')} (default: from the file name)` };
 
 export const VALIDATE_HELP = `Usage: loyalty-sync validate <file.csv>... [options]
 
@@ -32,10 +31,10 @@ Exit codes: 0 every row is valid · 1 rows were rejected, or a file cannot be re
 without a header).
 
 Options:
-${optionsHelp([KIND_OPTION, ...INGEST_OPTIONS])}`;
+${optionsHelp(VALIDATE_COMMAND)}`;
 
 export async function validateCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { flags, positionals } = parseFlags(args, [KIND_OPTION, ...INGEST_OPTIONS], true);
+  const { flags, positionals } = parseFlags(args, VALIDATE_COMMAND.options, true);
   if (flags.help) {
     io.stdout.write(`${VALIDATE_HELP}\n`);
     return EXIT.ok;
@@ -43,7 +42,7 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
   if (positionals.length === 0) throw new UsageError('validate needs at least one file');
   const forcedKind = flags.kind as string | undefined;
   if (forcedKind !== undefined && !EXPORT_KINDS.includes(forcedKind as ExportKind)) throw new UsageError(`--kind must be one of ${EXPORT_KINDS.join(', ')}`);
-  const config = loadConfig(ingestConfigSchema, INGEST_OPTIONS, flags, io.env);
+  const config = loadConfig(VALIDATE_COMMAND, flags, io.env);
   const kinds = fileKinds(config.files);
   const files: IngestFile[] = positionals.map((path) => {
     const kind = (forcedKind as ExportKind | undefined) ?? kinds.kindOf(basename(path));

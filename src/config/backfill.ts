@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import { MEMBER_PARTS } from '../plan/plan-member.ts';
-import type { Backfill } from '../plan/plan-run.ts';
+import { MEMBER_PARTS, type MemberPart } from '../base/kinds.ts';
 import type { RunConfig } from './schema.ts';
 
 /** `--full [--only …] [--contacts …|--contacts-file …]` → what to resend, or undefined for a normal run. */
@@ -33,4 +32,10 @@ function readContactsFile(path: string): string[] {
   } catch (error) {
     throw new ConfigError(`--contacts-file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** `--full`: which parts to resend, for every member or only the listed contacts. */
+export interface Backfill {
+  parts: ReadonlySet<MemberPart>;
+  contacts?: ReadonlySet<string>;
 }

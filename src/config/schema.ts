@@ -1,15 +1,15 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { EXPORT_KINDS, KINDS } from '../base/kinds.ts';
-import { MEMBER_PARTS } from '../plan/plan-member.ts';
-import { fileGlobsSchema } from '../sources/file-kinds.ts';
-import { dropFolderSettingsSchema, sftpSettingsSchema } from '../sources/sftp-config.ts';
-import { isValidTimeZone } from '../ingest/values.ts';
-import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../api/system-headers.ts';
+import { EXPORT_KINDS, KINDS, MEMBER_PARTS } from '../base/kinds.ts';
+import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../base/tool.ts';
+import { flag, int, path, timeZone } from './option-values.ts';
+import { dropFolderSettingsSchema, fileGlobsSchema, sftpSettingsSchema } from './source-settings.ts';
 
-const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((value) => value === true || value === 'true' || value === '1' || value === 'yes');
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Where the state file is when no option says. */
+const DEFAULT_STATE = 'loyalty-sync.sqlite';
+const DEFAULT_REPORT_DIR = 'reports';
+const DEFAULT_TIME_ZONE = 'Europe/Oslo';
 // Every credential and plugin name travels in an HTTP header: a line break (a secret pasted with its
 // trailing newline) or another control character would split or break the request. Only what a header
 // value may hold: tab, printable ASCII, Latin-1. The message never shows the value (it may be a secret).
@@ -55,7 +55,7 @@ export const dialectSchema = z
 /** What reading CSV files needs (the `validate` command needs only this part). */
 export const ingestConfigSchema = z.object({
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code like NO').default('NO'),
-  timeZone: z.string().refine(isValidTimeZone, 'expected an IANA time zone like Europe/Oslo').default('Europe/Oslo'),
+  timeZone: timeZone.default(DEFAULT_TIME_ZONE),
   currency: z.string().regex(/^[A-Z]{3}$/, 'expected a currency code like NOK').default('NOK'),
   dialect: dialectSchema,
   /** The file-name glob of each kind (`members*.csv`, …). */
@@ -79,8 +79,8 @@ export const credentialsSchema = z.object({
 
 export const runConfigSchema = ingestConfigSchema.extend({
   source: z.string().min(1),
-  state: z.string().min(1).default('loyalty-sync.sqlite'),
-  reportDir: z.string().min(1).default('reports'),
+  state: path.default(DEFAULT_STATE),
+  reportDir: path.default(DEFAULT_REPORT_DIR),
   concurrency: int(1, 256).default(8),
   apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.vipps.no'),
   dryRun: flag.default(false),
@@ -155,7 +155,35 @@ export type RunConfig = z.infer<typeof runConfigSchema>;
 export const scheduleConfigSchema = runConfigSchema.extend({
   cron: z.string().min(1, 'a cron expression, e.g. "0 2 * * *" (02:00 every night)'),
   /** Time zone of the cron expression (default: --time-zone). */
-  cronTimeZone: z.string().refine(isValidTimeZone, 'expected an IANA time zone like Europe/Oslo').optional(),
+  cronTimeZone: timeZone.optional(),
   runOnStart: flag.default(false),
 });
 export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
+
+/** `status`: the last runs in a state file. */
+export const statusConfigSchema = z.object({
+  state: path.default(DEFAULT_STATE),
+  limit: int(1, 1000).default(10),
+  json: flag.default(false),
+  timeZone: timeZone.default(DEFAULT_TIME_ZONE),
+});
+
+export type StatusConfig = z.infer<typeof statusConfigSchema>;
+
+/** `explain`: a member in the state file, and in an export when one is named. */
+export const explainConfigSchema = ingestConfigSchema.extend({
+  state: path.default(DEFAULT_STATE),
+  source: z.string().min(1).optional(),
+  json: flag.default(false),
+  dropFolder: dropFolderSettingsSchema.prefault({}),
+  sftp: sftpSettingsSchema.prefault({}),
+});
+
+export type ExplainConfig = z.infer<typeof explainConfigSchema>;
+
+/** `forget`: a departed member's local traces. */
+export const forgetConfigSchema = z.object({
+  state: path.default(DEFAULT_STATE),
+  reportDir: path.default(DEFAULT_REPORT_DIR),
+  timeZone: timeZone.default(DEFAULT_TIME_ZONE),
+});

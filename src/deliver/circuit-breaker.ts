@@ -3,7 +3,7 @@
 // events (retries used up, the gateway refusing us) and nothing was accepted or refused in between,
 // the run stops with API_CIRCUIT_OPEN; the members not reached wait for the next run.
 import { ApiError } from '../errors.ts';
-import type { MemberOutcome } from './deliver.ts';
+import type { MemberOutcome } from '../state/commit.ts';
 
 export interface CircuitBreaker {
   /** Counts a finished member; returns the error that stops the run once the breaker opens. */

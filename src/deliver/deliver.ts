@@ -1,36 +1,12 @@
 // Delivery: members in parallel (p-limit), each member's events strictly in order, one at a time.
 // A member's outcome goes to `settle` (which commits the snapshot for what the API accepted).
+import type { MemberOutcome } from '../state/commit.ts';
+import type { DeliveryTotals } from '../base/run-shapes.ts';
 import pLimit from 'p-limit';
-import type { Action } from '../api/events.ts';
+import type { Action } from '../base/actions.ts';
 import type { MemberDelivery, MemberFailure, Outbox, OutboxEvent, SendRecord } from '../state/outbox.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
 import type { EventSender } from './send-event.ts';
-
-export interface MemberOutcome {
-  contactId: string;
-  /**
-   * Events the API accepted in this delivery, in plan order. Events the outbox already marks accepted
-   * are skipped: their effect was committed to the snapshot in the same transaction as their status.
-   */
-  acceptedNow: (OutboxEvent & { body: string })[];
-  /** What each event sent this run came to. */
-  sent: { eventId: string; record: SendRecord }[];
-  /** Events in doubt that the events accepted now overrode (see Outbox.resolveDoubts). */
-  resolvedDoubts: string[];
-  /** The plan stopped at a refused or undeliverable event; the rest waits for the next run's plan. */
-  failure?: MemberFailure;
-  /** The run was interrupted before the plan finished: it stays pending, to be drained next run. */
-  interrupted?: boolean;
-}
-
-export interface DeliveryTotals {
-  members: number;
-  membersFailed: number;
-  eventsAccepted: number;
-  eventsFailed: number;
-  acceptedByAction: Partial<Record<Action, number>>;
-  retries: number;
-}
 
 export interface DeliverOptions {
   outbox: Outbox;

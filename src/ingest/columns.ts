@@ -1,4 +1,4 @@
-import { closestMatch } from '../closest-match.ts';
+import { closestName } from '../base/closest-name.ts';
 import { CsvError } from '../errors.ts';
 import { KINDS, type ExportKind } from '../base/kinds.ts';
 import { shownValue } from './shown-value.ts';
@@ -86,7 +86,7 @@ const LISTED_HEADERS = 50;
 function missingColumns(missing: readonly Missing[], header: readonly string[], fileName: string): CsvError {
   const names = header.map(shownHeader).filter(Boolean);
   const parts = missing.map(({ header: wanted, what, note }) => {
-    const near = closestMatch(wanted, names);
+    const near = closestName(wanted, names);
     return `missing ${what} ${quoted(wanted)}${note}${near ? `, closest match ${quoted(near)}` : ''}`;
   });
   const listed = `${names.slice(0, LISTED_HEADERS).map(quoted).join(', ')}${names.length > LISTED_HEADERS ? ', …' : ''}`;

@@ -13,7 +13,6 @@ import type { LaneError, LaneMessage, LaneWork } from './ingest-worker.ts';
 import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
 import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from '../base/export-shapes.ts';
 
-export type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from '../base/export-shapes.ts';
 
 export interface IngestOptions {
   config: IngestConfig;

@@ -8,21 +8,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
+import type { Delimiter, Encoding, FileInspection } from '../base/export-shapes.ts';
 import { CsvError } from '../errors.ts';
 import { utf8Census } from './utf8-bytes.ts';
-
-export type Encoding = 'utf-8' | 'windows-1252' | 'utf-16le' | 'utf-16be';
-export type Delimiter = ',' | ';' | '\t';
-
-export interface FileInspection {
-  bytes: number;
-  sha256: string;
-  encoding: Encoding;
-  bom: boolean;
-  delimiter: Delimiter;
-  /** UTF-8 with bytes that are not valid UTF-8: their rows are rejected. */
-  invalidUtf8: boolean;
-}
 
 export interface DialectOverrides {
   encoding: 'utf-8' | 'windows-1252' | 'auto';

@@ -7,7 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { CsvError as ParseError, parse, type Options } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { CsvError } from '../errors.ts';
-import { iconvName, type FileInspection } from './inspect-file.ts';
+import { iconvName } from './inspect-file.ts';
+import { type FileInspection } from '../base/export-shapes.ts';
 import { InvalidUtf8Marker } from './utf8-bytes.ts';
 
 /** Read size: 64 KB keeps fewer parsed records alive at once than 256 KB (less memory), at the same speed. */

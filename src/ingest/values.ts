@@ -1,6 +1,7 @@
 // Scalar parsers for CSV cells. Each returns the canonical value or an `Invalid` that says what was
 // expected, so that re-formatted input ("50.00" vs "50,00", " 120 ", "ja" vs "true") canonicalises to the
 // same value and never counts as a change.
+import { formatUtc, wallTimeToUtc, type WallTime } from '../base/time.ts';
 
 export class Invalid {
   readonly expected: string;
@@ -98,8 +99,6 @@ export function parseDateTime(text: string, timeZone: string, dateFormat: DateFo
   return formatUtc(Date.parse(utc) - offsetMinutes(offset) * 60_000);
 }
 
-type WallTime = [year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number];
-
 function offsetMinutes(offset: string): number {
   if (offset.toUpperCase() === 'Z') return 0;
   const digits = offset.replace(':', '');
@@ -107,53 +106,4 @@ function offsetMinutes(offset: string): number {
   return sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5)));
 }
 
-/** Wall-clock time in a zone → UTC instant, or undefined when the fields are not a real calendar time. */
-function wallTimeToUtc([year, month, day, hour, minute, second, ms]: WallTime, timeZone: string): string | undefined {
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(asUtc);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  if (timeZone === 'UTC') return formatUtc(asUtc);
-  // The zone's offset at that instant; a second pass settles instants near a DST switch.
-  let instant = asUtc - zoneOffsetMs(asUtc, timeZone);
-  instant = asUtc - zoneOffsetMs(instant, timeZone);
-  return formatUtc(instant);
-}
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function zoneOffsetMs(instant: number, timeZone: string): number {
-  let format = offsetFormatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, format);
-  }
-  const fields: Record<string, number> = {};
-  for (const part of format.formatToParts(instant)) fields[part.type] = Number(part.value);
-  const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
-
-/** RFC 3339 in UTC, without milliseconds when they are zero (`2026-01-15T10:00:00Z`). */
-export function formatUtc(instant: number): string {
-  const iso = new Date(instant).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}

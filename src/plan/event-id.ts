@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { Action } from '../api/events.ts';
+import type { Action } from '../base/actions.ts';
 
 // Fixed namespace for loyalty-sync event ids; changing it would change every id and defeat the API's
 // deduplication of re-sends across versions.

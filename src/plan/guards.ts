@@ -2,10 +2,10 @@
 // anything is sent, unless the run says --allow-mass-delete (or --allow-mass-clear). Pure.
 import type { Member } from '../api/events.ts';
 import { GuardError } from '../errors.ts';
-import type { IngestResult } from '../ingest/ingest-export.ts';
+import type { IngestResult } from '../base/export-shapes.ts';
 import { EMPTY_SET, type MemberState } from '../state/member-state.ts';
 import type { ExportedMember } from './plan-member.ts';
-import type { PlanTotals } from './plan-run.ts';
+import type { PlanTotals } from '../base/run-shapes.ts';
 
 /**
  * An empty members file (no rows, or not even a header), or an item file without a header, is far more

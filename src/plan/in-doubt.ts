@@ -13,7 +13,8 @@
 // re-sent events keep the order they were first sent in.
 import type { LoyaltyEvent } from '../api/events.ts';
 import { applyEvent, type MemberState } from '../state/member-state.ts';
-import { planMember, type ExportedMember, type MemberPlan, type PlanOptions, type PlannedEvent } from './plan-member.ts';
+import { planMember, type ExportedMember, type MemberPlan, type PlanOptions } from './plan-member.ts';
+import { type PlannedEvent } from '../base/run-shapes.ts';
 
 export interface PlanAfterDoubt extends MemberPlan {
   /** Accepted event id → the ids in doubt it overrides (cleared when it is accepted). */

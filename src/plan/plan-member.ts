@@ -1,6 +1,8 @@
 // The planning rules of design.md ("Planning rules"), for one member: old state (snapshot) and new
 // state (tonight's export) in, the minimal ordered list of events out. Pure.
-import type { Action } from '../api/events.ts';
+import type { PlannedEvent } from '../base/run-shapes.ts';
+import type { Action } from '../base/actions.ts';
+import type { MemberPart } from '../base/kinds.ts';
 import { hashText, setText } from '../base/canonical.ts';
 import { eventIdOf } from './event-id.ts';
 import { EMPTY_SET, part, type MemberState, type Part } from '../state/member-state.ts';
@@ -16,10 +18,6 @@ export interface ExportedMember {
   bonusChecks?: readonly { id: string; doc: string }[];
 }
 
-/** The parts of a member a backfill can resend. */
-export type MemberPart = 'members' | 'coupons' | 'stampCards' | 'bonusChecks';
-export const MEMBER_PARTS: readonly MemberPart[] = ['members', 'coupons', 'stampCards', 'bonusChecks'];
-
 export interface PlanOptions {
   /**
    * Backfill (`--full`): parts resent even when unchanged. The member itself gets `updated`, a set of a
@@ -33,13 +31,6 @@ export interface PlanOptions {
 }
 
 export type MemberChange = 'new' | 'changed' | 'unchanged' | 'deleted';
-
-export interface PlannedEvent {
-  eventId: string;
-  action: Action;
-  /** The exact request body; a re-send sends these bytes again. */
-  body: string;
-}
 
 export interface MemberPlan {
   contactId: string;

@@ -1,47 +1,16 @@
 // Planning for a whole export: walks the merged members, applies the rules per member and the run-wide
 // ones (rejected members untouched, deletes only from a complete members export), and hands each plan
 // with events to `onPlan`. Pure apart from the callbacks.
-import type { Action } from '../api/events.ts';
+import type { Backfill } from '../config/backfill.ts';
+import type { PlanTotals } from '../base/run-shapes.ts';
+import type { Action } from '../base/actions.ts';
 import { hashText } from '../base/canonical.ts';
 import { clearedParts } from './guards.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';
 import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts';
-import type { MemberPart, MemberPlan, PlannedEvent } from './plan-member.ts';
-
-/**
- * Members by what tonight's plan does with them; the parts add up to `total`: every member the run looked
- * at, i.e. each contact in tonight's members file (a valid row or a rejected one) and each active member
- * of the snapshot that is missing from it.
- */
-export interface PlanTotals {
-  members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
-  events: { planned: number; byAction: Partial<Record<Action, number>> };
-  /** Active members the snapshot knew before this run (the mass-delete and mass-clear guards' denominator). */
-  knownMembers: number;
-  /** Per member field or set (`tier`, `coupons (all)`): how many known members tonight's plan clears it for. */
-  cleared: Record<string, number>;
-  warnings: string[];
-}
-
-/** A member left untouched: where its first rejected (or orphan) row is, and why it was left. */
-export interface UntouchedMember {
-  contactId: string;
-  file?: string;
-  line?: number;
-  column?: string;
-  reason: string;
-}
-
-export interface PlannedRun extends PlanTotals {
-  /** The first untouched members (contact_id order), for the report. */
-  untouchedListed: UntouchedMember[];
-}
-
-/** `--full`: which parts to resend, for every member or only the listed contacts. */
-export interface Backfill {
-  parts: ReadonlySet<MemberPart>;
-  contacts?: ReadonlySet<string>;
-}
+import type { MemberPlan } from './plan-member.ts';
+import type { PlannedEvent } from '../base/run-shapes.ts';
+import type { MemberPart } from '../base/kinds.ts';
 
 export interface RunPlanOptions {
   /** The export's as-of time: every event's `timestamp`. */

@@ -1,14 +1,12 @@
 // Assembles report.json from what the stages counted. Pure.
-import type { Action } from '../api/events.ts';
-import type { DeliveryTotals } from '../deliver/deliver.ts';
-import type { IngestResult } from '../ingest/ingest-export.ts';
-import type { PlannedRun } from '../plan/plan-run.ts';
-import type { PulledExport, SettledFile } from '../sources/source.ts';
+import type { Action } from '../base/actions.ts';
+import type { DeliveryTotals } from '../base/run-shapes.ts';
+import type { IngestResult } from '../base/export-shapes.ts';
+import type { PlannedRun } from '../base/run-shapes.ts';
+import type { PulledExport, SettledFile } from '../base/run-shapes.ts';
+import { exitCodeOfRun } from '../base/exit-codes.ts';
 import type { RunReport, RunStatus } from '../base/report-schema.ts';
 
-export const EXIT_CODE_OF_STATUS: Record<RunStatus, number> = { succeeded: 0, skipped: 0, 'dry-run': 0, partial: 3, failed: 1, refused: 4 };
-/** `--fail-on-rejects`: a run (or dry run) that succeeded, but rejected rows or left members untouched. */
-export const EXIT_CODE_WITH_REJECTS = 5;
 
 export interface RunFacts {
   runId: string;
@@ -49,12 +47,11 @@ export function buildReport(facts: RunFacts): RunReport {
   const sum = (pick: (totals: DeliveryTotals) => number) => (drained ? pick(drained) : 0) + (delivered ? pick(delivered) : 0);
   const failed = facts.failedByChange;
   const rowsRejected = (ingest?.rowsRejected ?? 0) + facts.orphanRows;
-  const withRejects = facts.failOnRejects && (facts.status === 'succeeded' || facts.status === 'dry-run') && (rowsRejected > 0 || (plan?.members.untouched ?? 0) > 0);
+  const withRejects = facts.failOnRejects && (rowsRejected > 0 || (plan?.members.untouched ?? 0) > 0);
   return {
     runId: facts.runId,
     status: facts.status,
-    // A run that lost its lock exits like one that never got it (75: another run holds the lock).
-    exitCode: facts.error?.code === 'LOCK_LOST' ? 75 : withRejects ? EXIT_CODE_WITH_REJECTS : EXIT_CODE_OF_STATUS[facts.status],
+    exitCode: exitCodeOfRun(facts.status, facts.error?.code, withRejects),
     startedAt: facts.startedAt.toISOString(),
     finishedAt: facts.finishedAt.toISOString(),
     options: facts.options,

@@ -5,7 +5,7 @@
 // No `job` label in the text: Prometheus (and the Pushgateway's grouping key) set that one; the job's
 // name goes in `sync_job` so several loyalty-sync jobs on one host do not collide.
 import { join } from 'node:path';
-import { ACTIONS } from '../api/events.ts';
+import { ACTIONS } from '../base/actions.ts';
 import { redactText } from '../privacy/redact.ts';
 import type { RunRecord } from '../state/runs.ts';
 import { RUN_STATUSES, type RunReport } from '../base/report-schema.ts';

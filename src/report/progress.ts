@@ -4,7 +4,7 @@
 //
 // Ingest reads several files at once (one per lane), so progress events of different files interleave:
 // the numbers are for the whole export since reading began, and each file in progress shows its share.
-import type { IngestProgress } from '../ingest/ingest-export.ts';
+import type { IngestProgress } from '../base/export-shapes.ts';
 import type { Logger } from '../log.ts';
 import type { TerminalLine } from './terminal-line.ts';
 

@@ -12,7 +12,7 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStrea
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
-import type { Reject } from '../ingest/ingest-export.ts';
+import type { Reject } from '../base/export-shapes.ts';
 import { redactText } from '../privacy/redact.ts';
 
 const EXAMPLES_PER_REASON = 5;

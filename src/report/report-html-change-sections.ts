@@ -1,6 +1,6 @@
 // The sections of report.html on what the run changed: members by outcome, events planned and accepted
 // per action, and a sample of the planned events (what a dry run is read for).
-import { ACTIONS } from '../api/events.ts';
+import { ACTIONS } from '../base/actions.ts';
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
 import type { RunReport } from '../base/report-schema.ts';

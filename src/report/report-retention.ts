@@ -4,7 +4,7 @@
 // run id are left alone. The age comes from the run id (its start time), so a copied folder keeps its age.
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pruned } from '../sources/source.ts';
+import type { Pruned } from '../base/run-shapes.ts';
 
 const RUN_FOLDER = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{3})?Z-[0-9a-f]+$/;
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
-import { ACTIONS } from '../api/events.ts';
-import { EXIT_CODE_WITH_REJECTS } from './build-report.ts';
+import { ACTIONS } from '../base/actions.ts';
+import { EXIT } from '../base/exit-codes.ts';
 import type { RunReport } from '../base/report-schema.ts';
 
 const shortAction = (action: string) => action.replace(/^benefits\./, '');
@@ -24,7 +24,7 @@ export function statusText(report: Pick<RunReport, 'status' | 'members' | 'exitC
   const untouched = report.members.untouched;
   const text =
     report.status === 'succeeded' && untouched > 0 ? `succeeded, ${untouched} member${untouched === 1 ? '' : 's'} left untouched` : report.status;
-  return report.exitCode === EXIT_CODE_WITH_REJECTS ? `${text} (exit ${EXIT_CODE_WITH_REJECTS}: --fail-on-rejects)` : text;
+  return report.exitCode === EXIT.rejects ? `${text} (exit ${EXIT.rejects}: --fail-on-rejects)` : text;
 }
 
 /** The one line a person reads on stdout after a run. */

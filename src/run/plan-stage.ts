@@ -2,12 +2,14 @@
 // (unless a dry run) written to the outbox in one transaction, which a guard can still roll back.
 import type { DatabaseSync } from 'node:sqlite';
 import type { RunConfig } from '../config/schema.ts';
-import type { IngestResult, Reject } from '../ingest/ingest-export.ts';
+import type { IngestResult, Reject } from '../base/export-shapes.ts';
 import { ITEM_KINDS, type ItemKind } from '../base/kinds.ts';
 import { shownValue } from '../ingest/shown-value.ts';
 import { refuseMassClear, refuseMassDelete } from '../plan/guards.ts';
 import { mergeByContact, type MergedMember, type OrphanItem } from '../plan/merge.ts';
-import { planRun, type Backfill, type PlannedRun, type UntouchedCause, type UntouchedMember } from '../plan/plan-run.ts';
+import { planRun, type UntouchedCause } from '../plan/plan-run.ts';
+import { type Backfill } from '../config/backfill.ts';
+import { type PlannedRun, type UntouchedMember } from '../base/run-shapes.ts';
 import { onlyInShard } from '../base/shard.ts';
 import type { RunReport } from '../base/report-schema.ts';
 import type { Outbox } from '../state/outbox.ts';

@@ -2,7 +2,8 @@
 // compare it with the merchant's CSV. Events that have nothing to act on are accepted (the real API
 // validates synchronously and processes asynchronously, so it cannot refuse them) but are not applied
 // and are reported as anomalies: they usually mean the job sent events in the wrong order or twice.
-import type { Action, BonusCheck, Coupon, LoyaltyEvent, Member, StampCard } from '../api/events.ts';
+import type { BonusCheck, Coupon, LoyaltyEvent, Member, StampCard } from '../api/events.ts';
+import type { Action } from '../base/actions.ts';
 
 /** One member as inspection shows it; lists are sorted by their ids. */
 export interface MemberState {

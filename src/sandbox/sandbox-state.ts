@@ -1,6 +1,7 @@
 // Everything the sandbox remembers between requests: dedup memory (eventId → body digest), the
 // recorded events, member state and the counters. `clear()` is POST /_sandbox/reset.
-import type { Action, LoyaltyEvent } from '../api/events.ts';
+import type { LoyaltyEvent } from '../api/events.ts';
+import type { Action } from '../base/actions.ts';
 import { MemberRegistry } from './member-registry.ts';
 import { emptyStats, type SandboxStats } from './sandbox-stats.ts';
 

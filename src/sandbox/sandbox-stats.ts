@@ -1,6 +1,6 @@
 // Counters of the events endpoint, shown by GET /_sandbox/stats and `sandbox.stats()`, so tests and
 // benchmarks can check what the client really sent and which faults it met.
-import { ACTIONS, type Action } from '../api/events.ts';
+import { ACTIONS, type Action } from '../base/actions.ts';
 import type { AnomalyReason } from './member-registry.ts';
 
 export interface Anomaly {

@@ -7,27 +7,9 @@
 // separators at its ends (drop folders group files by it: `members-2026-11-24.csv` and
 // `coupons_2026-11-24.csv` are export `2026-11-24`, and so is `medlemmer_????-??-??.txt`'s
 // `medlemmer_2026-11-24.txt`).
-import { z } from 'zod';
 import { ConfigError, SourceError } from '../errors.ts';
 import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
-
-const glob = z
-  .string()
-  .min(1)
-  .regex(/^[^/\\]+$/, 'expected a file-name glob like "medlemmer*.csv" (no folders)');
-
-/** Config `files`: the glob of each kind's file name. Defaults live here and nowhere else. */
-export const fileGlobsSchema = z
-  .strictObject({
-    members: glob.default('members*.csv'),
-    coupons: glob.default('coupons*.csv'),
-    stampCards: glob.default('stamp_cards*.csv'),
-    bonusChecks: glob.default('bonus_checks*.csv'),
-  })
-  .refine((globs) => new Set(EXPORT_KINDS.map((kind) => globs[kind].toLowerCase())).size === EXPORT_KINDS.length, {
-    message: 'two kinds have the same glob; each kind needs its own file names',
-  });
-export type FileGlobs = z.infer<typeof fileGlobsSchema>;
+import { fileGlobsSchema, type FileGlobs } from '../config/source-settings.ts';
 
 export interface FileKinds {
   /** The kind whose glob the name matches; undefined for other names. A name matching two globs is an error. */

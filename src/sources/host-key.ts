@@ -4,42 +4,7 @@
 // several host keys shows the pinned one (ssh2 would otherwise prefer ed25519).
 import { createHash } from 'node:crypto';
 import type { ServerHostKeyAlgorithm } from 'ssh2';
-
-export interface HostKeyPin {
-  /** `SHA256:…` without padding. */
-  fingerprint: string;
-  /** The key type ssh-keygen prints in parentheses (`ED25519`, `ECDSA`, `RSA`, …), when given. */
-  keyType?: string;
-  bits?: number;
-}
-
-const FINGERPRINT = /SHA256:([A-Za-z0-9+/]{43})=?(?![A-Za-z0-9+/=])/g;
-
-/**
- * Pins from a setting: one per line (the output of `ssh-keygen -lf`, also for several keys, e.g.
- * `ssh-keyscan host | ssh-keygen -lf -`), or several bare fingerprints separated by commas.
- * Returns an error message when the text holds no usable pin.
- */
-export function parseHostKeyPins(text: string): HostKeyPin[] | string {
-  const pins: HostKeyPin[] = [];
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (line === '') continue;
-    const found = [...line.matchAll(FINGERPRINT)].map((match) => `SHA256:${match[1]}`);
-    if (found.length === 0) {
-      const hint = /^MD5:|^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(line) ? ' (that is an MD5 fingerprint: use `ssh-keygen -lf <key>.pub -E sha256`)' : '';
-      return `expected a SHA256:… fingerprint as \`ssh-keygen -lf\` prints it, got "${line}"${hint}`;
-    }
-    if (found.length > 1) {
-      pins.push(...found.map((fingerprint) => ({ fingerprint })));
-      continue;
-    }
-    const bits = /^(\d+)\s/.exec(line)?.[1];
-    const keyType = /\(([A-Za-z0-9-]+)\)\s*$/.exec(line)?.[1]?.toUpperCase();
-    pins.push({ fingerprint: found[0]!, ...(keyType && { keyType }), ...(bits && { bits: Number(bits) }) });
-  }
-  return pins.length > 0 ? pins : 'expected a SHA256:… fingerprint as `ssh-keygen -lf` prints it, got an empty value';
-}
+import type { HostKeyPin } from '../config/source-settings.ts';
 
 /** The fingerprint of a public key blob (SSH wire format), as `ssh-keygen -lf` prints it. */
 export function fingerprintOf(keyBlob: Buffer): string {

@@ -4,10 +4,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SourceError } from '../errors.ts';
 import type { ExportKind } from '../base/kinds.ts';
-import type { IngestFile } from '../ingest/ingest-export.ts';
-import { parseDateTime } from '../ingest/values.ts';
+import type { IngestFile } from '../base/export-shapes.ts';
+import { wallTimeToUtc } from '../base/time.ts';
 import { DEFAULT_FILE_KINDS, type FileKinds } from './file-kinds.ts';
-import type { PulledExport, Source } from './source.ts';
+import type { Source } from './source.ts';
+import type { PulledExport } from '../base/run-shapes.ts';
 
 export function localFolderSource(folder: string, timeZone: string, kinds: FileKinds = DEFAULT_FILE_KINDS): Source {
   const root = resolve(folder);
@@ -64,6 +65,6 @@ export function dateInName(name: string, timeZone: string): Date | undefined {
   const match = NAME_DATE.exec(name);
   if (!match) return undefined;
   const [, y, m, d, hh = '00', mm = '00', ss = '00'] = match;
-  const parsed = parseDateTime(`${y}-${m}-${d}T${hh}:${mm}:${ss}`, timeZone, 'YYYY-MM-DD');
-  return typeof parsed === 'string' ? new Date(parsed) : undefined;
+  const parsed = wallTimeToUtc([Number(y), Number(m), Number(d), Number(hh), Number(mm), Number(ss), 0], timeZone);
+  return parsed === undefined ? undefined : new Date(parsed);
 }

@@ -1,19 +1,9 @@
 // Where exports come from. A source lists → fetches → hands over local files, and after the run's
 // outcome is known, archives or quarantines them (drop folders) or leaves them be (plain folders).
 import type { DatabaseSync } from 'node:sqlite';
-import type { IngestFile } from '../ingest/ingest-export.ts';
+import type { IngestFile } from '../base/export-shapes.ts';
 import type { Logger } from '../log.ts';
-
-export interface PulledExport {
-  /** A name for the report: the folder, or the export's common file-name prefix. */
-  id: string;
-  files: IngestFile[];
-  /** When the export was taken: every event's `timestamp`. */
-  asOf: Date;
-  asOfFrom: 'file name' | 'manifest' | 'modification time';
-  /** Older complete exports found waiting and set aside (each export is a full state: only the newest counts). */
-  superseded?: { id: string; files: string[]; movedTo?: string }[];
-}
+import type { PulledExport, Pruned, SettledFile } from '../base/run-shapes.ts';
 
 /** What a source may use while pulling: the state file (e.g. for a ledger of processed files) and the log. */
 export interface PullContext {
@@ -36,18 +26,6 @@ export interface PullContext {
  * export stays where it is, to be synced again by the next run.
  */
 export type RunOutcome = 'succeeded' | 'partial' | 'failed' | 'refused' | 'dry-run' | 'retry';
-
-/** What retention removed, and what it could not (with why); it never fails a run. */
-export interface Pruned {
-  removed: string[];
-  problems: string[];
-}
-
-export interface SettledFile {
-  name: string;
-  /** Where the file went: archive/…, failed/…, or left in place. */
-  movedTo?: string;
-}
 
 export interface Source {
   /** For logs and the report, without credentials. */

@@ -4,9 +4,8 @@
 // run's lock: a run that lost it (fencing, see run-lock.ts) commits nothing.
 import type { DatabaseSync } from 'node:sqlite';
 import type { LoyaltyEvent } from '../api/events.ts';
-import type { MemberOutcome } from '../deliver/deliver.ts';
 import { applyEvents } from './member-state.ts';
-import type { Outbox } from './outbox.ts';
+import type { MemberFailure, Outbox, OutboxEvent, SendRecord } from './outbox.ts';
 import type { RunLock } from './run-lock.ts';
 import type { SnapshotStore } from './snapshot.ts';
 import { inTransaction } from './store.ts';
@@ -82,4 +81,21 @@ export function createCommitter(options: CommitterOptions): Committer {
     },
     flush,
   };
+}
+
+export interface MemberOutcome {
+  contactId: string;
+  /**
+   * Events the API accepted in this delivery, in plan order. Events the outbox already marks accepted
+   * are skipped: their effect was committed to the snapshot in the same transaction as their status.
+   */
+  acceptedNow: (OutboxEvent & { body: string })[];
+  /** What each event sent this run came to. */
+  sent: { eventId: string; record: SendRecord }[];
+  /** Events in doubt that the events accepted now overrode (see Outbox.resolveDoubts). */
+  resolvedDoubts: string[];
+  /** The plan stopped at a refused or undeliverable event; the rest waits for the next run's plan. */
+  failure?: MemberFailure;
+  /** The run was interrupted before the plan finished: it stays pending, to be drained next run. */
+  interrupted?: boolean;
 }

@@ -3,8 +3,8 @@
 // API's error, a failure's detail) is redacted before it is stored (src/privacy/): the state file lives
 // for years on a volume, and an API may echo the credentials or phone numbers it was sent.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Action } from '../api/events.ts';
-import type { PlannedEvent } from '../plan/plan-member.ts';
+import type { Action } from '../base/actions.ts';
+import type { PlannedEvent } from '../base/run-shapes.ts';
 import { redactStrings, redactText } from '../privacy/redact.ts';
 
 /** What a failed send says about the event's effect (see src/deliver/send-event.ts). */

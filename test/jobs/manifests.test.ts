@@ -7,8 +7,8 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from '../../src/cli/args.ts';
 import { launchFlagsOf } from '../../src/cli/launch-flags.ts';
-import { loadConfig, RUN_OPTIONS, SCHEDULE_OPTIONS } from '../../src/config/load.ts';
-import { runConfigSchema, scheduleConfigSchema } from '../../src/config/schema.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { RUN_COMMAND, SCHEDULE_COMMAND } from '../../src/config/options.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const K8S = join(ROOT, 'jobs', 'k8s');
@@ -30,10 +30,10 @@ interface Container {
 /** Checks argv against the CLI's own parser and config schema, as the container would run it. */
 function expectValidInvocation(argv: string[], env: NodeJS.ProcessEnv): void {
   const [command, ...args] = argv;
-  const [specs, schema] = command === 'schedule' ? [SCHEDULE_OPTIONS, scheduleConfigSchema] : [RUN_OPTIONS, runConfigSchema];
+  const definition = command === 'schedule' ? SCHEDULE_COMMAND : RUN_COMMAND;
   expect(['run', 'schedule']).toContain(command);
-  const { flags } = parseFlags(args, specs);
-  const config = loadConfig(schema, specs, flags, env, { withCredentials: true });
+  const { flags } = parseFlags(args, definition.options);
+  const config = loadConfig(definition, flags, env);
   expect(config.credentials, 'credentials must reach the job').toBeDefined();
 }
 

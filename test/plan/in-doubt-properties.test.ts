@@ -10,7 +10,7 @@ import type { LoyaltyEvent } from '../../src/api/events.ts';
 import { compareKeys } from '../../src/base/canonical.ts';
 import { overrides, planMemberInDoubt } from '../../src/plan/in-doubt.ts';
 import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
-import type { PlannedEvent } from '../../src/plan/plan-member.ts';
+import type { PlannedEvent } from '../../src/base/run-shapes.ts';
 import { MemberRegistry } from '../../src/sandbox/member-registry.ts';
 import { expectedState, exported, observable, type MemberSpec } from '../fixtures/members.ts';
 

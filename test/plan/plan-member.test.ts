@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LoyaltyEvent } from '../../src/api/events.ts';
 import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
-import { MEMBER_PARTS, planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
+import { planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
+import { MEMBER_PARTS } from '../../src/base/kinds.ts';
 import { exported, type MemberSpec } from '../fixtures/members.ts';
 
 const OPTIONS: PlanOptions = { resend: new Set(), timestamp: '2026-11-24T23:00:00Z' };

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { BonusCheck, Coupon, LoyaltyEvent, Member, StampCard } from '../../src/api/events.ts';
 import { validateEvent } from '../../src/api/events.ts';
 import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
-import { MEMBER_PARTS, planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
+import { planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
+import { MEMBER_PARTS } from '../../src/base/kinds.ts';
 import { expectedState, exported, observable, type MemberSpec } from '../fixtures/members.ts';
 
 const OPTIONS: PlanOptions = { resend: new Set(), timestamp: '2026-11-24T23:00:00Z' };

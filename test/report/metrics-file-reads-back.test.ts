@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS } from '../../src/api/events.ts';
+import { ACTIONS } from '../../src/base/actions.ts';
 import { lastSucceededAt, METRICS_FILE, renderMetrics } from '../../src/report/metrics.ts';
 import { writeReport } from '../../src/report/write-report.ts';
 import { RUN_STATUSES, type RunReport } from '../../src/base/report-schema.ts';

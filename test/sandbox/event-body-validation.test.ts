@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIONS } from '../../src/api/events.ts';
+import { ACTIONS } from '../../src/base/actions.ts';
 import { bonusCheck, coupon, identity, loyaltyEvent, member, registered, stampCard } from './fixtures/loyalty-events.ts';
 import { openSandbox, type Reply } from './fixtures/sandbox-client.ts';
 

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { roleOfName } from '../../src/sources/drop/names.ts';
-import { fileGlobsSchema, fileKinds } from '../../src/sources/file-kinds.ts';
+import { fileGlobsSchema } from '../../src/config/source-settings.ts';
+import { fileKinds } from '../../src/sources/file-kinds.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { runNight } from '../fixtures/merchant.ts';
 import { sandboxForTest } from '../fixtures/sync.ts';

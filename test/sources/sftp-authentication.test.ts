@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { resolveSftpAuth, sftpSettingsSchema } from '../../src/sources/sftp-config.ts';
+import { resolveSftpAuth } from '../../src/sources/sftp-auth.ts';
+import { sftpSettingsSchema } from '../../src/config/source-settings.ts';
 import { csv, openBackend, openTestState, SFTP_USER } from './fixtures/drop-backends.ts';
 import { generateKeys, startSftpServer } from './fixtures/sftp-server.ts';
 import { openSource } from '../../src/sources/open-source.ts';
-import { dropFolderSettingsSchema } from '../../src/sources/sftp-config.ts';
+import { dropFolderSettingsSchema } from '../../src/config/source-settings.ts';
 
 function tempFolder(): string {
   const folder = mkdtempSync(join(tmpdir(), 'loyalty-sync-auth-'));

@@ -10,13 +10,13 @@ import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SftpClient from 'ssh2-sftp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, RUN_OPTIONS } from '../../src/config/load.ts';
-import { runConfigSchema } from '../../src/config/schema.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { RUN_COMMAND } from '../../src/config/options.ts';
 import { createLogger } from '../../src/log.ts';
 import type { RunReport } from '../../src/base/report-schema.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.ts';
 import { openSource } from '../../src/sources/open-source.ts';
-import { dropFolderSettingsSchema, sftpSettingsSchema } from '../../src/sources/sftp-config.ts';
+import { dropFolderSettingsSchema, sftpSettingsSchema } from '../../src/config/source-settings.ts';
 import { runSync } from '../../src/sync.ts';
 import { needs, OPENSSH_SERVER, SSH_KEYGEN } from '../fixtures/system-programs.ts';
 import { startOpenSsh, type OpenSshServer } from './fixtures/openssh-server.ts';
@@ -70,8 +70,7 @@ describe('SFTP drop folder, end to end against OpenSSH', () => {
   /** One real run of the job against the drop folder; `duringStabilityWait` runs while it waits between its two listings. */
   async function runJob(options: { hostKey?: string; duringStabilityWait?: () => Promise<void> } = {}): Promise<RunReport> {
     const config = loadConfig(
-      runConfigSchema,
-      RUN_OPTIONS,
+      { ...RUN_COMMAND, secrets: false },
       { source: `sftp://${sshd.username}@127.0.0.1:${sshd.port}${drop}`, state: join(work, 'state.sqlite'), 'report-dir': join(work, 'reports'), 'api-url': sandbox.url, 'log-level': 'silent' },
       {},
     );

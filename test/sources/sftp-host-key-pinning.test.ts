@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { needs, SSH_KEYGEN } from '../fixtures/system-programs.ts';
-import { fingerprintOf, hostKeyAlgorithmsFor, parseHostKeyPins } from '../../src/sources/host-key.ts';
-import { sftpSettingsSchema } from '../../src/sources/sftp-config.ts';
+import { fingerprintOf, hostKeyAlgorithmsFor } from '../../src/sources/host-key.ts';
+import { parseHostKeyPins } from '../../src/config/source-settings.ts';
+import { sftpSettingsSchema } from '../../src/config/source-settings.ts';
 import { csv, openBackend, openTestState } from './fixtures/drop-backends.ts';
 import { fingerprintOfPublicKey, generateKeys } from './fixtures/sftp-server.ts';
 

@@ -1,6 +1,8 @@
 // `--source sftp://user@host[:port]/path`, the drop-folder settings and where the SFTP secrets come from.
 import { describe, expect, it } from 'vitest';
-import { dropFolderSettingsSchema, DROP_FOLDER_OPTIONS, mergeSftpSecrets, sftpSettingsSchema } from '../../src/sources/sftp-config.ts';
+import { dropFolderSettingsSchema, sftpSettingsSchema } from '../../src/config/source-settings.ts';
+import { DROP_FOLDER_OPTIONS } from '../../src/config/options.ts';
+import { mergeSftpSecrets } from '../../src/config/load.ts';
 import { parseSftpLocation } from '../../src/sources/sftp-location.ts';
 import { openSource } from '../../src/sources/open-source.ts';
 

@@ -25,8 +25,9 @@ import { archiveExport, archiveFolder, quarantineExport, settleExport, type Pend
 import type { DropSession, DropStorage } from './storage.ts';
 import { asOfExport, exportFilesIn } from '../local-folder.ts';
 import { DEFAULT_FILE_KINDS, type FileKinds } from '../file-kinds.ts';
-import type { DropFolderSettings } from '../sftp-config.ts';
-import type { PulledExport, Source } from '../source.ts';
+import type { DropFolderSettings } from '../../config/source-settings.ts';
+import type { Source } from '../source.ts';
+import type { PulledExport } from '../../base/run-shapes.ts';
 
 export interface DropFolderOptions {
   storage: DropStorage;

@@ -8,7 +8,7 @@ import { MAX_MANIFEST_BYTES, parseManifest, type Manifest } from './manifest.ts'
 import { groupIncoming, type ExportCandidate, type IncomingListing } from './exports.ts';
 import type { DropEntry, DropSession, DropStorage } from './storage.ts';
 import type { FileKinds } from '../file-kinds.ts';
-import type { DropFolderSettings } from '../sftp-config.ts';
+import type { DropFolderSettings } from '../../config/source-settings.ts';
 
 /** Which drop folder: its storage (whose description every message names), its folder names and file names. */
 export interface DropFolder {

@@ -3,10 +3,10 @@
 // today's folder and the 29 before it stay. `failed/` has no dated folders: a data file goes with its
 // `<name>.error.txt`, by the newer of their modification times (the note's is when the run gave up on it).
 // Nothing in incoming/ is ever touched, and neither is any other name: only what the job put there.
-import type { DropFolderSettings } from '../sftp-config.ts';
+import type { DropFolderSettings } from '../../config/source-settings.ts';
 import { dayIn } from './settle.ts';
 import type { DropEntry, DropSession } from './storage.ts';
-import type { Pruned } from '../source.ts';
+import type { Pruned } from '../../base/run-shapes.ts';
 
 /** An `archive/` folder of one day's exports. */
 export const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}$/;

@@ -11,7 +11,8 @@ import { sourceLedger } from '../../state/ledger.ts';
 import type { DropFolder, FetchedDataFile } from './incoming.ts';
 import type { CompleteExport } from './newest-export.ts';
 import type { DropEntry, DropSession } from './storage.ts';
-import type { PulledExport, RunOutcome, SettledFile } from '../source.ts';
+import type { RunOutcome } from '../source.ts';
+import type { PulledExport, SettledFile } from '../../base/run-shapes.ts';
 
 export interface SettleOptions extends DropFolder {
   /** For the archive folder's date. */

@@ -17,7 +17,8 @@ import type { Logger } from '../../log.ts';
 import type { DropEntry, DropSession, DropStorage } from './storage.ts';
 import { fingerprintOf, hostKeyAlgorithmsFor, keyTypeOf } from '../host-key.ts';
 import { copyHashed } from './local-storage.ts';
-import type { SftpAuth, SftpSettings } from '../sftp-config.ts';
+import type { SftpAuth } from '../sftp-auth.ts';
+import type { SftpSettings } from '../../config/source-settings.ts';
 import type { SftpLocation } from '../sftp-location.ts';
 
 export interface SftpStorageDeps {

@@ -1,0 +1,17 @@
+// The eleven actions of the Loyalty API (names confirmed; note the exact casing and verbs): the vocabulary
+// every stage shares. Their payload schemas live in src/api/events.ts.
+
+export const ACTIONS = [
+  'benefits.member.registered',
+  'benefits.member.updated',
+  'benefits.member.deleted',
+  'benefits.coupon.updated',
+  'benefits.coupon.deleted',
+  'benefits.coupons.synced',
+  'benefits.stampCard.updated',
+  'benefits.stampCard.deleted',
+  'benefits.stampCards.synced',
+  'benefits.bonusCheck.created',
+  'benefits.bonusCheck.deleted',
+] as const;
+export type Action = (typeof ACTIONS)[number];

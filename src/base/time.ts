@@ -1,0 +1,54 @@
+// Instants and time zones as the job writes and checks them.
+
+/** RFC 3339 in UTC, without milliseconds when they are zero (`2026-01-15T10:00:00Z`). */
+export function formatUtc(instant: number): string {
+  const iso = new Date(instant).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type WallTime = [year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number];
+
+/** Wall-clock time in a zone → UTC instant, or undefined when the fields are not a real calendar time. */
+export function wallTimeToUtc([year, month, day, hour, minute, second, ms]: WallTime, timeZone: string): string | undefined {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(asUtc);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  if (timeZone === 'UTC') return formatUtc(asUtc);
+  // The zone's offset at that instant; a second pass settles instants near a DST switch.
+  let instant = asUtc - zoneOffsetMs(asUtc, timeZone);
+  instant = asUtc - zoneOffsetMs(instant, timeZone);
+  return formatUtc(instant);
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  let format = offsetFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormatters.set(timeZone, format);
+  }
+  const fields: Record<string, number> = {};
+  for (const part of format.formatToParts(instant)) fields[part.type] = Number(part.value);
+  const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
