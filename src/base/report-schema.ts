@@ -20,8 +20,10 @@ export const reportSchema = z.object({
     allowMassDelete: z.boolean(),
     shard: z.string().optional(),
     newState: z.boolean().optional(),
-    /** The state file (absolute): a later run that finds it missing knows it existed (src/state-stage.ts). */
+    /** The state file (absolute): a later run that finds it missing knows it existed (src/run/state-stage.ts). */
     state: z.string().optional(),
+    /** The run ended before it had a state file (none was there, none was made): it names none. */
+    stateMissing: z.literal(true).optional(),
   }),
   source: z.object({
     description: z.string(),

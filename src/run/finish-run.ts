@@ -1,6 +1,7 @@
 // The end of every run, including one that never got its state file open: the report files
 // (report.json, report.html, metrics.prom, latest.json), the run's row in the state file, and the
 // announcements (Pushgateway, webhook). Monitoring sees every run, whatever stopped it.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RunConfig } from '../config/schema.ts';
 import { createTelemetry } from '../deliver/telemetry.ts';
@@ -86,6 +87,18 @@ export interface EarlyEnd {
 const NOT_A_RUN = new Set(['CONFIG_INVALID', 'USAGE', 'STATE_LOCKED']);
 
 /**
+ * A run that never had its state file (none there, and none made) names none: its latest.json must not
+ * count as a mark of a lost state file (src/run/state-stage.ts), unless this run was refused because one
+ * was lost, which must go on being refused until the file is restored or started over.
+ */
+function earlyEndOptions(end: EarlyEnd): RunReport['options'] {
+  const { state, ...options } = reportOptions(end.config);
+  const hadStateFile = (statSync(end.config.state, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  const lost = isSyncError(end.error) && end.error.code === 'GUARD_STATE_MISSING';
+  return hadStateFile || lost ? { ...options, state } : { ...options, stateMissing: true };
+}
+
+/**
  * The report of a run that ended before it could use its state file (lost, damaged, read-only, on a full
  * disk), so monitoring sees it. Configuration errors and a held lock are thrown on: they are not runs.
  */
@@ -98,7 +111,7 @@ export async function publishEarlyEnd(end: EarlyEnd): Promise<SyncResult> {
     error: reportedError(end.error),
     startedAt: end.startedAt,
     finishedAt: end.finishedAt,
-    options: reportOptions(end.config),
+    options: earlyEndOptions(end),
     sourceDescription: end.source.description,
     settled: [],
     orphanRows: 0,

@@ -100,7 +100,7 @@ function namesThisStateFile(named: string, path: string): boolean {
  * when in doubt, do not send), undefined when there is no readable latest.json or it names no state.
  */
 function latestStateOf(latest: string): string | null | undefined {
-  let report: { options?: { state?: unknown } };
+  let report: { options?: { state?: unknown; stateMissing?: unknown } };
   try {
     report = JSON.parse(readFileSync(latest, 'utf8')) as typeof report;
   } catch {
@@ -108,7 +108,8 @@ function latestStateOf(latest: string): string | null | undefined {
   }
   const state = report.options?.state;
   if (typeof state === 'string') return state;
-  return report.options ? null : undefined;
+  // A run that ended before it had a state file names none (src/run/finish-run.ts): not a mark.
+  return report.options && report.options.stateMissing !== true ? null : undefined;
 }
 
 async function sourceMarks(source: Source, logger: Logger): Promise<string[]> {

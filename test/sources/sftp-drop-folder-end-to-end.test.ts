@@ -160,7 +160,8 @@ describe('SFTP drop folder, end to end against OpenSSH', () => {
   });
 
   it('puts a refused export into failed/ with an error note saying why, and sends nothing', async () => {
-    await upload('members-2026-11-25.csv', 'contact_id,phone_number\n');
+    // The columns of the last successful run's members file (a column gone since then is an error of its own), no rows.
+    await upload('members-2026-11-25.csv', `${sample('night-1', 'members.csv').toString('utf8').split('\n')[0]}\n`);
     await writeInPlace('2026-11-25.done', '');
     const accepted = sandbox.stats().accepted;
 

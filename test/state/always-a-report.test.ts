@@ -105,6 +105,13 @@ describe('always a report', () => {
     expect(created.code).toBe(1);
     noStackTrace(created.stdout + created.stderr);
     expectFailedReport(join(dir, 'other-reports'), 'STATE_UNWRITABLE', missing);
+
+    // That run never had a state file: once the folder is writable, the next run is a first run, not one
+    // that lost its state (its latest.json names no state file).
+    chmodSync(join(dir, 'state'), 0o777);
+    const fixed = await run(missing, join(dir, 'other-reports'), sandbox.url, UNPRIVILEGED);
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'other-reports', 'latest.json'), 'utf8'))).toMatchObject({ status: 'succeeded', options: { state: missing } });
   });
 
   it('finishes the run in the state file when the report cannot be written: REPORT_WRITE_FAILED, no stack', async () => {
