@@ -29,7 +29,7 @@ import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './base/report-schema.ts';
 import { TREND_RUNS } from './report/run-trend.ts';
 import { outcomeForSource, type Source } from './sources/source.ts';
-import { type SettledFile } from './base/run-shapes.ts';
+import { type FilePlacement } from './base/run-shapes.ts';
 import { pruneExpired } from './run/retention-stage.ts';
 import { backUpState, openRunState } from './run/state-stage.ts';
 import { createCommitter, type Committer } from './state/commit.ts';
@@ -186,7 +186,7 @@ class Run {
     // A run that lost its lock owns nothing any more: the state file, the export and latest.json belong
     // to the run that took over. It only leaves its own report behind.
     const ownsTheRun = error?.code !== 'LOCK_LOST';
-    const settled = ownsTheRun ? await this.settleSource(status, error) : [];
+    const placements = ownsTheRun ? await this.putAwaySource(status, error) : [];
     const rejectsFile = await this.rejects.close(this.facts.ingest?.files.map((file) => file.name));
     if (!this.config.dryRun && ownsTheRun) {
       const { reportFolders, dropFolder, warnings } = await pruneExpired(this.config, this.deps.source, this.runId, this.now(), this.logger);
@@ -211,7 +211,7 @@ class Run {
       finishedAt: this.now(),
       options: reportOptions(this.config),
       sourceDescription: this.deps.source.description,
-      settled,
+      placements,
       orphanRows: this.orphanRows,
       failures: this.failures,
       failureCount: this.failureCount,
@@ -327,7 +327,7 @@ class Run {
         send: this.sender.send,
         concurrency: this.config.concurrency,
         maxFailuresInARow: this.config.maxFailuresInARow,
-        settle: (outcome) => this.settleMember(outcome, phase),
+        onMemberDone: (outcome) => this.memberDone(outcome, phase),
         ...(this.deps.signal && { signal: this.deps.signal }),
       });
     } finally {
@@ -335,7 +335,7 @@ class Run {
     }
   }
 
-  private settleMember(outcome: MemberOutcome, phase: 'drain' | 'deliver'): void {
+  private memberDone(outcome: MemberOutcome, phase: 'drain' | 'deliver'): void {
     this.committer.add(outcome);
     this.delivering.membersDone++;
     this.delivering.eventsAccepted += outcome.acceptedNow.length;
@@ -349,11 +349,11 @@ class Run {
     this.logger.warn({ stage: 'deliver', contactId: outcome.contactId, ...outcome.failure }, 'member not delivered');
   }
 
-  private async settleSource(status: RunStatus, error: RunReport['error']): Promise<SettledFile[]> {
+  private async putAwaySource(status: RunStatus, error: RunReport['error']): Promise<FilePlacement[]> {
     const pulled = this.facts.pulled;
     if (!pulled) return [];
     try {
-      return await this.deps.source.settle(pulled, outcomeForSource(status, error?.code), error?.message);
+      return await this.deps.source.putAway(pulled, outcomeForSource(status, error?.code), error?.message);
     } catch (caught) {
       this.warnings.push(`could not archive the export: ${(caught as Error).message}`);
       return [];

@@ -20,7 +20,7 @@ export interface Pruned {
   problems: string[];
 }
 
-export interface SettledFile {
+export interface FilePlacement {
   name: string;
   /** Where the file went: archive/…, failed/…, or left in place. */
   movedTo?: string;

@@ -122,7 +122,7 @@ export const runConfigSchema = ingestConfigSchema.extend({
   maxFailuresInARow: int(1, 1_000_000).default(20),
   /** A run lock whose heartbeat is older than this is taken over (its holder was killed or frozen). */
   lockStaleSeconds: z.coerce.number().min(1).max(86_400).default(120),
-  /** How long the outbox keeps settled events (for `explain`'s history) before they are pruned. */
+  /** How long the outbox keeps finished events (for `explain`'s history) before they are pruned. */
   historyDays: z.coerce.number().min(0).max(3650).default(14),
   /** After SIGTERM/SIGINT, how long requests in flight may take before they are abandoned. */
   gracePeriodSeconds: z.coerce.number().min(0).max(600).default(20),

@@ -1,5 +1,5 @@
 // Delivery: members in parallel (p-limit), each member's events strictly in order, one at a time.
-// A member's outcome goes to `settle` (which commits the snapshot for what the API accepted).
+// A member's outcome goes to `onMemberDone` (which commits the snapshot for what the API accepted).
 import type { MemberOutcome } from '../state/commit.ts';
 import type { DeliveryTotals } from '../base/run-shapes.ts';
 import pLimit from 'p-limit';
@@ -12,7 +12,7 @@ export interface DeliverOptions {
   outbox: Outbox;
   send: EventSender;
   concurrency: number;
-  settle: (outcome: MemberOutcome) => void;
+  onMemberDone: (outcome: MemberOutcome) => void;
   /** Members in a row that could not be delivered before the run stops (see circuit-breaker.ts). */
   maxFailuresInARow: number;
   signal?: AbortSignal;
@@ -53,7 +53,7 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
       const { outcome, error } = await deliverMember(member, options.send, signal);
       count(totals, outcome);
       // What was accepted before a fatal error is committed like any other outcome.
-      options.settle(outcome);
+      options.onMemberDone(outcome);
       if (error) stopAll(error);
       const opened = breaker.record(outcome);
       if (opened) stopAll(opened);

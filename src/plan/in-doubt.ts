@@ -9,7 +9,7 @@
 // doubt once accepted (`resolves`). So a change is never re-sent under a new id.
 //
 // Why the order is safe: a member's events are sent one at a time and its plan stops at the first one not
-// accepted, so each run adds at most one event in doubt per member, after every earlier one was settled;
+// accepted, so each run adds at most one event in doubt per member, after every earlier one was resolved;
 // re-sent events keep the order they were first sent in.
 import type { LoyaltyEvent } from '../api/events.ts';
 import { applyEvent, type MemberState } from '../state/member-state.ts';

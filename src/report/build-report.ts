@@ -3,7 +3,7 @@ import type { Action } from '../base/actions.ts';
 import type { DeliveryTotals } from '../base/run-shapes.ts';
 import type { IngestResult } from '../base/export-shapes.ts';
 import type { PlannedRun } from '../base/run-shapes.ts';
-import type { PulledExport, SettledFile } from '../base/run-shapes.ts';
+import type { PulledExport, FilePlacement } from '../base/run-shapes.ts';
 import { exitCodeOfRun } from '../base/exit-codes.ts';
 import type { RunReport, RunStatus } from '../base/report-schema.ts';
 
@@ -19,7 +19,7 @@ export interface RunFacts {
   options: RunReport['options'];
   sourceDescription: string;
   pulled?: PulledExport;
-  settled: SettledFile[];
+  placements: FilePlacement[];
   ingest?: IngestResult;
   orphanRows: number;
   plan?: PlannedRun;
@@ -39,7 +39,7 @@ export interface RunFacts {
 
 export function buildReport(facts: RunFacts): RunReport {
   const { pulled, ingest, plan, drained, delivered } = facts;
-  const movedTo = new Map(facts.settled.map((file) => [file.name, file.movedTo]));
+  const movedTo = new Map(facts.placements.map((file) => [file.name, file.movedTo]));
   const acceptedByAction: Partial<Record<Action, number>> = {};
   for (const totals of [drained, delivered]) {
     for (const [action, n] of Object.entries(totals?.acceptedByAction ?? {})) acceptedByAction[action as Action] = (acceptedByAction[action as Action] ?? 0) + n;

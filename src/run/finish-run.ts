@@ -113,7 +113,7 @@ export async function publishEarlyEnd(end: EarlyEnd): Promise<SyncResult> {
     finishedAt: end.finishedAt,
     options: earlyEndOptions(end),
     sourceDescription: end.source.description,
-    settled: [],
+    placements: [],
     orphanRows: 0,
     failures: [],
     failureCount: 0,

@@ -24,7 +24,7 @@ export function localFolderSource(folder: string, timeZone: string, kinds: FileK
       const files = exportFilesIn(root, names, kinds);
       return { id: basename(root), files, ...asOfExport(files, timeZone) };
     },
-    async settle() {
+    async putAway() {
       return [];
     },
     async close() {},

@@ -3,7 +3,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { IngestFile } from '../base/export-shapes.ts';
 import type { Logger } from '../log.ts';
-import type { PulledExport, Pruned, SettledFile } from '../base/run-shapes.ts';
+import type { PulledExport, Pruned, FilePlacement } from '../base/run-shapes.ts';
 
 /** What a source may use while pulling: the state file (e.g. for a ledger of processed files) and the log. */
 export interface PullContext {
@@ -33,7 +33,7 @@ export interface Source {
   /** The export to sync, or undefined when there is none (the run is `skipped`). */
   pull(context: PullContext): Promise<PulledExport | undefined>;
   /** Called once the run's outcome is known. */
-  settle(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<SettledFile[]>;
+  putAway(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<FilePlacement[]>;
   /**
    * Where the source shows that an earlier run synced from it (e.g. a drop folder's dated archive
    * folder), or undefined: a mark that a state file existed (src/state-stage.ts). Sources that keep no

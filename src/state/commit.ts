@@ -1,4 +1,4 @@
-// Snapshot commit: for each settled member, fold the events the API accepted into its snapshot row and
+// Snapshot commit: for each member whose delivery is done, fold the events the API accepted into its snapshot row and
 // record their outcome, in one transaction per batch. Event status and snapshot change together, so
 // "accepted in the outbox" always means "already in the snapshot". Each transaction first beats the
 // run's lock: a run that lost it (fencing, see run-lock.ts) commits nothing.
@@ -62,7 +62,7 @@ export function createCommitter(options: CommitterOptions): Committer {
       outbox.resolveDoubts(outcome.resolvedDoubts);
     }
     for (const { eventId, record } of outcome.sent) outbox.recordResult(eventId, record, at);
-    if (!outcome.interrupted) outbox.settleMember(outcome.contactId, outcome.failure);
+    if (!outcome.interrupted) outbox.closePlan(outcome.contactId, outcome.failure);
     if (departed) outbox.scrubHistory(outcome.contactId);
   }
 

@@ -1,5 +1,5 @@
 // Erasing one member's local traces from a state file (`loyalty-sync forget`): its snapshot row (a
-// departed member's tombstone), its documents, its event history and any settled plan. Only for a member
+// departed member's tombstone), its documents, its event history and any closed plan. Only for a member
 // who left: forgetting one the API still holds would register it again while it is in the export, or
 // never delete it once it leaves (see memberStanding).
 import type { DatabaseSync } from 'node:sqlite';

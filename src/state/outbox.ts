@@ -67,11 +67,11 @@ export interface Outbox {
   /** These events in doubt no longer matter: an accepted later event overrode whatever they did. */
   resolveDoubts(eventIds: readonly string[]): void;
   /** Ends a member's plan: delivered (row removed) or failed (kept with the reason for the report). */
-  settleMember(contactId: string, failure: MemberFailure | undefined): void;
+  closePlan(contactId: string, failure: MemberFailure | undefined): void;
   /** Forgets failed plans: the next planning pass re-plans those members from the snapshot. */
   clearFailedPlans(): void;
   /**
-   * Forgets events planned before `before` that are settled: accepted, or left out of every open plan
+   * Forgets events planned before `before` that are done with: accepted, or left out of every open plan
    * and not in doubt. Their pages are reused by later nights, so the state file stops growing.
    */
   prune(before: string): number;
@@ -166,7 +166,7 @@ export function outboxStore(db: DatabaseSync): Outbox {
       const resolve = statement('UPDATE outbox_events SET in_doubt = 0 WHERE event_id = ?');
       for (const eventId of eventIds) resolve.run(eventId);
     },
-    settleMember(contactId, failure) {
+    closePlan(contactId, failure) {
       if (!failure) statement('DELETE FROM outbox_members WHERE contact_id = ?').run(contactId);
       else statement(`UPDATE outbox_members SET status = 'failed', failure = ? WHERE contact_id = ?`).run(JSON.stringify(redactStrings(failure)), contactId);
     },

@@ -57,7 +57,7 @@ describe.each(BACKENDS)('layout of a %s drop folder', (kind) => {
     } else {
       const pulled = await source.pull(openTestState());
       expect(pulled?.files.map((file) => file.path)).toEqual([join(backend.root, 'members.csv')]);
-      expect(await source.settle(pulled!, 'succeeded')).toEqual([]);
+      expect(await source.putAway(pulled!, 'succeeded')).toEqual([]);
     }
   });
 
@@ -70,7 +70,7 @@ describe.each(BACKENDS)('layout of a %s drop folder', (kind) => {
     const source = backend.source();
     const pulled = await source.pull(openTestState());
     expect(pulled?.files.map((file) => file.name)).toEqual(['members.csv']);
-    await source.settle(pulled!, 'succeeded');
+    await source.putAway(pulled!, 'succeeded');
     expect(backend.names('incoming')).toEqual(['README.txt', 'members-2026-11-01.csv']);
     expect(backend.names('archive/2026-11-24')).toEqual(['.done', 'members.csv']);
   });

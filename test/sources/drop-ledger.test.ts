@@ -12,7 +12,7 @@ describe.each(BACKENDS)('ledger of processed files in a %s drop folder', (kind) 
     backend.put('2026-11-23.done', '');
     const source = backend.source();
     const pulled = await source.pull(state);
-    await source.settle(pulled!, outcome, 'reason');
+    await source.putAway(pulled!, outcome, 'reason');
     return { backend, state };
   }
 
@@ -48,7 +48,7 @@ describe.each(BACKENDS)('ledger of processed files in a %s drop folder', (kind) 
     backend.put('coupons-2026-11-23.csv', csv('coupons', 1));
     backend.put('2026-11-23.done', '');
     const source = backend.source();
-    await source.settle((await source.pull(state))!, 'succeeded');
+    await source.putAway((await source.pull(state))!, 'succeeded');
     backend.put('members-2026-11-23.csv', csv('members', 2));
     backend.put('coupons-2026-11-23.csv', csv('coupons', 2));
     backend.put('2026-11-23.done', '');

@@ -21,7 +21,7 @@ describe.each(BACKENDS)('newest export wins in a %s drop folder', (kind) => {
     // Superseded exports are not even downloaded.
     if (backend.server) expect([...backend.server.stats.opens.keys()].filter((path) => !path.includes('2026-11-24'))).toEqual([]);
 
-    const settled = await source.settle(pulled!, 'succeeded');
+    const settled = await source.putAway(pulled!, 'succeeded');
     expect(pulled?.superseded?.map((entry) => entry.movedTo)).toEqual(['archive/2026-11-24', 'archive/2026-11-24']);
     expect(backend.names('incoming')).toEqual([]);
     expect(backend.names('archive/2026-11-24')).toEqual([
@@ -60,7 +60,7 @@ describe.each(BACKENDS)('newest export wins in a %s drop folder', (kind) => {
     const pulled = await source.pull(openTestState());
     expect(pulled?.id).toBe('2026-11-23');
     expect(pulled?.superseded).toBeUndefined();
-    await source.settle(pulled!, 'succeeded');
+    await source.putAway(pulled!, 'succeeded');
     expect(backend.names('incoming')).toEqual(['2026-11-24.manifest.json', 'members-2026-11-24.csv']);
   });
 
@@ -72,7 +72,7 @@ describe.each(BACKENDS)('newest export wins in a %s drop folder', (kind) => {
     const source = backend.source();
     const pulled = await source.pull(openTestState({ dryRun: true }));
     expect(pulled?.superseded?.map((entry) => entry.id)).toEqual(['2026-11-23']);
-    expect(await source.settle(pulled!, 'dry-run')).toEqual([{ name: 'members-2026-11-24.csv' }]);
+    expect(await source.putAway(pulled!, 'dry-run')).toEqual([{ name: 'members-2026-11-24.csv' }]);
     expect(pulled?.superseded?.[0]?.movedTo).toBeUndefined();
     expect(backend.names('incoming')).toEqual(['.done', 'members-2026-11-23.csv', 'members-2026-11-24.csv']);
     expect(backend.names('archive')).toEqual([]);

@@ -97,7 +97,7 @@ describe.each(BACKENDS)('file-name globs in a %s drop folder', (kind) => {
       ['medlemmer-2026-11-24.csv', 'members'],
     ]);
     expect(pulled?.superseded).toEqual([{ id: '2026-11-23', files: ['kuponger-2026-11-23.csv', 'medlemmer-2026-11-23.csv'] }]);
-    await source.settle(pulled!, 'succeeded');
+    await source.putAway(pulled!, 'succeeded');
     // A file the globs do not name is left alone.
     expect(backend.names('incoming')).toEqual(['members-2026-11-25.csv']);
   });

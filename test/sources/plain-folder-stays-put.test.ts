@@ -24,7 +24,7 @@ describe('a local folder without incoming/', () => {
     for (const outcome of ['succeeded', 'refused'] as const) {
       const pulled = await source.pull(openTestState());
       expect(pulled?.files.map((file) => file.path).sort()).toEqual([join(folder, 'coupons.csv'), join(folder, 'members.csv')]);
-      expect(await source.settle(pulled!, outcome, 'x')).toEqual([]);
+      expect(await source.putAway(pulled!, outcome, 'x')).toEqual([]);
     }
     expect(readdirSync(folder).sort()).toEqual(['coupons.csv', 'members.csv']);
   });
@@ -34,7 +34,7 @@ describe('a local folder without incoming/', () => {
     const source = openSource(folder, { timeZone: 'Europe/Oslo' });
     const pulled = await source.pull(openTestState());
     expect(pulled?.files[0]?.path.startsWith(folder)).toBe(false);
-    await source.settle(pulled!, 'succeeded');
+    await source.putAway(pulled!, 'succeeded');
     expect(readdirSync(join(folder, 'incoming'))).toEqual([]);
     expect(readdirSync(join(folder, 'archive'))).toHaveLength(1);
   });

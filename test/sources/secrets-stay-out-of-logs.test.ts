@@ -20,7 +20,7 @@ describe('SFTP secrets', () => {
     const source = backend.source({ sftp: { privateKey: keys.private, passphrase: 'pass-PHRASE-42' } });
     seen.push(source.description);
     const pulled = await source.pull(state);
-    await source.settle(pulled!, 'refused', 'refused for the test');
+    await source.putAway(pulled!, 'refused', 'refused for the test');
     seen.push(backend.read('failed/members-2026-11-24.csv.error.txt'));
 
     for (const sftp of [{ password: 'wrong-PASSWORD-7' }, { hostKey: 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU' }]) {

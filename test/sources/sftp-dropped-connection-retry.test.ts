@@ -54,14 +54,14 @@ describe('SFTP downloads over a connection that drops', () => {
     expect(state.logs.join('')).toContain('no data for 300 ms while downloading incoming/members-2026-11-24.csv');
   });
 
-  it('settles on a new connection, so a connection lost between pull and settle does not matter', async () => {
+  it('puts the export away on a new connection, so a connection lost between pull and put-away does not matter', async () => {
     const backend = await openBackend('sftp');
     backend.put('members-2026-11-24.csv', csv('members'));
     backend.put('2026-11-24.done', '');
     const source = backend.source();
     const pulled = await source.pull(openTestState());
     const loginsAfterPull = backend.server!.stats.logins;
-    expect(await source.settle(pulled!, 'succeeded')).toContainEqual({ name: 'members-2026-11-24.csv', movedTo: 'archive/2026-11-24/members-2026-11-24.csv' });
+    expect(await source.putAway(pulled!, 'succeeded')).toContainEqual({ name: 'members-2026-11-24.csv', movedTo: 'archive/2026-11-24/members-2026-11-24.csv' });
     expect(backend.server!.stats.logins).toBe(loginsAfterPull + 1);
     expect(existsSync(join(backend.root, 'archive/2026-11-24/members-2026-11-24.csv'))).toBe(true);
   });

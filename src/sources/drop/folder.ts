@@ -3,7 +3,7 @@
 // `failed/` with a `<name>.error.txt` (refused, failed). The same rules run over a local folder and over
 // SFTP (see drop-storage.ts). This file runs the steps in order: which names form an export and when it is
 // complete, drop-names.ts and drop-exports.ts; which one is synced, drop-newest-export.ts; reading it,
-// drop-incoming.ts; moving it afterwards, drop-settle.ts.
+// incoming.ts; putting it away afterwards (archive/, failed/), put-away.ts.
 //
 // Crash safety: nothing is moved before the outcome is known, so a crashed run leaves every file in
 // incoming/ and the next run takes it again (the outbox makes the re-send safe). Files are read from
@@ -21,7 +21,7 @@ import { sourceLedger } from '../../state/ledger.ts';
 import { fetchExport } from './incoming.ts';
 import { findNewestExport, problemOf } from './newest-export.ts';
 import { DAY_FOLDER, pruneDropFolder } from './retention.ts';
-import { archiveExport, archiveFolder, quarantineExport, settleExport, type PendingSettle } from './settle.ts';
+import { archiveExport, archiveFolder, quarantineExport, putAwayExport, type PendingPutAway } from './put-away.ts';
 import type { DropSession, DropStorage } from './storage.ts';
 import { asOfExport, exportFilesIn } from '../local-folder.ts';
 import { DEFAULT_FILE_KINDS, type FileKinds } from '../file-kinds.ts';
@@ -50,7 +50,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
   const kinds = options.kinds ?? DEFAULT_FILE_KINDS;
   const drop = { storage, settings, kinds, timeZone, now, sleep };
   const { incoming, failed } = settings;
-  let pending: PendingSettle | undefined;
+  let pending: PendingPutAway | undefined;
 
   return {
     description: storage.description,
@@ -110,7 +110,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
       }
     },
 
-    async settle(pulled, outcome, reason) {
+    async putAway(pulled, outcome, reason) {
       const state = pending;
       if (!state || state.pulled !== pulled) return [];
       pending = undefined;
@@ -118,7 +118,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
         if (outcome === 'dry-run' || outcome === 'retry') return state.fetched.map((file) => ({ name: file.name }));
         const session = await storage.open(state.logger);
         try {
-          return await settleExport(session, drop, state, outcome, reason);
+          return await putAwayExport(session, drop, state, outcome, reason);
         } finally {
           await session.close();
         }

@@ -4,7 +4,7 @@
 // `<name>.error.txt`, by the newer of their modification times (the note's is when the run gave up on it).
 // Nothing in incoming/ is ever touched, and neither is any other name: only what the job put there.
 import type { DropFolderSettings } from '../../config/source-settings.ts';
-import { dayIn } from './settle.ts';
+import { dayIn } from './put-away.ts';
 import type { DropEntry, DropSession } from './storage.ts';
 import type { Pruned } from '../../base/run-shapes.ts';
 

@@ -44,6 +44,6 @@ export interface DropSession {
 export interface DropStorage {
   /** Where the drop folder is, for logs and reports: never with credentials. */
   readonly description: string;
-  /** A session for a batch of operations; the drop folder opens one to pull and one to settle. */
+  /** A session for a batch of operations; the drop folder opens one to pull and one to put the export away. */
   open(logger: Logger): Promise<DropSession>;
 }

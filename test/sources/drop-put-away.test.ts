@@ -18,8 +18,8 @@ describe.each(BACKENDS)('settling a %s drop folder', (kind) => {
 
   it.each(['succeeded', 'partial'] as const)('moves a %s export with its marker to archive/<run date>/ and says where each file went', async (outcome) => {
     const { backend, source, pulled } = await pulledExport();
-    const settled = await source.settle(pulled, outcome);
-    expect(settled).toEqual([
+    const placements = await source.putAway(pulled, outcome);
+    expect(placements).toEqual([
       { name: 'coupons-2026-11-23.csv', movedTo: 'archive/2026-11-24/coupons-2026-11-23.csv' },
       { name: 'members-2026-11-23.csv', movedTo: 'archive/2026-11-24/members-2026-11-23.csv' },
       { name: '2026-11-23.done', movedTo: 'archive/2026-11-24/2026-11-23.done' },
@@ -32,8 +32,8 @@ describe.each(BACKENDS)('settling a %s drop folder', (kind) => {
   it.each(['refused', 'failed'] as const)('moves a %s export to failed/ with an error note per data file', async (outcome) => {
     const { backend, source, pulled } = await pulledExport();
     const reason = 'the export would delete 40 of 60 known members (66.7% > 5%); nothing was sent';
-    const settled = await source.settle(pulled, outcome, reason);
-    expect(settled.map((file) => file.movedTo)).toEqual(['failed/coupons-2026-11-23.csv', 'failed/members-2026-11-23.csv', 'failed/2026-11-23.done']);
+    const placements = await source.putAway(pulled, outcome, reason);
+    expect(placements.map((file) => file.movedTo)).toEqual(['failed/coupons-2026-11-23.csv', 'failed/members-2026-11-23.csv', 'failed/2026-11-23.done']);
     expect(backend.names('failed')).toEqual(['2026-11-23.done', 'coupons-2026-11-23.csv', 'coupons-2026-11-23.csv.error.txt', 'members-2026-11-23.csv', 'members-2026-11-23.csv.error.txt']);
     const note = backend.read('failed/members-2026-11-23.csv.error.txt');
     expect(note).toContain(`outcome:  ${outcome}`);
@@ -46,7 +46,7 @@ describe.each(BACKENDS)('settling a %s drop folder', (kind) => {
 
   it('leaves everything in incoming/ on a dry run', async () => {
     const { backend, source, pulled } = await pulledExport();
-    expect(await source.settle(pulled, 'dry-run')).toEqual([{ name: 'coupons-2026-11-23.csv' }, { name: 'members-2026-11-23.csv' }]);
+    expect(await source.putAway(pulled, 'dry-run')).toEqual([{ name: 'coupons-2026-11-23.csv' }, { name: 'members-2026-11-23.csv' }]);
     expect(backend.names('incoming')).toEqual(['2026-11-23.done', 'coupons-2026-11-23.csv', 'members-2026-11-23.csv']);
   });
 
@@ -62,17 +62,17 @@ describe.each(BACKENDS)('settling a %s drop folder', (kind) => {
   it('never overwrites an archived file: a second file of the same name gets a numbered name', async () => {
     const { backend, source, pulled } = await pulledExport();
     backend.put('members-2026-11-23.csv', 'an older copy', { folder: 'archive/2026-11-24' });
-    const settled = await source.settle(pulled, 'succeeded');
-    expect(settled).toContainEqual({ name: 'members-2026-11-23.csv', movedTo: 'archive/2026-11-24/members-2026-11-23.2.csv' });
+    const placements = await source.putAway(pulled, 'succeeded');
+    expect(placements).toContainEqual({ name: 'members-2026-11-23.csv', movedTo: 'archive/2026-11-24/members-2026-11-23.2.csv' });
     expect(backend.read('archive/2026-11-24/members-2026-11-23.csv')).toBe('an older copy');
     expect(backend.read('archive/2026-11-24/members-2026-11-23.2.csv')).toBe(csv('members', 3));
   });
 
-  it('removes its local copies once settled', async () => {
+  it('removes its local copies once the export is put away', async () => {
     const { source, pulled } = await pulledExport();
     const { existsSync } = await import('node:fs');
     expect(pulled.files.every((file) => existsSync(file.path))).toBe(true);
-    await source.settle(pulled, 'succeeded');
+    await source.putAway(pulled, 'succeeded');
     expect(pulled.files.some((file) => existsSync(file.path))).toBe(false);
   });
 
@@ -92,7 +92,7 @@ describe.each(BACKENDS)('settling a %s drop folder', (kind) => {
     const source = backend.source({ settings: { incoming: 'inbox', archive: 'done', failed: 'rejected' } });
     const pulled = await source.pull(openTestState());
     expect(pulled?.id).toBe('inbox');
-    expect(await source.settle(pulled!, 'refused', 'no')).toEqual([
+    expect(await source.putAway(pulled!, 'refused', 'no')).toEqual([
       { name: 'members.csv', movedTo: 'rejected/members.csv' },
       { name: '.done', movedTo: 'rejected/.done' },
     ]);

@@ -12,16 +12,16 @@ import type { DropFolder, FetchedDataFile } from './incoming.ts';
 import type { CompleteExport } from './newest-export.ts';
 import type { DropEntry, DropSession } from './storage.ts';
 import type { RunOutcome } from '../source.ts';
-import type { PulledExport, SettledFile } from '../../base/run-shapes.ts';
+import type { PulledExport, FilePlacement } from '../../base/run-shapes.ts';
 
-export interface SettleOptions extends DropFolder {
+export interface PutAwayOptions extends DropFolder {
   /** For the archive folder's date. */
   timeZone: string;
   now: () => Date;
 }
 
-/** What a pull leaves for its settle. */
-export interface PendingSettle {
+/** What a pull leaves for putting the export away. */
+export interface PendingPutAway {
   pulled: PulledExport;
   chosen: CompleteExport;
   superseded: CompleteExport[];
@@ -33,19 +33,19 @@ export interface PendingSettle {
 }
 
 /** Settles the synced export by its outcome and archives the exports it superseded. */
-export async function settleExport(session: DropSession, options: SettleOptions, state: PendingSettle, outcome: Exclude<RunOutcome, 'dry-run' | 'retry'>, reason: string | undefined): Promise<SettledFile[]> {
-  const settled = await settleChosen(session, options, state, outcome, reason);
+export async function putAwayExport(session: DropSession, options: PutAwayOptions, state: PendingPutAway, outcome: Exclude<RunOutcome, 'dry-run' | 'retry'>, reason: string | undefined): Promise<FilePlacement[]> {
+  const placements = await putAwayChosen(session, options, state, outcome, reason);
   const folder = archiveFolder(options);
   for (const [index, old] of state.superseded.entries()) {
-    settled.push(...(await archiveExport(session, options, folder, old)));
+    placements.push(...(await archiveExport(session, options, folder, old)));
     const entry = state.pulled.superseded?.[index];
     if (entry) entry.movedTo = folder;
   }
-  state.logger.info({ export: state.pulled.id, outcome, moved: settled.length, superseded: state.superseded.length }, 'export settled');
-  return settled;
+  state.logger.info({ export: state.pulled.id, outcome, moved: placements.length, superseded: state.superseded.length }, 'export put away');
+  return placements;
 }
 
-async function settleChosen(session: DropSession, options: SettleOptions, state: PendingSettle, outcome: Exclude<RunOutcome, 'dry-run' | 'retry'>, reason: string | undefined): Promise<SettledFile[]> {
+async function putAwayChosen(session: DropSession, options: PutAwayOptions, state: PendingPutAway, outcome: Exclude<RunOutcome, 'dry-run' | 'retry'>, reason: string | undefined): Promise<FilePlacement[]> {
   if (outcome === 'succeeded' || outcome === 'partial') {
     const folder = archiveFolder(options);
     // The ledger is written before the files move: if a move fails, the files left in incoming/ are
@@ -69,16 +69,16 @@ async function settleChosen(session: DropSession, options: SettleOptions, state:
 }
 
 /** Today's archive folder: `archive/<YYYY-MM-DD>` in the drop folder's time zone. */
-export function archiveFolder({ settings, timeZone, now }: SettleOptions): string {
+export function archiveFolder({ settings, timeZone, now }: PutAwayOptions): string {
   return `${settings.archive}/${dayIn(now(), timeZone)}`;
 }
 
 /** `plainDone` goes with the synced export only: it marks every export in incoming/, so it moves once. */
-export async function archiveExport(session: DropSession, options: DropFolder, folder: string, exported: CompleteExport, plainDone?: DropEntry): Promise<SettledFile[]> {
+export async function archiveExport(session: DropSession, options: DropFolder, folder: string, exported: CompleteExport, plainDone?: DropEntry): Promise<FilePlacement[]> {
   return moveOut(session, options.settings.incoming, folder, namesOf(exported, plainDone));
 }
 
-export async function quarantineExport(session: DropSession, options: SettleOptions, exported: CompleteExport, plainDone: DropEntry | undefined, outcome: ErrorNote['outcome'], reason: string): Promise<SettledFile[]> {
+export async function quarantineExport(session: DropSession, options: PutAwayOptions, exported: CompleteExport, plainDone: DropEntry | undefined, outcome: ErrorNote['outcome'], reason: string): Promise<FilePlacement[]> {
   const { storage, settings, now } = options;
   const note: ErrorNote = { outcome, reason, at: now(), source: storage.description, incoming: settings.incoming };
   const dataNames = exported.files.map((file) => file.name);
@@ -104,8 +104,8 @@ async function planMoves(session: DropSession, folder: string, names: readonly s
 }
 
 /** Moves files out of incoming/ in the plan's order (data first, markers last). */
-async function executeMoves(session: DropSession, incoming: string, folder: string, plan: Map<string, string>): Promise<SettledFile[]> {
-  const moved: SettledFile[] = [];
+async function executeMoves(session: DropSession, incoming: string, folder: string, plan: Map<string, string>): Promise<FilePlacement[]> {
+  const moved: FilePlacement[] = [];
   for (const [name, target] of plan) {
     await session.rename(`${incoming}/${name}`, `${folder}/${target}`);
     moved.push({ name, movedTo: `${folder}/${target}` });
@@ -113,7 +113,7 @@ async function executeMoves(session: DropSession, incoming: string, folder: stri
   return moved;
 }
 
-async function moveOut(session: DropSession, incoming: string, folder: string, names: readonly string[], reserveErrorNotes = false): Promise<SettledFile[]> {
+async function moveOut(session: DropSession, incoming: string, folder: string, names: readonly string[], reserveErrorNotes = false): Promise<FilePlacement[]> {
   return executeMoves(session, incoming, folder, await planMoves(session, folder, names, reserveErrorNotes));
 }
 
