@@ -1,11 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=64
 // loyalty-sync <command>: the single top-level handler that turns errors into exit codes.
-// Launch with the shebang's V8 flags (the npm scripts, Dockerfile and jobs/ do; a test holds them to it):
-// under the job's allocation rate V8 otherwise lets its young generation grow to ~150 MB and its old one
-// fill with ~80 MB of garbage before collecting, for no speed gain. The job's live heap stays near 25 MB
-// (everything streams through SQLite), so a 64 MB old generation keeps memory flat at any export size.
-// Only the sandbox, which keeps what it is sent in memory, needs more: it re-launches itself without the
-// cap (README "Performance").
+// The shebang's V8 flags keep the job's memory flat at any export size (README "Performance"); the npm
+// scripts, the Dockerfile and jobs/ launch with the same flags (a test holds them to it). The sandbox keeps
+// what it is sent in memory: it re-launches itself without the cap.
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -64,8 +64,7 @@ function planLanes(files: readonly IngestFile[], maximum = 1, smallToo = false):
 
 function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => void; onProgress?: (progress: IngestProgress) => void }): Promise<IngestedFile[]> {
   return new Promise((resolve, reject) => {
-    // A bounded young generation keeps the worker's memory flat (see src/cli/main.ts). 16 MB: at 4 or 8 the
-    // worker, usually the longer lane, spends seconds more in GC at 1M members, for no measurable memory.
+    // A bounded young generation keeps the worker's memory flat (README "Performance").
     const worker = new Worker(WORKER_ENTRY, { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     let outcome: { files: IngestedFile[] } | { error: Error } | undefined;
     worker.on('message', (message: LaneMessage) => {

@@ -1,6 +1,6 @@
 // The Loyalty API sandbox: an HTTP emulator of the Vipps MobilePay Loyalty API (token endpoint + the
 // events endpoint) with inspection endpoints and fault injection, for the demo, the e2e tests and users
-// who want to try the job without side effects. See ../../shared/api/loyalty-api.md for the real API.
+// who want to try the job without side effects. The real API, as far as we know it: src/api/loyalty-api.md.
 //
 // Endpoints:
 //   POST /accesstoken/get           token (gateway-shaped 401 on bad credentials)

@@ -3,7 +3,7 @@
 // counts at millions of rows. A key staged twice is found after its batch is written and reported then.
 import { DatabaseSync } from 'node:sqlite';
 import type { ExportKind } from '../base/kinds.ts';
-import { stagingFileOf, UNTUNED } from './staging.ts';
+import { stagingFileOf, UNTUNED, type RejectedRow } from './staging.ts';
 
 /** A row whose key (contact_id, or contact_id + item id) was already staged from an earlier row. */
 export interface Duplicate {
@@ -14,14 +14,6 @@ export interface Duplicate {
   earlierLine: number;
 }
 export type OnDuplicate = (duplicate: Duplicate) => void;
-
-/** Where and why a contact's row was rejected. */
-export interface RejectedRow {
-  file: string;
-  line: number;
-  column: string;
-  reason: string;
-}
 
 export interface StagingWriter {
   /**

@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { EXPORT_KINDS, type ExportKind, type ItemKind } from '../base/kinds.ts';
-import type { RejectedRow } from './staging-writer.ts';
 
 export interface StagedMember {
   contactId: string;
@@ -145,3 +144,10 @@ function removeStaleStaging(statePath: string): void {
   for (const name of readdirSync(folder)) if (name.startsWith(prefix)) rmSync(join(folder, name), { recursive: true, force: true });
 }
 
+/** Where and why a contact's row was rejected. */
+export interface RejectedRow {
+  file: string;
+  line: number;
+  column: string;
+  reason: string;
+}
