@@ -34,8 +34,3 @@ export const KINDS: Record<ExportKind, KindDefinition> = {
     itemIdColumn: 'bonus_check_id',
   },
 };
-
-/** The parts of a member a backfill can resend. */
-export type MemberPart = 'members' | 'coupons' | 'stampCards' | 'bonusChecks';
-
-export const MEMBER_PARTS: readonly MemberPart[] = ['members', 'coupons', 'stampCards', 'bonusChecks'];

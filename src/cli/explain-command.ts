@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../config/load.ts';
-import { EXPLAIN_COMMAND } from '../config/options.ts';
+import { optionsHelp, EXPLAIN_COMMAND } from '../config/options.ts';
 import type { ExplainConfig } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport } from '../ingest/ingest-export.ts';
@@ -34,7 +34,10 @@ import { openStateFileToRead } from './read-state-file.ts';
 export const EXPLAIN_HELP = `Usage: loyalty-sync explain <contactId> [--state <file>] [--source <export>] [--json]
 
 What the snapshot holds for a member, what the export says about it (and which of its rows were
-rejected), which events the next run would send and why, and its event history. Changes nothing.`;
+rejected), which events the next run would send and why, and its event history. Changes nothing.
+
+Options (flag, env var, meaning):
+${optionsHelp(EXPLAIN_COMMAND)}`;
 
 interface Explanation {
   contactId: string;

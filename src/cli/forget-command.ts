@@ -5,7 +5,7 @@
 // again, and once it leaves, never delete it. Such a member is refused (exit 4).
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load.ts';
-import { FORGET_COMMAND } from '../config/options.ts';
+import { optionsHelp, FORGET_COMMAND } from '../config/options.ts';
 import { GuardError, UsageError } from '../errors.ts';
 import { forgetInReports } from '../report/forget-in-reports.ts';
 import { listStateBackups } from '../state/backup.ts';
@@ -23,7 +23,10 @@ export const FORGET_HELP = `Usage: loyalty-sync forget <contactId> [--state <fil
 Erases a member who left from the state file (its tombstone and event history), from the state backups
 beside it, and from the reports in the report folder (report.json, latest.json, rejects.csv, report.html).
 A member the API still holds is refused (exit 4): remove it from the export and let a run delete it first.
-Sends nothing.`;
+Sends nothing.
+
+Options (flag, env var, meaning):
+${optionsHelp(FORGET_COMMAND)}`;
 
 export async function forgetCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { flags, positionals } = parseFlags(args, FORGET_COMMAND.options, true);

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.ts';
-import { STATUS_COMMAND } from '../config/options.ts';
+import { optionsHelp, STATUS_COMMAND } from '../config/options.ts';
 import { formatTime } from '../report/display-format.ts';
 import { eventCounts, memberCounts } from '../report/summary-line.ts';
 import { runsTable } from '../state/runs.ts';
@@ -12,7 +12,10 @@ import { openStateFileToRead } from './read-state-file.ts';
 export const STATUS_HELP = `Usage: loyalty-sync status [--state <file>] [--limit N] [--json] [--time-zone <zone>]
 
 The last runs recorded in the state file, newest first, with the counts of their summary lines; times in
---time-zone, as in the reports.`;
+--time-zone, as in the reports.
+
+Options (flag, env var, meaning):
+${optionsHelp(STATUS_COMMAND)}`;
 
 export async function statusCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { flags } = parseFlags(args, STATUS_COMMAND.options);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.ts';
-import { MEMBER_PARTS, type MemberPart } from '../base/kinds.ts';
+import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
 import type { RunConfig } from './schema.ts';
 
 /** `--full [--only …] [--contacts …|--contacts-file …]` → what to resend, or undefined for a normal run. */
@@ -10,7 +10,7 @@ export function resolveBackfill(config: RunConfig): Backfill | undefined {
   // sent, empty sets included, so what the API holds for the export's members converges to the export.
   if (config.newState) {
     if (narrowed) throw new ConfigError('--new-state resends every member in full: --only, --contacts and --contacts-file cannot narrow it');
-    return { parts: new Set(MEMBER_PARTS) };
+    return { parts: new Set(EXPORT_KINDS) };
   }
   if (!config.full) {
     if (narrowed) throw new ConfigError('--only, --contacts and --contacts-file narrow a backfill: use them with --full');
@@ -18,7 +18,7 @@ export function resolveBackfill(config: RunConfig): Backfill | undefined {
   }
   const contacts = [...(config.contacts ?? []), ...(config.contactsFile ? readContactsFile(config.contactsFile) : [])];
   return {
-    parts: new Set(config.only ?? MEMBER_PARTS),
+    parts: new Set(config.only ?? EXPORT_KINDS),
     ...((config.contacts || config.contactsFile) && { contacts: new Set(contacts) }),
   };
 }
@@ -36,6 +36,6 @@ function readContactsFile(path: string): string[] {
 
 /** `--full`: which parts to resend, for every member or only the listed contacts. */
 export interface Backfill {
-  parts: ReadonlySet<MemberPart>;
+  parts: ReadonlySet<ExportKind>;
   contacts?: ReadonlySet<string>;
 }

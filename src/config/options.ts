@@ -93,7 +93,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
 
 export const SCHEDULE_OPTIONS: readonly OptionSpec[] = [
   { key: 'cron', flag: 'cron', type: 'string', help: 'cron expression, e.g. "0 2 * * *" (required; 6 fields for seconds)' },
-  { key: 'cronTimeZone', flag: 'cron-time-zone', type: 'string', help: 'time zone of the cron expression (default: --time-zone)' },
+  { key: 'cronTimeZone', flag: 'cron-time-zone', type: 'string', help: 'time zone of the cron expression', defaultHelp: 'the --time-zone' },
   { key: 'runOnStart', flag: 'run-on-start', type: 'boolean', help: 'also run once right away' },
   ...RUN_OPTIONS,
 ];
@@ -151,7 +151,7 @@ export const FORGET_COMMAND = {
 export function optionsHelp(command: CommandOptions): string {
   const rows = [CONFIG_OPTION, ...command.options].map((spec) => {
     const fallback = spec.defaultHelp ?? defaultText(defaultAt(command.schema, spec.key.split('.')));
-    return [`--${spec.flag}${spec.type === 'string' ? ' <value>' : ''}`, envNameOf(spec), fallback === undefined ? spec.help : `${spec.help} (default ${fallback})`];
+    return [`--${spec.flag}${spec.type === 'string' ? ' <value>' : ''}`, envNameOf(spec), withDefault(spec.help, fallback)];
   });
   const width = Math.max(...rows.map((row) => row[0]!.length));
   const envWidth = Math.max(...rows.map((row) => row[1]!.length));
@@ -184,6 +184,13 @@ function defaultAt(schema: z.ZodType, path: readonly string[]): unknown {
     if (!node) return undefined;
   }
   return found;
+}
+
+/** `help (default X)`, or `help (default X; note)` where the help already ends in a note in brackets. */
+function withDefault(help: string, fallback: string | undefined): string {
+  if (fallback === undefined) return help;
+  const note = /\(([^()]*)\)$/.exec(help);
+  return note ? `${help.slice(0, note.index)}(default ${fallback}; ${note[1]})` : `${help} (default ${fallback})`;
 }
 
 function defaultText(value: unknown): string | undefined {

@@ -1,7 +1,7 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { EXPORT_KINDS, KINDS, MEMBER_PARTS } from '../base/kinds.ts';
+import { EXPORT_KINDS, KINDS } from '../base/kinds.ts';
 import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../base/tool.ts';
 import { flag, int, path, timeZone } from './option-values.ts';
 import { dropFolderSettingsSchema, fileGlobsSchema, sftpSettingsSchema } from './source-settings.ts';
@@ -89,7 +89,7 @@ export const runConfigSchema = ingestConfigSchema.extend({
   only: z
     .string()
     .transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(MEMBER_PARTS)).min(1, 'name at least one of members, coupons, stampCards, bonusChecks'))
+    .pipe(z.array(z.enum(EXPORT_KINDS)).min(1, 'name at least one of members, coupons, stampCards, bonusChecks'))
     .optional(),
   /** With --full: resend only these contacts (comma-separated), or the ones listed in a file (one per line). */
   contacts: z.string().transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean)).optional(),

@@ -2,7 +2,7 @@
 // state (tonight's export) in, the minimal ordered list of events out. Pure.
 import type { PlannedEvent } from '../base/run-shapes.ts';
 import type { Action } from '../base/actions.ts';
-import type { MemberPart } from '../base/kinds.ts';
+import type { ExportKind } from '../base/kinds.ts';
 import { hashText, setText } from '../base/canonical.ts';
 import { eventIdOf } from './event-id.ts';
 import { EMPTY_SET, part, type MemberState, type Part } from '../state/member-state.ts';
@@ -23,7 +23,7 @@ export interface PlanOptions {
    * Backfill (`--full`): parts resent even when unchanged. The member itself gets `updated`, a set of a
    * kind present in the export is synced (even empty), every bonus check is created again.
    */
-  resend: ReadonlySet<MemberPart>;
+  resend: ReadonlySet<ExportKind>;
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
   /** The state file's event-id epoch, if it was started over (see event-id.ts). */
@@ -63,7 +63,7 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   else if (options.resend.has('members') || memberBefore !== member.hash) add('benefits.member.updated', next.member, memberBefore, member.hash);
 
   // A set is synced when it changed; a new member's empty set needs no event; backfill syncs every known set.
-  const syncSet = (kind: MemberPart, action: Action, field: string, docs: readonly string[] | undefined, before: Part) => {
+  const syncSet = (kind: ExportKind, action: Action, field: string, docs: readonly string[] | undefined, before: Part) => {
     if (docs === undefined) return;
     const after = docs.length === 0 ? EMPTY_SET : part(setText(docs));
     const changed = known ? after.hash !== before.hash : after.hash !== EMPTY_SET.hash;

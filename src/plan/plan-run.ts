@@ -10,7 +10,7 @@ import type { MergedMember, OrphanItem } from './merge.ts';
 import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts';
 import type { MemberPlan } from './plan-member.ts';
 import type { PlannedEvent } from '../base/run-shapes.ts';
-import type { MemberPart } from '../base/kinds.ts';
+import type { ExportKind } from '../base/kinds.ts';
 
 export interface RunPlanOptions {
   /** The export's as-of time: every event's `timestamp`. */
@@ -37,7 +37,7 @@ export interface RunPlanOptions {
 /** Why a member is left untouched: a row of its was rejected, item rows name it but it is not in the members file, or it is missing from a members file that cannot be trusted to be complete. */
 export type UntouchedCause = 'rejected row' | 'orphan rows' | 'deletes blocked';
 
-const NOTHING: ReadonlySet<MemberPart> = new Set();
+const NOTHING: ReadonlySet<ExportKind> = new Set();
 
 export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions): PlanTotals {
   const totals: PlanTotals = {

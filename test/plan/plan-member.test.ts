@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoyaltyEvent } from '../../src/api/events.ts';
 import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
 import { planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
-import { MEMBER_PARTS } from '../../src/base/kinds.ts';
+import { EXPORT_KINDS } from '../../src/base/kinds.ts';
 import { exported, type MemberSpec } from '../fixtures/members.ts';
 
 const OPTIONS: PlanOptions = { resend: new Set(), timestamp: '2026-11-24T23:00:00Z' };
@@ -77,7 +77,7 @@ describe('planMember', () => {
 
   it('backfill resends full state: updated, every present set (even empty), every bonus check', () => {
     const state = delivered(base);
-    expect(actions(state, base, { ...OPTIONS, resend: new Set(MEMBER_PARTS) })).toEqual([
+    expect(actions(state, base, { ...OPTIONS, resend: new Set(EXPORT_KINDS) })).toEqual([
       'benefits.member.updated',
       'benefits.coupons.synced',
       'benefits.stampCards.synced',

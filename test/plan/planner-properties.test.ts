@@ -5,7 +5,7 @@ import type { BonusCheck, Coupon, LoyaltyEvent, Member, StampCard } from '../../
 import { validateEvent } from '../../src/api/events.ts';
 import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
 import { planMember, type PlanOptions } from '../../src/plan/plan-member.ts';
-import { MEMBER_PARTS } from '../../src/base/kinds.ts';
+import { EXPORT_KINDS } from '../../src/base/kinds.ts';
 import { expectedState, exported, observable, type MemberSpec } from '../fixtures/members.ts';
 
 const OPTIONS: PlanOptions = { resend: new Set(), timestamp: '2026-11-24T23:00:00Z' };
@@ -54,7 +54,7 @@ describe('planner properties', () => {
     fc.assert(
       fc.property(fc.option(specArb(), { nil: undefined }), fc.option(specArb(), { nil: undefined }), fc.integer({ min: 0, max: 15 }), (before, after, full) => {
         const old = deliver(undefined, before).state;
-        const { state } = deliver(old, after, { ...OPTIONS, resend: new Set(MEMBER_PARTS.filter((_, index) => (full >> index) & 1)) });
+        const { state } = deliver(old, after, { ...OPTIONS, resend: new Set(EXPORT_KINDS.filter((_, index) => (full >> index) & 1)) });
         if (after) expect(observable(state)).toEqual(expectedState(old, exported(after)));
         else if (old) expect(state?.deleted).toBe(true);
         else expect(state).toBeUndefined();
