@@ -1,4 +1,5 @@
-// Structured logs (pino) on stderr: stdout is kept for the one summary line. Secrets are removed and
+// Structured logs (pino) on stderr: stdout is kept for what the command prints (the summary line, the
+// report paths, a dry run's plan). Secrets are removed and
 // phone numbers masked twice over, whatever a log call is handed: by key (pino's redaction, below), and
 // by value in the finished line (every string in it, through src/privacy/), which also catches what an
 // API echoed into an error message or a stack trace.

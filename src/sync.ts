@@ -188,6 +188,8 @@ class Run {
     const ownsTheRun = error?.code !== 'LOCK_LOST';
     const placements = ownsTheRun ? await this.putAwaySource(status, error) : [];
     const rejectsFile = await this.rejects.close(this.facts.ingest?.files.map((file) => file.name));
+    const rejectsFailure = this.rejects.failure();
+    if (rejectsFailure) this.warnings.push(rejectsFailure);
     if (!this.config.dryRun && ownsTheRun) {
       const { reportFolders, dropFolder, warnings } = await pruneExpired(this.config, this.deps.source, this.runId, this.now(), this.logger);
       this.pruned.reportFolders.push(...reportFolders);

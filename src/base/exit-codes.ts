@@ -1,4 +1,4 @@
-// The one table of exit codes (design: "Exit codes"): what a run's outcome exits with, and what an error
+// The one table of exit codes (README "Commands and exit codes"): what a run's outcome exits with, and what an error
 // that reaches the CLI's top-level handler exits with.
 import { GuardError, isSyncError } from '../errors.ts';
 import type { RunStatus } from './report-schema.ts';
@@ -18,10 +18,11 @@ const OF_STATUS: Record<RunStatus, number> = { succeeded: EXIT.ok, skipped: EXIT
 
 /**
  * A run's exit code, the one its report carries. `withRejects`: --fail-on-rejects was given and rows were
- * rejected or members left untouched. A run that lost its lock exits like one that never got it.
+ * rejected or members left untouched. A run that ends on the lock (another run took it or holds it) exits
+ * like one that never got it.
  */
 export function exitCodeOfRun(status: RunStatus, errorCode: string | undefined, withRejects: boolean): number {
-  if (errorCode === 'LOCK_LOST') return EXIT.locked;
+  if (errorCode !== undefined && exitCodeOfCode(errorCode) === EXIT.locked) return EXIT.locked;
   if (withRejects && (status === 'succeeded' || status === 'dry-run')) return EXIT.rejects;
   return OF_STATUS[status];
 }
@@ -29,8 +30,11 @@ export function exitCodeOfRun(status: RunStatus, errorCode: string | undefined, 
 /** The exit code of an error that ended a command before (or instead of) a run's report. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof GuardError) return EXIT.refused;
-  if (!isSyncError(error)) return EXIT.fatal;
-  switch (error.code) {
+  return isSyncError(error) ? exitCodeOfCode(error.code) : EXIT.fatal;
+}
+
+function exitCodeOfCode(code: string): number {
+  switch (code) {
     case 'CONFIG_INVALID':
     case 'USAGE':
     // status/explain pointed at a state file that is not there: the path given (or defaulted) is wrong.

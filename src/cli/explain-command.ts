@@ -28,7 +28,7 @@ import { openStateStore } from '../state/store.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
-import { openStateFileToRead } from './read-state-file.ts';
+import { openExistingStateFile } from './read-state-file.ts';
 
 
 export const EXPLAIN_HELP = `Usage: loyalty-sync explain <contactId> [--state <file>] [--source <export>] [--json]
@@ -57,7 +57,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   if (!contactId || positionals.length > 1) throw new UsageError('explain needs exactly one contact id');
   const config = loadConfig(EXPLAIN_COMMAND, flags, io.env);
 
-  const store = openStateFileToRead(config.state);
+  const store = openExistingStateFile(config.state, { readOnly: true });
   let explanation: Explanation;
   try {
     const old = snapshotStore(store.db).load(contactId);

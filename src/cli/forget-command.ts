@@ -3,16 +3,17 @@
 // kept in the report folder. Only for a member who left (its member.deleted was accepted) or never was
 // registered: forgetting a member the API still holds would, while it is in the export, register it
 // again, and once it leaves, never delete it. Such a member is refused (exit 4).
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load.ts';
 import { optionsHelp, FORGET_COMMAND } from '../config/options.ts';
 import { GuardError, UsageError } from '../errors.ts';
+import { maskPhoneNumbersIn } from '../privacy/phone-numbers.ts';
 import { forgetInReports } from '../report/forget-in-reports.ts';
 import { listStateBackups } from '../state/backup.ts';
 import { forgetMember, memberStanding, type Forgotten } from '../state/forget.ts';
 import { acquireRunLock } from '../state/run-lock.ts';
 import { runsTable } from '../state/runs.ts';
 import { openStateStore } from '../state/store.ts';
+import { openExistingStateFile } from './read-state-file.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
@@ -35,11 +36,9 @@ export async function forgetCommand(args: readonly string[], io: CommandIo): Pro
     return EXIT.ok;
   }
   const [contactId] = positionals;
-  if (!contactId || positionals.length > 1) throw new UsageError('forget needs exactly one contact id');
+  if (!contactId || positionals.length > 1) throw new UsageError(`forget needs exactly one contact id, got ${positionals.length}`);
   const config = loadConfig(FORGET_COMMAND, flags, io.env);
-  if (!existsSync(config.state)) throw new UsageError(`state file ${config.state} does not exist (--state)`);
-
-  const store = openStateStore(config.state);
+  const store = openExistingStateFile(config.state, { readOnly: false });
   const lines = [`forgot ${contactId}`];
   try {
     // Refused before anything is written; checked again under the lock, which no run holds meanwhile.
@@ -54,6 +53,8 @@ export async function forgetCommand(args: readonly string[], io: CommandIo): Pro
       lines.push(`  backups: ${backups.length} scrubbed`);
       const reports = forgetInReports(config.reportDir, contactId, { history: runsTable(store.db).recent(100_000), timeZone: config.timeZone });
       lines.push(`  reports: ${reports.changed.length} file(s) rewritten in ${config.reportDir}`, ...reports.changed.map((path) => `    ${path}`));
+      // A contact id that looks like a phone number is written to reports masked only: nothing there names it.
+      if (maskPhoneNumbersIn(contactId) !== contactId) lines.push(`  reports show this contact id only masked (${maskPhoneNumbersIn(contactId)}), which names no one`);
       if (reports.untouched.length > 0) lines.push('  still named in (not rewritten; remove by hand):', ...reports.untouched.map((path) => `    ${path}`));
     } finally {
       lock.release();

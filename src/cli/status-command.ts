@@ -6,7 +6,7 @@ import { runsTable } from '../state/runs.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
-import { openStateFileToRead } from './read-state-file.ts';
+import { openExistingStateFile } from './read-state-file.ts';
 
 
 export const STATUS_HELP = `Usage: loyalty-sync status [--state <file>] [--limit N] [--json] [--time-zone <zone>]
@@ -24,7 +24,7 @@ export async function statusCommand(args: readonly string[], io: CommandIo): Pro
     return EXIT.ok;
   }
   const config = loadConfig(STATUS_COMMAND, flags, io.env);
-  const store = openStateFileToRead(config.state);
+  const store = openExistingStateFile(config.state, { readOnly: true });
   try {
     const runs = runsTable(store.db).recent(config.limit);
     if (config.json) {

@@ -6,7 +6,7 @@ import { optionsHelp, VALIDATE_COMMAND } from '../config/options.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport } from '../ingest/ingest-export.ts';
 import { type IngestFile, type Reject } from '../base/export-shapes.ts';
-import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
+import { EXPORT_KINDS } from '../base/kinds.ts';
 import { rejectLine } from '../ingest/shown-value.ts';
 import { mergeStaged, orphanReject } from '../run/plan-stage.ts';
 import { refuseEmptyFiles } from '../plan/guards.ts';
@@ -40,12 +40,10 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new UsageError('validate needs at least one file');
-  const forcedKind = flags.kind as string | undefined;
-  if (forcedKind !== undefined && !EXPORT_KINDS.includes(forcedKind as ExportKind)) throw new UsageError(`--kind must be one of ${EXPORT_KINDS.join(', ')}`);
   const config = loadConfig(VALIDATE_COMMAND, flags, io.env);
   const kinds = fileKinds(config.files);
   const files: IngestFile[] = positionals.map((path) => {
-    const kind = (forcedKind as ExportKind | undefined) ?? kinds.kindOf(basename(path));
+    const kind = config.kind ?? kinds.kindOf(basename(path));
     if (!kind) throw new UsageError(`${path}: cannot tell the kind from the name (${EXPORT_KINDS.map((each) => kinds.globOf(each)).join(', ')}); use --kind or the config's "files"`);
     return { kind, name: path, path };
   });

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { registerConfiguredSecrets, type SecretSettings } from '../privacy/secret-values.ts';
 import { didYouMean } from '../base/closest-name.ts';
-import { CONFIG_OPTION, envNameOf, type CommandOptions } from './options.ts';
-import { scheduleConfigSchema } from './schema.ts';
+import { COMMANDS, CONFIG_OPTION, envNameOf, type CommandOptions } from './options.ts';
+import { keysAt } from './schema-walk.ts';
 import { SFTP_SECRET_ENV } from './source-settings.ts';
 
 /** Read from env (or the config file) only, never a flag: a webhook URL is a secret (Slack's carries a token). */
@@ -36,7 +36,7 @@ export function loadConfig<S extends z.ZodType>(command: CommandOptions<S>, flag
   const { schema, options: specs } = command;
   const configPath = (flags.config as string | undefined) ?? env[envNameOf(CONFIG_OPTION)];
   const merged: Record<string, unknown> = configPath ? readConfigFile(configPath) : {};
-  if (configPath) refuseUnknownKeys(merged, configPath, schema);
+  if (configPath) refuseUnknownKeys(merged, configPath);
   for (const spec of specs) {
     const fromEnv = env[envNameOf(spec)];
     if (fromEnv !== undefined && fromEnv !== '') setPath(merged, spec.key, fromEnv);
@@ -83,14 +83,14 @@ export function loadConfig<S extends z.ZodType>(command: CommandOptions<S>, flag
 }
 
 /**
- * A config file is shared by every command (`run`, `schedule`, `status`, `explain`, `validate`), so a key
- * is known when the full run configuration or this command has it. Any other is a typo that would
- * otherwise be ignored without a word (`"dryrun": true`, and a live run is sent). Nested objects too.
+ * A config file is shared by every command (`run`, `schedule`, `validate`, `status`, `explain`, `forget`),
+ * so a key is known when any command has it. Any other is a typo that would otherwise be ignored without
+ * a word (`"dryrun": true`, and a live run is sent). Nested objects too.
  */
-function refuseUnknownKeys(file: Record<string, unknown>, path: string, schema: z.ZodType): void {
+function refuseUnknownKeys(file: Record<string, unknown>, path: string): void {
   const problems: string[] = [];
   const check = (object: Record<string, unknown>, at: string[]) => {
-    const known = new Set([...keysAt(scheduleConfigSchema, at), ...keysAt(schema, at)]);
+    const known = new Set(COMMANDS.flatMap((command) => keysAt(command.schema, at)));
     if (known.size === 0) return;
     for (const [key, value] of Object.entries(object)) {
       const where = [...at, key].join('.');
@@ -102,35 +102,6 @@ function refuseUnknownKeys(file: Record<string, unknown>, path: string, schema: 
   if (problems.length > 0) throw new ConfigError(`config file ${path}:\n  ${problems.join('\n  ')}`);
 }
 
-/** The keys an object (or record with fixed keys) in `schema` at `path` takes, through defaults, optionals and pipes. */
-function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  interface Def {
-    type: string;
-    shape?: Record<string, z.ZodType>;
-    innerType?: z.ZodType;
-    in?: z.ZodType;
-    keyType?: z.ZodType;
-    entries?: Record<string, string>;
-  }
-  const defOf = (node: z.ZodType) => (node as unknown as { _zod: { def: Def } })._zod.def;
-  const unwrap = (node: z.ZodType): z.ZodType => {
-    const def = defOf(node);
-    if (def.innerType) return unwrap(def.innerType);
-    if (def.type === 'pipe' && def.in) return unwrap(def.in);
-    return node;
-  };
-  let node = unwrap(schema);
-  for (const key of path) {
-    const next = defOf(node).shape?.[String(key)];
-    if (!next) return [];
-    node = unwrap(next);
-  }
-  const def = defOf(node);
-  if (def.shape) return Object.keys(def.shape);
-  const keyDef = def.keyType && defOf(def.keyType);
-  return keyDef?.entries ? Object.values(keyDef.entries) : [];
-}
-
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
@@ -138,13 +109,29 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError(`config file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
   }
+  let value: unknown;
   try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('expected a JSON object');
-    return value as Record<string, unknown>;
+    value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    // Only where, never JSON.parse's own message: it quotes the text around the mistake, and a config
+    // file holds secrets that are not yet known to be secrets (they are registered once it parses).
+    throw new ConfigError(`config file ${path} is not valid JSON (${jsonErrorPlace(text, (error as Error).message)}; its text is not shown: it may hold secrets)`);
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`config file ${path}: expected a JSON object ({ … }) at the top`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Where a JSON.parse error is, as "line L, column C": V8 names the position, or quotes the text around an
+ * unexpected token (found again in the file, never shown).
+ */
+function jsonErrorPlace(text: string, message: string): string {
+  const position = /at position (\d+)/.exec(message)?.[1];
+  const quoted = /"(.*)"(?:\.\.\.)? is not valid JSON$/.exec(message)?.[1];
+  const at = position !== undefined ? Number(position) : quoted ? text.indexOf(quoted) : -1;
+  if (at < 0) return /Unexpected end of JSON input/.test(message) ? 'it ends too early' : 'at a place JSON.parse does not name';
+  const before = text.slice(0, at);
+  return `${position === undefined ? 'near ' : 'at '}line ${before.split('\n').length}, column ${at - before.lastIndexOf('\n')}`;
 }
 
 /** Copies the SFTP secrets from env into the merged config (env beats the file), like the API credentials. */

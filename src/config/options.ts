@@ -1,9 +1,10 @@
 // Every option of every command: its flag, its env var (LOYALTY_SYNC_…, derived from the flag), the path of
 // its key in the config object, and what it does. Defaults are not written here: help text takes them
 // from the command's schema (src/config/schema.ts), the one place they live.
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EXPORT_KINDS } from '../base/kinds.ts';
-import { explainConfigSchema, forgetConfigSchema, ingestConfigSchema, runConfigSchema, scheduleConfigSchema, statusConfigSchema } from './schema.ts';
+import { defaultAt } from './schema-walk.ts';
+import { explainConfigSchema, forgetConfigSchema, runConfigSchema, scheduleConfigSchema, statusConfigSchema, validateConfigSchema } from './schema.ts';
 
 export interface OptionSpec {
   /** Path in the config object, e.g. `concurrency` or `dialect.delimiter`. */
@@ -112,7 +113,7 @@ export interface CommandOptions<S extends z.ZodType = z.ZodType> {
 export const RUN_COMMAND = { schema: runConfigSchema, options: RUN_OPTIONS, secrets: true } satisfies CommandOptions;
 export const SCHEDULE_COMMAND = { schema: scheduleConfigSchema, options: SCHEDULE_OPTIONS, secrets: true } satisfies CommandOptions;
 export const VALIDATE_COMMAND = {
-  schema: ingestConfigSchema,
+  schema: validateConfigSchema,
   options: [
     { key: 'kind', flag: 'kind', type: 'string', help: `treat every file as this kind: ${EXPORT_KINDS.join(' | ')}`, defaultHelp: 'from the file name' },
     ...INGEST_OPTIONS,
@@ -147,6 +148,9 @@ export const FORGET_COMMAND = {
   ],
 } satisfies CommandOptions;
 
+/** Every command with options: a config file may hold the keys of any of them. */
+export const COMMANDS: readonly CommandOptions[] = [RUN_COMMAND, SCHEDULE_COMMAND, VALIDATE_COMMAND, STATUS_COMMAND, EXPLAIN_COMMAND, FORGET_COMMAND];
+
 /** The help of a command's options, one line each: flag, env var, what it does and its default. */
 export function optionsHelp(command: CommandOptions): string {
   const rows = [CONFIG_OPTION, ...command.options].map((spec) => {
@@ -156,34 +160,6 @@ export function optionsHelp(command: CommandOptions): string {
   const width = Math.max(...rows.map((row) => row[0]!.length));
   const envWidth = Math.max(...rows.map((row) => row[1]!.length));
   return rows.map(([flag, env, help]) => `  ${flag!.padEnd(width)}  ${env!.padEnd(envWidth)}  ${help}`).join('\n');
-}
-
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  defaultValue?: unknown;
-}
-const defOf = (node: z.ZodType) => (node as unknown as { _zod: { def: Def } })._zod.def;
-
-/** The default the schema gives the key at `path` (through objects, optionals and pipes), if any. */
-function defaultAt(schema: z.ZodType, path: readonly string[]): unknown {
-  let node: z.ZodType | undefined = schema;
-  let found: unknown;
-  for (const [index, key] of [...path, ''].entries()) {
-    // Walk down to an object's shape, noting a default (or prefault) met on the way at the leaf.
-    for (let def = defOf(node!); ; def = defOf(node!)) {
-      if (index === path.length && (def.type === 'default' || def.type === 'prefault')) found ??= def.defaultValue;
-      if (def.innerType) node = def.innerType;
-      else if (def.type === 'pipe' && def.in) node = def.in;
-      else break;
-    }
-    if (index === path.length) break;
-    node = defOf(node!).shape?.[key];
-    if (!node) return undefined;
-  }
-  return found;
 }
 
 /** `help (default X)`, or `help (default X; note)` where the help already ends in a note in brackets. */

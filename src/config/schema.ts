@@ -95,7 +95,7 @@ export const runConfigSchema = ingestConfigSchema.extend({
   contacts: z.string().transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean)).optional(),
   contactsFile: z.string().optional(),
   allowMassDelete: flag.default(false),
-  /** Start a new state file on purpose where earlier runs left their mark (src/state/lost-state.ts). */
+  /** Start a new state file on purpose where earlier runs left their mark (src/run/state-stage.ts). */
   newState: flag.default(false),
   /** Consistent copies of the state file kept beside it, taken before a run commits; 0 = none. */
   stateBackups: int(0, 100).default(3),
@@ -159,6 +159,11 @@ export const scheduleConfigSchema = runConfigSchema.extend({
   runOnStart: flag.default(false),
 });
 export type ScheduleConfig = z.infer<typeof scheduleConfigSchema>;
+
+/** `validate`: files read as a run reads them; `kind` forces one kind on every file named. */
+export const validateConfigSchema = ingestConfigSchema.extend({
+  kind: z.enum(EXPORT_KINDS).optional(),
+});
 
 /** `status`: the last runs in a state file. */
 export const statusConfigSchema = z.object({

@@ -84,7 +84,9 @@ function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => vo
 function fromLaneError(error: LaneError): Error {
   if (error.kind === 'csv') return new CsvError(error.code, error.position, error.detail);
   if (error.kind === 'sync') return new SyncError(error.code as ErrorCode, error.message);
-  return new Error(error.message);
+  // A full disk or an I/O error while staging keeps its code, so the run reports it as in the main lane.
+  const { code, errcode } = error;
+  return Object.assign(new Error(error.message), code !== undefined && { code }, errcode !== undefined && { errcode });
 }
 
 function summarise(files: IngestedFile[]): IngestResult {

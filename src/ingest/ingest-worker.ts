@@ -15,7 +15,8 @@ export interface LaneWork {
 export type LaneError =
   | { kind: 'csv'; code: CsvErrorCode; position: CsvError['position']; detail: string }
   | { kind: 'sync'; code: string; message: string }
-  | { kind: 'other'; message: string };
+  /** Anything else, with what tells an expected failure from a bug (an errno `code`, SQLite's `errcode`). */
+  | { kind: 'other'; message: string; code?: string; errcode?: number };
 
 export type LaneMessage =
   | { type: 'rejects'; rejects: Reject[] }
@@ -49,5 +50,12 @@ if (parentPort) {
 function toLaneError(error: unknown): LaneError {
   if (error instanceof CsvError) return { kind: 'csv', code: error.code as CsvErrorCode, position: error.position, detail: error.detail };
   if (isSyncError(error)) return { kind: 'sync', code: error.code, message: error.message };
-  return { kind: 'other', message: (error as Error).stack ?? String(error) };
+  const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
+  return {
+    kind: 'other',
+    // An expected failure is reported by its message; a bug keeps its stack for the log.
+    message: typeof code === 'string' || typeof errcode === 'number' ? (error as Error).message : ((error as Error).stack ?? String(error)),
+    ...(typeof code === 'string' && { code }),
+    ...(typeof errcode === 'number' && { errcode }),
+  };
 }

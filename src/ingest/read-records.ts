@@ -11,7 +11,7 @@ import { iconvName } from './inspect-file.ts';
 import { type FileInspection } from '../base/export-shapes.ts';
 import { InvalidUtf8Marker } from './utf8-bytes.ts';
 
-/** Read size: 64 KB keeps fewer parsed records alive at once than 256 KB (less memory), at the same speed. */
+/** Read size: small enough to keep few parsed records alive at once (README "Performance"). */
 export const READ_CHUNK_BYTES = 64 * 1024;
 
 /** The longest record read: a longer one is a quote that never closes, or not CSV at all. */

@@ -1,7 +1,7 @@
 // One zod schema per kind: raw CSV cells (keyed by our column names) → the canonical API document.
 // Documents are built with a fixed key order; absent fields are undefined, which JSON.stringify leaves
 // out. So JSON.stringify of two equal documents is byte-identical: the basis of change detection
-// (src/plan/canonical.ts).
+// (src/base/canonical.ts).
 import { z } from 'zod';
 import type { BonusCheck, Coupon, Member, StampCard } from '../api/events.ts';
 import type { ItemKind } from '../base/kinds.ts';

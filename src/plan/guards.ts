@@ -1,4 +1,4 @@
-// The safety guards (design: "Safety guards"): an export that looks like data loss is refused before
+// The safety guards (README "What happens when things fail"): an export that looks like data loss is refused before
 // anything is sent, unless the run says --allow-mass-delete (or --allow-mass-clear). Pure.
 import type { Member } from '../api/events.ts';
 import { GuardError } from '../errors.ts';

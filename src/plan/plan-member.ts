@@ -1,4 +1,4 @@
-// The planning rules of design.md ("Planning rules"), for one member: old state (snapshot) and new
+// The planning rules (README "What is sent"), for one member: old state (snapshot) and new
 // state (tonight's export) in, the minimal ordered list of events out. Pure.
 import type { PlannedEvent } from '../base/run-shapes.ts';
 import type { Action } from '../base/actions.ts';

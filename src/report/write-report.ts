@@ -48,7 +48,8 @@ export function writeReport(reportDir: string, unredacted: RunReport, context: R
   writeAtomically(join(folder, METRICS_FILE), metrics);
   if (context.runOfRecord === false) return { report, reportPath, metrics };
   writeAtomically(join(reportDir, 'latest.json'), json);
-  // Shards share a report folder in some setups: each keeps its own file for the collector.
+  // Each shard writes its own metrics file, so that shards pointed at one report folder do not overwrite
+  // each other's for the collector.
   const shard = report.options.shard?.replace('/', '-of-');
   writeAtomically(join(reportDir, shard ? `metrics-${shard}.prom` : METRICS_FILE), metrics);
   return { report, reportPath, metrics };

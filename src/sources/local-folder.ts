@@ -1,5 +1,5 @@
 // A plain local folder holding one export (`members.csv`, `coupons.csv`, …). It is read as it is on
-// every run and never moved; drop-folder semantics (incoming/archive/failed) live in drop-folder.ts.
+// every run and never moved; drop-folder semantics (incoming/archive/failed) live in drop/folder.ts.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SourceError } from '../errors.ts';

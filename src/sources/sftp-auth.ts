@@ -9,7 +9,6 @@ import { ConfigError } from '../errors.ts';
 import { registerPrivateKey } from '../privacy/secret-values.ts';
 import { SFTP_SECRET_ENV, type SftpSettings } from '../config/source-settings.ts';
 
-/** How the job logs in: a key (read and checked here, so a bad key is a config error, exit 2) and/or a password. */
 export interface SftpAuth {
   privateKey?: string;
   passphrase?: string;

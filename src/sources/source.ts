@@ -36,7 +36,7 @@ export interface Source {
   putAway(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<FilePlacement[]>;
   /**
    * Where the source shows that an earlier run synced from it (e.g. a drop folder's dated archive
-   * folder), or undefined: a mark that a state file existed (src/state-stage.ts). Sources that keep no
+   * folder), or undefined: a mark that a state file existed (src/run/state-stage.ts). Sources that keep no
    * history leave it out.
    */
   syncedBefore?(logger: Logger): Promise<string | undefined>;

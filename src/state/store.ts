@@ -1,6 +1,6 @@
 // The state file: one SQLite database (node:sqlite, WAL) holding the snapshot, the outbox and the runs.
 // A state file that cannot be read is an error, never a silent fresh start: a fresh snapshot would
-// re-register every member (a missing one is src/state-stage.ts's to judge).
+// re-register every member (a missing one is src/run/state-stage.ts's to judge).
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';

@@ -69,7 +69,8 @@ describe('unknown config-file keys', () => {
     ['validate', ['validate', MEMBERS]],
     ['status', ['status']],
     ['explain', ['explain', 'M-1']],
-  ])('are refused by %s, and a file written for run is read by it', async (_name, command) => {
+    ['forget', ['forget', 'M-1']],
+  ])('are refused by %s, and a file written for every command is read by it', async (_name, command) => {
     const dir = tempDir();
     const typo = join(dir, 'typo.json');
     writeFileSync(typo, JSON.stringify({ timezone: 'Europe/Oslo' }));
@@ -77,12 +78,13 @@ describe('unknown config-file keys', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('"timezone": unknown key (did you mean "timeZone"?)');
 
-    // One config file serves every command: keys another command uses are not typos.
+    // One config file serves every command: keys another command uses (status's limit and json,
+    // validate's kind, schedule's cron) are not typos.
     const shared = join(dir, 'shared.json');
     writeFileSync(
       shared,
       // (A cron expression that is not one ends `schedule` at once, after the file was read.)
-      JSON.stringify({ source: join(dir, 'nothing-here'), state: join(dir, 'none.sqlite'), reportDir: join(dir, 'r'), timeZone: 'Europe/Oslo', dialect: { delimiter: ',' }, columns: { members: {} }, cron: 'x' }),
+      JSON.stringify({ source: join(dir, 'nothing-here'), state: join(dir, 'none.sqlite'), reportDir: join(dir, 'r'), timeZone: 'Europe/Oslo', dialect: { delimiter: ',' }, columns: { members: {} }, cron: 'x', limit: 5, json: false, kind: 'members' }),
     );
     const read = await runCli([...command, '--config', shared], CREDENTIALS);
     expect(read.stderr).not.toContain('unknown key');

@@ -131,6 +131,25 @@ describe('always a report', () => {
     expect(sandbox.members()).toHaveLength(60);
   });
 
+  it('does not crash on rejected rows it cannot write there either: the night is synced and committed, REPORT_WRITE_FAILED', async () => {
+    const sandbox = await sandboxForTest();
+    const dir = tempDir();
+    const state = join(dir, 'state.sqlite');
+    expect((await run(state, join(dir, 'reports'), sandbox.url)).code).toBe(0);
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const args = ['run', '--source', join(SAMPLES, 'night-2'), '--state', state, '--report-dir', join(dir, 'not-a-folder', 'reports'), '--api-url', sandbox.url];
+    const result = await runCli(args, CREDENTIALS_ENV);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('REPORT_WRITE_FAILED');
+    noStackTrace(result.stderr);
+    const store = openStateStore(state, { readOnly: true });
+    const runs = store.db.prepare('SELECT status FROM runs ORDER BY started_at').all();
+    store.close();
+    // night-2 has rejected rows: they could not be written, and the run went on.
+    expect(runs).toEqual([{ status: 'succeeded' }, { status: 'succeeded' }]);
+    expect(sandbox.members()).toHaveLength(62);
+  });
+
   it('gives a full disk its own code (SQLite reports it as SQLITE_FULL)', () => {
     const db = new DatabaseSync(':memory:');
     db.exec('PRAGMA max_page_count = 2; CREATE TABLE t (x)');

@@ -1,5 +1,5 @@
 // From a listing of incoming/ to the exports in it and whether each is complete. Pure: the drop folder
-// (drop-folder.ts and its drop-*.ts helpers) does the I/O and hands in listings and parsed manifests.
+// (folder.ts and the other files here) does the I/O and hands in listings and parsed manifests.
 //
 // Completeness, in this order:
 //   1. a manifest exists → complete when every file it lists is there with the listed size;

@@ -1,9 +1,9 @@
 // A drop folder: the merchant drops exports into `incoming/`; each run syncs the newest complete one and,
 // once the run's outcome is known, moves it to `archive/<YYYY-MM-DD>/` (succeeded, partial) or to
 // `failed/` with a `<name>.error.txt` (refused, failed). The same rules run over a local folder and over
-// SFTP (see drop-storage.ts). This file runs the steps in order: which names form an export and when it is
-// complete, drop-names.ts and drop-exports.ts; which one is synced, drop-newest-export.ts; reading it,
-// incoming.ts; putting it away afterwards (archive/, failed/), put-away.ts.
+// SFTP (see storage.ts). This file runs the steps in order: which names form an export and when it is
+// complete, names.ts and exports.ts; which one is synced, newest-export.ts; reading it, incoming.ts;
+// putting it away afterwards (archive/, failed/), put-away.ts.
 //
 // Crash safety: nothing is moved before the outcome is known, so a crashed run leaves every file in
 // incoming/ and the next run takes it again (the outbox makes the re-send safe). Files are read from

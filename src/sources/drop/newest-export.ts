@@ -1,6 +1,6 @@
 // Which export in incoming/ a run syncs: the newest complete one. Older complete exports are superseded
 // (each export is a full state, so only the newest counts); incomplete ones are left for a later run.
-// The rules of completeness are drop-exports.ts; this file gathers what they judge (manifests, and the
+// The rules of completeness are exports.ts; this file gathers what they judge (manifests, and the
 // second listing of the stable-size rule) and orders what they accept.
 import type { Logger } from '../../log.ts';
 import type { ExportKind } from '../../base/kinds.ts';

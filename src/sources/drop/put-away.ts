@@ -32,7 +32,7 @@ export interface PendingPutAway {
   workDir: string;
 }
 
-/** Settles the synced export by its outcome and archives the exports it superseded. */
+/** Puts the synced export away by the run's outcome and archives the exports it superseded. */
 export async function putAwayExport(session: DropSession, options: PutAwayOptions, state: PendingPutAway, outcome: Exclude<RunOutcome, 'dry-run' | 'retry'>, reason: string | undefined): Promise<FilePlacement[]> {
   const placements = await putAwayChosen(session, options, state, outcome, reason);
   const folder = archiveFolder(options);

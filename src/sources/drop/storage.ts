@@ -1,6 +1,6 @@
 // The little a drop folder needs from where its files live: list, fetch to a local file, rename, create
-// folders, write a small file. One drop-folder logic (drop-folder.ts) runs over two implementations,
-// a local folder (local-drop-storage.ts) and SFTP (sftp-drop-storage.ts), so its rules are written and
+// folders, write a small file. One drop-folder logic (folder.ts) runs over two implementations, a local
+// folder (local-storage.ts) and SFTP (sftp-storage.ts), so its rules are written and
 // tested once. Paths are relative to the drop folder's root and '/'-separated (`incoming/members.csv`).
 import type { Logger } from '../../log.ts';
 
