@@ -11,7 +11,6 @@ export type ErrorCode =
   | 'CSV_NOT_TEXT'
   | 'CSV_MISSING_COLUMN'
   | 'CSV_DUPLICATE_COLUMN'
-  | 'CSV_INVALID_ROW'
   | 'STATE_CORRUPT'
   | 'STATE_NOT_FOUND'
   | 'STATE_TOO_NEW'
@@ -69,7 +68,7 @@ export interface FilePosition {
   column?: string;
 }
 
-export type CsvErrorCode = 'CSV_UNREADABLE' | 'CSV_NOT_TEXT' | 'CSV_MISSING_COLUMN' | 'CSV_DUPLICATE_COLUMN' | 'CSV_INVALID_ROW';
+export type CsvErrorCode = 'CSV_UNREADABLE' | 'CSV_NOT_TEXT' | 'CSV_MISSING_COLUMN' | 'CSV_DUPLICATE_COLUMN';
 
 export class CsvError extends SyncError {
   readonly position: FilePosition;

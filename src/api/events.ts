@@ -3,6 +3,7 @@
 // these types and the sandbox validates requests with the same schemas.
 import { z } from 'zod';
 import { ACTIONS, type Action } from '../base/actions.ts';
+import { CURRENCY_CODE } from '../base/kinds.ts';
 
 export const actionSchema = z.enum(ACTIONS);
 
@@ -11,7 +12,7 @@ export const phoneNumberSchema = z.string().regex(E164, 'expected an E.164 phone
 export const dateTimeSchema = z.iso.datetime({ offset: true });
 const id = z.string().min(1).max(200);
 const text = z.string().min(1);
-const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code like NOK');
+const currency = z.string().regex(CURRENCY_CODE, 'expected an ISO 4217 currency code like NOK');
 
 export const communicationPreferencesSchema = z.strictObject({
   acceptsEmail: z.boolean().optional(),

@@ -15,3 +15,8 @@ export const ACTIONS = [
   'benefits.bonusCheck.deleted',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/** `member.registered` for `benefits.member.registered`: every action has the prefix. */
+export function shortAction(action: string): string {
+  return action.replace(/^benefits\./, '');
+}

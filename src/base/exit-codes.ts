@@ -14,6 +14,20 @@ export const EXIT = {
   locked: 75,
 } as const;
 
+/** What each exit code means, for help texts and metrics. */
+export const EXIT_MEANINGS: readonly (readonly [number, string])[] = [
+  [EXIT.ok, 'done (also skipped: no new export, and a dry run)'],
+  [EXIT.fatal, 'failed'],
+  [EXIT.usage, 'usage or configuration error'],
+  [EXIT.partial, 'partial: some members failed, retried next run'],
+  [EXIT.refused, 'refused by a safety guard, nothing sent'],
+  [EXIT.rejects, 'done, but rows were rejected or members left untouched (only with --fail-on-rejects)'],
+  [EXIT.locked, 'another run holds the lock'],
+];
+
+/** "0 done … · 1 failed · …", for help texts. */
+export const exitCodesText = (separator = ' · ') => EXIT_MEANINGS.map(([code, meaning]) => `${code} ${meaning}`).join(separator);
+
 const OF_STATUS: Record<RunStatus, number> = { succeeded: EXIT.ok, skipped: EXIT.ok, 'dry-run': EXIT.ok, partial: EXIT.partial, failed: EXIT.fatal, refused: EXIT.refused };
 
 /**

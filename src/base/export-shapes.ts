@@ -1,5 +1,6 @@
 // What ingest takes and gives, shared by the lanes that may run in worker threads (plain data only).
 import type { ExportKind, ItemKind } from './kinds.ts';
+import type { Shard } from './shard.ts';
 
 export interface IngestFile {
   kind: ExportKind;
@@ -55,7 +56,7 @@ export interface IngestProgress {
 /** Which rows to read at all (data, so that it can cross to a worker thread). */
 export interface RowFilter {
   /** `--shard i/N`: rows of other shards are skipped before validation. */
-  shard?: { index: number; count: number };
+  shard?: Shard;
   /** Only this contact's rows (`explain`). */
   contactId?: string;
 }

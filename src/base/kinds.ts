@@ -4,7 +4,7 @@
 export const EXPORT_KINDS = ['members', 'coupons', 'stampCards', 'bonusChecks'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 export type ItemKind = Exclude<ExportKind, 'members'>;
-export const ITEM_KINDS: readonly ItemKind[] = ['coupons', 'stampCards', 'bonusChecks'];
+export const ITEM_KINDS: readonly ItemKind[] = EXPORT_KINDS.filter((kind): kind is ItemKind => kind !== 'members');
 
 export interface KindDefinition {
   columns: readonly string[];
@@ -34,3 +34,11 @@ export const KINDS: Record<ExportKind, KindDefinition> = {
     itemIdColumn: 'bonus_check_id',
   },
 };
+
+/** A header as matched against our column names: case, surrounding spaces and Unicode form do not count. */
+export function normaliseHeader(header: string): string {
+  return header.trim().normalize('NFC').toLowerCase();
+}
+
+/** An ISO 4217 currency code as the API takes it (`NOK`). */
+export const CURRENCY_CODE = /^[A-Z]{3}$/;

@@ -1,5 +1,12 @@
 // Instants and time zones as the job writes and checks them.
 
+export const DAY_MS = 86_400_000;
+
+/** The instant `days` days before `instant`. */
+export function daysBefore(instant: Date, days: number): Date {
+  return new Date(instant.getTime() - days * DAY_MS);
+}
+
 /** RFC 3339 in UTC, without milliseconds when they are zero (`2026-01-15T10:00:00Z`). */
 export function formatUtc(instant: number): string {
   const iso = new Date(instant).toISOString();
@@ -51,4 +58,11 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
   for (const part of format.formatToParts(instant)) fields[part.type] = Number(part.value);
   const wall = Date.UTC(fields.year!, fields.month! - 1, fields.day!, fields.hour!, fields.minute!, fields.second!);
   return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** `YYYY-MM-DD` of an instant in a time zone. */
+export function dayIn(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }

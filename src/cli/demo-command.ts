@@ -23,7 +23,7 @@ const DEMO_OPTIONS: readonly OptionSpec[] = [
 ];
 const DEMO_CREDENTIALS = { clientId: 'demo-client', clientSecret: 'demo-secret', subscriptionKey: 'demo-key', merchantSerialNumber: '123456' };
 
-export const DEMO_HELP = `Usage: loyalty-sync demo [--out <folder>] [--log-level <level>]
+const DEMO_HELP = `Usage: loyalty-sync demo [--out <folder>] [--log-level <level>]
 
 Starts the sandbox, runs samples/night-1 then samples/night-2 through the real job, prints what happened
 and where the reports are, stops the sandbox.`;

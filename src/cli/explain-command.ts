@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { loadConfig } from '../config/load.ts';
 import { optionsHelp, EXPLAIN_COMMAND } from '../config/options.ts';
 import type { ExplainConfig } from '../config/schema.ts';
@@ -31,7 +30,7 @@ import type { CommandIo } from './io.ts';
 import { openExistingStateFile } from './read-state-file.ts';
 
 
-export const EXPLAIN_HELP = `Usage: loyalty-sync explain <contactId> [--state <file>] [--source <export>] [--json]
+const EXPLAIN_HELP = `Usage: loyalty-sync explain <contactId> [--state <file>] [--source <export>] [--json]
 
 What the snapshot holds for a member, what the export says about it (and which of its rows were
 rejected), which events the next run would send and why, and its event history. Changes nothing.

@@ -19,7 +19,7 @@ import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
 
-export const FORGET_HELP = `Usage: loyalty-sync forget <contactId> [--state <file>] [--report-dir <folder>] [--config <file>]
+const FORGET_HELP = `Usage: loyalty-sync forget <contactId> [--state <file>] [--report-dir <folder>] [--config <file>]
 
 Erases a member who left from the state file (its tombstone and event history), from the state backups
 beside it, and from the reports in the report folder (report.json, latest.json, rejects.csv, report.html).

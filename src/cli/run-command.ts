@@ -1,3 +1,4 @@
+import { exitCodesText } from '../base/exit-codes.ts';
 import { loadConfig } from '../config/load.ts';
 import { optionsHelp, RUN_COMMAND } from '../config/options.ts';
 import { createProgress } from '../report/progress.ts';
@@ -8,7 +9,7 @@ import { parseFlags } from './args.ts';
 import { createCliLogger } from './cli-logger.ts';
 import type { CommandIo } from './io.ts';
 
-export const RUN_HELP = `Usage: loyalty-sync run --source <folder | sftp://user@host[:port]/path> [options]
+const RUN_HELP = `Usage: loyalty-sync run --source <folder | sftp://user@host[:port]/path> [options]
 
 One sync: read the export, send the changes to the Loyalty API, commit what it accepted, write a report.
 Credentials come from env (VIPPS_CLIENT_ID, VIPPS_CLIENT_SECRET, VIPPS_SUBSCRIPTION_KEY,
@@ -17,9 +18,7 @@ VIPPS_MERCHANT_SERIAL_NUMBER) or the config file's "credentials". Flags beat env
 Options (flag, env var, meaning):
 ${optionsHelp(RUN_COMMAND)}
 
-Exit codes: 0 done (or skipped, or dry run) · 1 failed · 2 usage/config error · 3 partial (some members
-failed) · 4 refused by a safety guard · 5 done, but rows were rejected (only with --fail-on-rejects)
-· 75 another run holds the lock.`;
+Exit codes: ${exitCodesText()}.`;
 
 export async function runCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { flags } = parseFlags(args, RUN_COMMAND.options);

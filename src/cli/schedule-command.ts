@@ -10,7 +10,7 @@ import { EXIT, exitCodeOf } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 import { startSchedule } from './scheduler.ts';
 
-export const SCHEDULE_HELP = `Usage: loyalty-sync schedule --cron "<expression>" --source <…> [run options]
+const SCHEDULE_HELP = `Usage: loyalty-sync schedule --cron "<expression>" --source <…> [run options]
 
 Runs 'loyalty-sync run' on a cron schedule inside this process, never two runs at once (a tick during
 a run is skipped and logged). SIGTERM/SIGINT stop it after the current run; a second signal also stops

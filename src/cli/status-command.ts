@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.ts';
 import { optionsHelp, STATUS_COMMAND } from '../config/options.ts';
 import { formatTime } from '../report/display-format.ts';
-import { eventCounts, memberCounts } from '../report/summary-line.ts';
+import { runCounts } from '../report/summary-line.ts';
 import { runsTable } from '../state/runs.ts';
 import { parseFlags } from './args.ts';
 import { EXIT } from '../base/exit-codes.ts';
@@ -9,7 +9,7 @@ import type { CommandIo } from './io.ts';
 import { openExistingStateFile } from './read-state-file.ts';
 
 
-export const STATUS_HELP = `Usage: loyalty-sync status [--state <file>] [--limit N] [--json] [--time-zone <zone>]
+const STATUS_HELP = `Usage: loyalty-sync status [--state <file>] [--limit N] [--json] [--time-zone <zone>]
 
 The last runs recorded in the state file, newest first, with the counts of their summary lines; times in
 --time-zone, as in the reports.
@@ -34,9 +34,7 @@ export async function statusCommand(args: readonly string[], io: CommandIo): Pro
     if (runs.length === 0) io.stdout.write('no runs recorded yet\n');
     for (const run of runs) {
       const s = run.summary;
-      const counts = s
-        ? [memberCounts(s.members), eventCounts({ status: run.status, events: s.events }), `${s.rows.rejected} of ${s.rows.read} rows rejected`, `${(s.durationsMs.total / 1000).toFixed(1)} s`].join(' · ')
-        : '';
+      const counts = s ? runCounts({ status: run.status, summary: s }).join(' · ') : '';
       io.stdout.write(`${formatTime(run.startedAt, config.timeZone)}  ${run.status.padEnd(9)}  ${run.runId}  ${counts}\n`);
     }
     return EXIT.ok;

@@ -18,7 +18,7 @@ import { parseFlags } from './args.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import type { CommandIo } from './io.ts';
 
-export const VALIDATE_HELP = `Usage: loyalty-sync validate <file.csv>... [options]
+const VALIDATE_HELP = `Usage: loyalty-sync validate <file.csv>... [options]
 
 Reads and checks export files the way a run does, through the same code, and prints every rejected row
 (file:line column: reason): bad values, duplicate keys, item rows whose member is not in the members

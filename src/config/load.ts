@@ -12,7 +12,7 @@ import { SFTP_SECRET_ENV } from './source-settings.ts';
 const NOTIFY_URL_ENV = 'LOYALTY_SYNC_NOTIFY_URL';
 
 /** Credentials come only from env or the config file: a flag would show in `ps` and shell history. */
-export const CREDENTIAL_ENV = {
+const CREDENTIAL_ENV = {
   clientId: 'VIPPS_CLIENT_ID',
   clientSecret: 'VIPPS_CLIENT_SECRET',
   subscriptionKey: 'VIPPS_SUBSCRIPTION_KEY',
@@ -33,53 +33,65 @@ export function missingCredentialsMessage(missing: readonly (keyof typeof CREDEN
 }
 
 export function loadConfig<S extends z.ZodType>(command: CommandOptions<S>, flags: Values, env: NodeJS.ProcessEnv): Readonly<z.infer<S>> {
-  const { schema, options: specs } = command;
-  const configPath = (flags.config as string | undefined) ?? env[envNameOf(CONFIG_OPTION)];
-  const merged: Record<string, unknown> = configPath ? readConfigFile(configPath) : {};
-  if (configPath) refuseUnknownKeys(merged, configPath);
-  for (const spec of specs) {
-    const fromEnv = env[envNameOf(spec)];
-    if (fromEnv !== undefined && fromEnv !== '') setPath(merged, spec.key, fromEnv);
-  }
-  for (const spec of specs) if (flags[spec.flag] !== undefined) setPath(merged, spec.key, flags[spec.flag]);
-  let missingCredentials: (keyof typeof CREDENTIAL_ENV)[] = [];
-  if (command.secrets) {
-    mergeCredentials(merged, env);
-    mergeSftpSecrets(merged, env);
-    if (env[NOTIFY_URL_ENV]) merged.notifyUrl = env[NOTIFY_URL_ENV];
-    // Some credentials but not all: the same message as none at all (after parsing, which tells whether
-    // this is a dry run, which needs none). Set aside so the schema does not answer first in its own words.
-    const credentials = merged.credentials as Record<string, unknown> | undefined;
-    missingCredentials = credentials ? keysOf(CREDENTIAL_ENV).filter((key) => typeof credentials[key] !== 'string' || credentials[key] === '') : [];
-    if (missingCredentials.length > 0) delete merged.credentials;
-  }
-
-  const parsed = schema.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.');
-      const spec = specs.find((candidate) => candidate.key === key);
-      const credentialEnv = CREDENTIAL_ENV[issue.path[1] as keyof typeof CREDENTIAL_ENV];
-      const where = spec
-        ? `${key} (--${spec.flag} / ${envNameOf(spec)})`
-        : issue.path[0] === 'credentials' && credentialEnv
-          ? `${key} (${credentialEnv})`
-          : key || '(config)';
-      if (issue.code === 'unrecognized_keys') {
-        const known = keysAt(schema, issue.path);
-        return issue.keys.map((unknown) => `${where}: unknown key "${unknown}"${didYouMean(unknown, known, (name) => `"${name}"`)}`).join('\n  ');
-      }
-      return `${where}: ${issue.message}`;
-    });
-    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  }
+  const merged = mergeSources(command, flags, env);
+  const missingCredentials = command.secrets ? setAsideIncompleteCredentials(merged) : [];
+  const parsed = command.schema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n  ${describeIssues(command, parsed.error.issues).join('\n  ')}`);
   const data = parsed.data as { dryRun?: unknown };
-  if (missingCredentials.length > 0 && keysAt(schema, []).includes('credentials') && data.dryRun !== true) {
+  if (missingCredentials.length > 0 && keysAt(command.schema, []).includes('credentials') && data.dryRun !== true) {
     throw new ConfigError(missingCredentialsMessage(missingCredentials));
   }
   // The edge where secrets enter: from here on, every output removes them by value (src/privacy/).
   registerConfiguredSecrets(parsed.data as SecretSettings);
   return Object.freeze(parsed.data);
+}
+
+/** The config file, then env over it, then flags over both; secrets only from env (or the file). */
+function mergeSources(command: CommandOptions, flags: Values, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const configPath = (flags.config as string | undefined) ?? env[envNameOf(CONFIG_OPTION)];
+  const merged: Record<string, unknown> = configPath ? readConfigFile(configPath) : {};
+  if (configPath) refuseUnknownKeys(merged, configPath);
+  for (const spec of command.options) {
+    const fromEnv = env[envNameOf(spec)];
+    if (fromEnv !== undefined && fromEnv !== '') setPath(merged, spec.key, fromEnv);
+  }
+  for (const spec of command.options) if (flags[spec.flag] !== undefined) setPath(merged, spec.key, flags[spec.flag]);
+  if (command.secrets) {
+    mergeSecretsFromEnv(merged, 'credentials', CREDENTIAL_ENV, env);
+    mergeSecretsFromEnv(merged, 'sftp', SFTP_SECRET_ENV, env);
+    if (env[NOTIFY_URL_ENV]) merged.notifyUrl = env[NOTIFY_URL_ENV];
+  }
+  return merged;
+}
+
+/**
+ * Some credentials but not all: the same message as none at all (after parsing, which tells whether this is
+ * a dry run, which needs none). Set aside so that the schema does not answer first in its own words.
+ */
+function setAsideIncompleteCredentials(merged: Record<string, unknown>): (keyof typeof CREDENTIAL_ENV)[] {
+  const credentials = merged.credentials as Record<string, unknown> | undefined;
+  const missing = credentials ? keysOf(CREDENTIAL_ENV).filter((key) => typeof credentials[key] !== 'string' || credentials[key] === '') : [];
+  if (missing.length > 0) delete merged.credentials;
+  return missing;
+}
+
+/** One line per problem, naming the flag and env var (or the credential's env var) it came from. */
+function describeIssues(command: CommandOptions, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const key = issue.path.join('.');
+    const spec = command.options.find((candidate) => candidate.key === key);
+    const credentialEnv = CREDENTIAL_ENV[issue.path[1] as keyof typeof CREDENTIAL_ENV];
+    const where = spec
+      ? `${key} (--${spec.flag} / ${envNameOf(spec)})`
+      : issue.path[0] === 'credentials' && credentialEnv
+        ? `${key} (${credentialEnv})`
+        : key || '(config)';
+    if (issue.code === 'unrecognized_keys') {
+      const known = keysAt(command.schema, issue.path);
+      return issue.keys.map((unknown) => `${where}: unknown key "${unknown}"${didYouMean(unknown, known, (name) => `"${name}"`)}`).join('\n  ');
+    }
+    return `${where}: ${issue.message}`;
+  });
 }
 
 /**
@@ -134,19 +146,12 @@ function jsonErrorPlace(text: string, message: string): string {
   return `${position === undefined ? 'near ' : 'at '}line ${before.split('\n').length}, column ${at - before.lastIndexOf('\n')}`;
 }
 
-/** Copies the SFTP secrets from env into the merged config (env beats the file), like the API credentials. */
-export function mergeSftpSecrets(merged: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
-  const fromFile = (typeof merged.sftp === 'object' && merged.sftp !== null ? merged.sftp : {}) as Record<string, unknown>;
-  const sftp: Record<string, unknown> = { ...fromFile };
-  for (const [key, name] of Object.entries(SFTP_SECRET_ENV)) if (env[name]) sftp[key] = env[name];
-  if (Object.keys(sftp).length > 0) merged.sftp = sftp;
-}
-
-function mergeCredentials(merged: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
-  const fromFile = (merged.credentials ?? {}) as Record<string, unknown>;
-  const credentials: Record<string, unknown> = { ...fromFile };
-  for (const [key, name] of Object.entries(CREDENTIAL_ENV)) if (env[name]) credentials[key] = env[name];
-  if (Object.keys(credentials).length > 0) merged.credentials = credentials;
+/** Secrets from env over the config file's object `key` (`credentials`, `sftp`): env beats the file. */
+export function mergeSecretsFromEnv(merged: Record<string, unknown>, key: string, envNames: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): void {
+  const fromFile = (typeof merged[key] === 'object' && merged[key] !== null ? merged[key] : {}) as Record<string, unknown>;
+  const values: Record<string, unknown> = { ...fromFile };
+  for (const [name, envName] of Object.entries(envNames)) if (env[envName]) values[name] = env[envName];
+  if (Object.keys(values).length > 0) merged[key] = values;
 }
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

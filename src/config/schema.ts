@@ -1,7 +1,7 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { EXPORT_KINDS, KINDS } from '../base/kinds.ts';
+import { CURRENCY_CODE, EXPORT_KINDS, KINDS, normaliseHeader } from '../base/kinds.ts';
 import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../base/tool.ts';
 import { flag, int, path, timeZone } from './option-values.ts';
 import { dropFolderSettingsSchema, fileGlobsSchema, sftpSettingsSchema } from './source-settings.ts';
@@ -34,7 +34,7 @@ const columnMapping = (kind: (typeof EXPORT_KINDS)[number]) =>
       // Two of our columns read from one header would make one value count twice (or the mapping has a typo).
       const byHeader = new Map<string, string>();
       for (const [column, header] of Object.entries(mapping)) {
-        const key = header!.trim().normalize('NFC').toLowerCase();
+        const key = normaliseHeader(header!);
         const other = byHeader.get(key);
         if (other) context.addIssue({ code: 'custom', path: [column], message: `maps ${other} and ${column} to the same header "${header}"` });
         byHeader.set(key, column);
@@ -42,7 +42,7 @@ const columnMapping = (kind: (typeof EXPORT_KINDS)[number]) =>
     })
     .default({});
 
-export const dialectSchema = z
+const dialectSchema = z
   .strictObject({
     delimiter: z.enum(['auto', ',', ';', '\t', 'tab']).transform((value) => (value === 'tab' ? '\t' : value)).default('auto'),
     encoding: z.enum(['auto', 'utf-8', 'windows-1252']).default('auto'),
@@ -56,7 +56,7 @@ export const dialectSchema = z
 export const ingestConfigSchema = z.object({
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code like NO').default('NO'),
   timeZone: timeZone.default(DEFAULT_TIME_ZONE),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'expected a currency code like NOK').default('NOK'),
+  currency: z.string().regex(CURRENCY_CODE, 'expected a currency code like NOK').default('NOK'),
   dialect: dialectSchema,
   /** The file-name glob of each kind (`members*.csv`, …). */
   files: fileGlobsSchema.prefault({}),
@@ -70,7 +70,7 @@ export const ingestConfigSchema = z.object({
     .default({ members: {}, coupons: {}, stampCards: {}, bonusChecks: {} }),
 });
 
-export const credentialsSchema = z.object({
+const credentialsSchema = z.object({
   clientId: sentInHeader(z.string().min(1)),
   clientSecret: sentInHeader(z.string().min(1)),
   subscriptionKey: sentInHeader(z.string().min(1)),

@@ -1,6 +1,6 @@
 import { closestName } from '../base/closest-name.ts';
 import { CsvError } from '../errors.ts';
-import { KINDS, type ExportKind } from '../base/kinds.ts';
+import { KINDS, normaliseHeader, type ExportKind } from '../base/kinds.ts';
 import { shownValue } from './shown-value.ts';
 
 /** Our column name → the header the merchant's export uses for it (config `columns.<kind>`). */
@@ -25,7 +25,6 @@ export interface ColumnExpectations {
   previous?: ColumnHeaders;
 }
 
-const normalise = (header: string) => header.trim().normalize('NFC').toLowerCase();
 /** A header as messages and rejects show it: printable, whatever bytes the file has there. */
 export const shownHeader = (name: string) => shownValue(name, 200);
 const quoted = (name: string) => `"${shownHeader(name)}"`;
@@ -41,7 +40,7 @@ export function resolveColumns(kind: ExportKind, header: readonly string[], expe
   const { mapping, previous = {} } = expectations;
   const positions = new Map<string, number[]>();
   header.forEach((name, index) => {
-    const key = normalise(name);
+    const key = normaliseHeader(name);
     if (key) positions.set(key, [...(positions.get(key) ?? []), index]);
   });
   const indexes = new Map<string, number>();
@@ -49,7 +48,7 @@ export function resolveColumns(kind: ExportKind, header: readonly string[], expe
   const missing: Missing[] = [];
   for (const column of KINDS[kind].columns) {
     const wanted = mapping[column] ?? column;
-    const found = positions.get(normalise(wanted));
+    const found = positions.get(normaliseHeader(wanted));
     if (found && found.length > 1) {
       const [first, second] = found as [number, number];
       throw new CsvError(

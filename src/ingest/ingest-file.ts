@@ -1,7 +1,7 @@
 // One file → validated rows in its kind's staging file, bad rows → rejects. One streaming pass (after the
 // inspection pass); memory stays flat whatever the file size.
 import type { IngestConfig } from '../config/schema.ts';
-import { shardOf } from '../base/shard.ts';
+import { shardFilter } from '../base/shard.ts';
 import { maskPhoneNumber } from '../privacy/phone-numbers.ts';
 import type { OnDuplicate, StagingWriter } from '../state/staging-writer.ts';
 import { resolveColumns, shownHeader, type ColumnHeaders, type ColumnLayout } from './columns.ts';
@@ -99,10 +99,9 @@ export async function ingestFile(
 }
 
 function rowSkipper(filter: RowFilter): ((contactId: string) => boolean) | undefined {
-  const { shard, contactId: only } = filter;
-  if (only !== undefined) return (contactId) => contactId !== only;
-  if (shard && shard.count > 1) return (contactId) => shardOf(contactId, shard.count) !== shard.index;
-  return undefined;
+  if (filter.contactId !== undefined) return (contactId) => contactId !== filter.contactId;
+  const inShard = shardFilter(filter.shard);
+  return inShard && ((contactId) => !inShard(contactId));
 }
 
 function rawRow(fields: string[], layout: ColumnLayout): Record<string, string | undefined> {

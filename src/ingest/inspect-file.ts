@@ -9,13 +9,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import iconv from 'iconv-lite';
 import type { Delimiter, Encoding, FileInspection } from '../base/export-shapes.ts';
+import type { IngestConfig } from '../config/schema.ts';
 import { CsvError } from '../errors.ts';
 import { utf8Census } from './utf8-bytes.ts';
 
-export interface DialectOverrides {
-  encoding: 'utf-8' | 'windows-1252' | 'auto';
-  delimiter: Delimiter | 'auto';
-}
+/** What the configuration says of the dialect (`auto`: find out from the file). */
+export type DialectOverrides = Pick<IngestConfig['dialect'], 'encoding' | 'delimiter'>;
 
 const HEAD_BYTES = 64 * 1024;
 

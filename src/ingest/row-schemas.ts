@@ -4,7 +4,7 @@
 // (src/base/canonical.ts).
 import { z } from 'zod';
 import type { BonusCheck, Coupon, Member, StampCard } from '../api/events.ts';
-import type { ItemKind } from '../base/kinds.ts';
+import { CURRENCY_CODE, type ItemKind } from '../base/kinds.ts';
 import { normalisePhoneNumber } from './phone.ts';
 import { Invalid, parseBoolean, parseDateTime, parseDecimal, parseInteger, parseMinorUnits, type BareDate, type DateFormat } from './values.ts';
 
@@ -161,7 +161,7 @@ const AMOUNT_WORDS = new Set(['amount', 'fixed', 'kr', 'bel√∏p', 'belopp', 'bel√
 
 function parseCurrency(value: string): string | Invalid {
   const code = value.toUpperCase();
-  return /^[A-Z]{3}$/.test(code) ? code : new Invalid('a currency code like NOK');
+  return CURRENCY_CODE.test(code) ? code : new Invalid('a currency code like NOK');
 }
 
 function parseDiscountType(value: string): 'percentage' | 'amount' | Invalid {

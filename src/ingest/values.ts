@@ -2,6 +2,7 @@
 // expected, so that re-formatted input ("50.00" vs "50,00", " 120 ", "ja" vs "true") canonicalises to the
 // same value and never counts as a change.
 import { formatUtc, wallTimeToUtc, type WallTime } from '../base/time.ts';
+import type { IngestConfig } from '../config/schema.ts';
 
 export class Invalid {
   readonly expected: string;
@@ -57,9 +58,9 @@ export function parseDecimal(text: string): number | Invalid {
   return Number(compact.replace(',', '.'));
 }
 
-export type DateFormat = 'YYYY-MM-DD' | 'DD.MM.YYYY' | 'DD/MM/YYYY' | 'MM/DD/YYYY';
+export type DateFormat = IngestConfig['dialect']['dateFormat'];
 /** Which instant a bare date stands for: its first second, or its last (a `valid_to` date means the whole day). */
-export type BareDate = 'start-of-day' | 'end-of-day';
+export type BareDate = IngestConfig['dialect']['validToDate'];
 
 // Spreadsheets write day-first date-times as `05.06.2021 14:30` or `05.06.2021 14:30:00`.
 const WALL_TIME = String.raw`(?:[ T]+(?<h>\d{1,2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?`;

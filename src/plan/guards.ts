@@ -74,7 +74,7 @@ export function clearedParts(old: MemberState, oldMember: string | undefined, ne
     for (const [column, valueOf] of MEMBER_FIELDS) if (valueOf(before) !== undefined && valueOf(after) === undefined) cleared.push(column);
   }
   for (const [name, kind] of SETS) {
-    const now = kind === 'bonusChecks' ? next.bonusChecks : next[kind];
+    const now = next[kind];
     if (now !== undefined && now.length === 0 && old[kind].hash !== EMPTY_SET.hash) cleared.push(`${name} (all)`);
   }
   return cleared;

@@ -4,9 +4,10 @@
 //
 // No `job` label in the text: Prometheus (and the Pushgateway's grouping key) set that one; the job's
 // name goes in `sync_job` so several loyalty-sync jobs on one host do not collide.
-import { join } from 'node:path';
 import { ACTIONS } from '../base/actions.ts';
 import { redactText } from '../privacy/redact.ts';
+import { failuresByAction } from './summary-line.ts';
+import { exitCodesText } from '../base/exit-codes.ts';
 import type { RunRecord } from '../state/runs.ts';
 import { RUN_STATUSES, type RunReport } from '../base/report-schema.ts';
 
@@ -36,8 +37,7 @@ export function renderMetrics(report: RunReport, options: MetricsOptions): strin
   const seconds = (ms: number) => ms / 1000;
   const finishedAt = Date.parse(report.finishedAt);
   const lastSuccess = report.status === 'succeeded' ? finishedAt : options.lastSuccessAt?.getTime();
-  const failedByAction = new Map<string, number>();
-  for (const failure of report.failures) failedByAction.set(failure.action, (failedByAction.get(failure.action) ?? 0) + 1);
+  const failedByAction = failuresByAction(report);
   const planned = report.events.plannedByAction as Record<string, number>;
   const accepted = report.events.byAction as Record<string, number>;
   const rowsByKind = new Map<string, { read: number; rejected: number }>();
@@ -64,7 +64,7 @@ export function renderMetrics(report: RunReport, options: MetricsOptions): strin
       help: 'The last run status: 1 for the status it had, 0 for the others.',
       samples: RUN_STATUSES.map((status) => ({ labels: { status }, value: status === report.status ? 1 : 0 })),
     },
-    { name: 'loyalty_sync_run_exit_code', help: 'The exit code of the last run (0 succeeded, 3 partial, 4 refused, 1 failed, 5 succeeded with rejected rows under --fail-on-rejects).', samples: [{ value: report.exitCode }] },
+    { name: 'loyalty_sync_run_exit_code', help: `The exit code of the last run: ${exitCodesText(', ')}.`, samples: [{ value: report.exitCode }] },
     {
       name: 'loyalty_sync_members',
       help: 'Members in the last run by change (untouched: left as they were because a row was rejected).',

@@ -1,6 +1,7 @@
 // The pieces the sections of report.html are built from: tiles, tables, meters, fact lists and charts
 // with their numbers. Text is escaped on the way in; only `raw` lets markup through, so a section
 // cannot put unescaped text on the page by accident.
+import { shortAction } from '../base/actions.ts';
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
 
@@ -20,9 +21,8 @@ type Cell = string | number | Html | undefined;
 
 export const raw = (html: string): Html => ({ html });
 const cellHtml = (cell: Cell) => (typeof cell === 'object' ? cell.html : escapeHtml(typeof cell === 'number' ? formatCount(cell) : (cell ?? '')));
-/** `member.registered` for `benefits.member.registered` (every action has the prefix), the full name on hover. */
-export const actionName = (action: string) =>
-  raw(`<code title="${escapeHtml(action)}">${escapeHtml(action.replace(/^benefits\./, '')).replace(/\./g, '.<wbr>')}</code>`);
+/** An action by its short name, the full name on hover; it may wrap at its dots on a phone. */
+export const actionName = (action: string) => raw(`<code title="${escapeHtml(action)}">${escapeHtml(shortAction(action)).replace(/\./g, '.<wbr>')}</code>`);
 export const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
 
 /** Key figures as tiles; a count that needs a look when it is above zero says so with `toneIfAny`. */

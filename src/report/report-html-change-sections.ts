@@ -1,5 +1,6 @@
 // The sections of report.html on what the run changed: members by outcome, events planned and accepted
 // per action, and a sample of the planned events (what a dry run is read for).
+import { failuresByAction } from './summary-line.ts';
 import { ACTIONS } from '../base/actions.ts';
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
@@ -30,8 +31,7 @@ export function membersSection(report: RunReport): ReportSection {
 
 export function eventsSection(report: RunReport): ReportSection {
   const { events } = report;
-  const failedByAction = new Map<string, number>();
-  for (const failure of report.failures) failedByAction.set(failure.action, (failedByAction.get(failure.action) ?? 0) + 1);
+  const failedByAction = failuresByAction(report);
   const known = new Set<string>(ACTIONS);
   const actions = [
     ...ACTIONS,

@@ -4,10 +4,10 @@
 // run id are left alone. The age comes from the run id (its start time), so a copied folder keeps its age.
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { daysBefore } from '../base/time.ts';
 import type { Pruned } from '../base/run-shapes.ts';
 
 const RUN_FOLDER = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{3})?Z-[0-9a-f]+$/;
-const DAY_MS = 86_400_000;
 
 export interface ReportRetention {
   olderThanDays: number;
@@ -26,7 +26,7 @@ export function pruneReportFolders(reportDir: string, retention: ReportRetention
   } catch {
     return pruned;
   }
-  const cutoff = retention.now.getTime() - retention.olderThanDays * DAY_MS;
+  const cutoff = daysBefore(retention.now, retention.olderThanDays).getTime();
   const runs = names
     .map((name) => ({ name, startedAt: startOf(name) }))
     .filter((run): run is { name: string; startedAt: number } => run.startedAt !== undefined && run.name !== retention.currentRunId)

@@ -11,7 +11,7 @@ import { METRICS_FILE, renderMetrics } from './metrics.ts';
 import { renderReportHtml } from './report-html.ts';
 import type { RunReport } from '../base/report-schema.ts';
 
-export function runReportDir(reportDir: string, runId: string): string {
+function runReportDir(reportDir: string, runId: string): string {
   const folder = join(reportDir, runId);
   mkdirSync(folder, { recursive: true });
   return folder;

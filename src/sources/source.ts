@@ -1,7 +1,6 @@
 // Where exports come from. A source lists → fetches → hands over local files, and after the run's
 // outcome is known, archives or quarantines them (drop folders) or leaves them be (plain folders).
 import type { DatabaseSync } from 'node:sqlite';
-import type { IngestFile } from '../base/export-shapes.ts';
 import type { Logger } from '../log.ts';
 import type { PulledExport, Pruned, FilePlacement } from '../base/run-shapes.ts';
 

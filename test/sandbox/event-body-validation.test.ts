@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/base/actions.ts';
-import { bonusCheck, coupon, identity, loyaltyEvent, member, registered, stampCard } from './fixtures/loyalty-events.ts';
+import { bonusCheck, coupon, identity, member, registered, stampCard } from './fixtures/loyalty-events.ts';
 import { openSandbox, type Reply } from './fixtures/sandbox-client.ts';
 
 function fieldsOf(reply: Reply): string[] {

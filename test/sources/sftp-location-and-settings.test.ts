@@ -1,8 +1,8 @@
 // `--source sftp://user@host[:port]/path`, the drop-folder settings and where the SFTP secrets come from.
 import { describe, expect, it } from 'vitest';
-import { dropFolderSettingsSchema, sftpSettingsSchema } from '../../src/config/source-settings.ts';
+import { dropFolderSettingsSchema, SFTP_SECRET_ENV, sftpSettingsSchema } from '../../src/config/source-settings.ts';
 import { DROP_FOLDER_OPTIONS } from '../../src/config/options.ts';
-import { mergeSftpSecrets } from '../../src/config/load.ts';
+import { mergeSecretsFromEnv } from '../../src/config/load.ts';
 import { parseSftpLocation } from '../../src/sources/sftp-location.ts';
 import { openSource } from '../../src/sources/open-source.ts';
 
@@ -77,10 +77,10 @@ describe('drop folder settings', () => {
 
   it('takes the secrets from env over the config file', () => {
     const merged: Record<string, unknown> = { sftp: { password: 'from file', hostKey: 'SHA256:x' } };
-    mergeSftpSecrets(merged, { LOYALTY_SYNC_SFTP_PASSWORD: 'from env', LOYALTY_SYNC_SFTP_PRIVATE_KEY: 'KEY', LOYALTY_SYNC_SFTP_PASSPHRASE: 'pp' });
+    mergeSecretsFromEnv(merged, 'sftp', SFTP_SECRET_ENV, { LOYALTY_SYNC_SFTP_PASSWORD: 'from env', LOYALTY_SYNC_SFTP_PRIVATE_KEY: 'KEY', LOYALTY_SYNC_SFTP_PASSPHRASE: 'pp' });
     expect(merged).toEqual({ sftp: { password: 'from env', hostKey: 'SHA256:x', privateKey: 'KEY', passphrase: 'pp' } });
     const untouched: Record<string, unknown> = {};
-    mergeSftpSecrets(untouched, {});
+    mergeSecretsFromEnv(untouched, 'sftp', SFTP_SECRET_ENV, {});
     expect(untouched).toEqual({});
   });
 });

@@ -37,15 +37,6 @@ export function roleOfName(name: string, kinds: FileKinds = DEFAULT_FILE_KINDS):
   return { role: 'other' };
 }
 
-/** The marker and manifest names of an export key. */
-export function doneNameOf(key: string): string {
-  return key === '' ? PLAIN_DONE : `${key}${DONE_SUFFIX}`;
-}
-
-export function manifestNameOf(key: string): string {
-  return key === '' ? KEYLESS_MANIFEST : `${key}${MANIFEST_SUFFIX}`;
-}
-
 /**
  * The key of the file a temporary name will become: `members-2026-11-24.csv.part`,
  * `.members-2026-11-24.csv.x1Y2` (rsync): temporary suffixes and leading dots go, then extensions are

@@ -3,6 +3,7 @@
 // `<name>.error.txt` per data file (refused, failed, or an export that cannot be synced at all).
 // Moves never overwrite: a name already taken in the target folder gets a number instead. An error
 // note's reason is redacted (src/privacy/): it is a file on the merchant's server, an output like any.
+import { dayIn } from '../../base/time.ts';
 import { posix } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from '../../log.ts';
@@ -127,13 +128,6 @@ function freeName(name: string, taken: Set<string>, reserveErrorNote: boolean): 
   taken.add(candidate);
   if (reserveErrorNote) taken.add(`${candidate}.error.txt`);
   return candidate;
-}
-
-/** `YYYY-MM-DD` of an instant in a time zone. */
-export function dayIn(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
-  const part = (type: string) => parts.find((candidate) => candidate.type === type)?.value;
-  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 interface ErrorNote {

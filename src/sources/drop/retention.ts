@@ -4,14 +4,13 @@
 // `<name>.error.txt`, by the newer of their modification times (the note's is when the run gave up on it).
 // Nothing in incoming/ is ever touched, and neither is any other name: only what the job put there.
 import type { DropFolderSettings } from '../../config/source-settings.ts';
-import { dayIn } from './put-away.ts';
+import { dayIn, daysBefore } from '../../base/time.ts';
 import type { DropEntry, DropSession } from './storage.ts';
 import type { Pruned } from '../../base/run-shapes.ts';
 
 /** An `archive/` folder of one day's exports. */
 export const DAY_FOLDER = /^\d{4}-\d{2}-\d{2}$/;
 const ERROR_NOTE = '.error.txt';
-const DAY_MS = 86_400_000;
 
 export interface DropRetention {
   olderThanDays: number;
@@ -24,7 +23,7 @@ export interface DropRetention {
  * be removed does not stop the others.
  */
 export async function pruneDropFolder(session: DropSession, settings: DropFolderSettings, retention: DropRetention): Promise<Pruned> {
-  const cutoff = new Date(retention.now.getTime() - retention.olderThanDays * DAY_MS);
+  const cutoff = daysBefore(retention.now, retention.olderThanDays);
   const lastExpiredDay = dayIn(cutoff, retention.timeZone);
   const expired: string[] = [];
   for (const entry of (await session.list(settings.archive)) ?? []) {
