@@ -11,6 +11,7 @@
 import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Reject } from '../base/export-shapes.ts';
 import { redactText } from '../privacy/redact.ts';
@@ -21,7 +22,10 @@ export const MAX_CELL_LENGTH = 1000;
 
 export interface RejectsLog {
   add(reject: Reject): void;
-  /** Writes rejects.csv, source files in `fileOrder` first; returns its path if anything was rejected. */
+  /**
+   * Writes rejects.csv, source files in `fileOrder` first; returns its path if anything was rejected.
+   * Throws the first write error (also one that happened while rows were added).
+   */
   close(fileOrder?: readonly string[]): Promise<string | undefined>;
   summary(): { reason: string; count: number; examples: string[] }[];
 }
@@ -29,16 +33,29 @@ export interface RejectsLog {
 export function createRejectsLog(path: string): RejectsLog {
   const parts = new Map<string, { path: string; out: WriteStream }>();
   const reasons = new Map<string, { count: number; examples: string[] }>();
+  // A report folder that cannot be written fails the report, not the run: add() never throws (it is
+  // called from inside ingest and planning), the rows are still counted, and close() throws the error.
+  let failure: unknown;
+  const fail = (error: unknown) => (failure ??= error);
+  const partFor = (file: string) => {
+    let part = parts.get(file);
+    if (!part) {
+      if (parts.size === 0) mkdirSync(dirname(path), { recursive: true });
+      const partPath = `${path}.${parts.size}.part`;
+      part = { path: partPath, out: createWriteStream(partPath).on('error', fail) };
+      parts.set(file, part);
+    }
+    return part;
+  };
   return {
     add(reject) {
-      let part = parts.get(reject.file);
-      if (!part) {
-        if (parts.size === 0) mkdirSync(dirname(path), { recursive: true });
-        const partPath = `${path}.${parts.size}.part`;
-        part = { path: partPath, out: createWriteStream(partPath) };
-        parts.set(reject.file, part);
+      if (failure === undefined) {
+        try {
+          partFor(reject.file).out.write(csvRow([safeCell(reject.file), reject.line, safeCell(reject.column), safeCell(reject.reason), safeCell(reject.contactId ?? ''), safeCell(reject.value ?? '')]));
+        } catch (error) {
+          fail(error);
+        }
       }
-      part.out.write(csvRow([safeCell(reject.file), reject.line, safeCell(reject.column), safeCell(reject.reason), safeCell(reject.contactId ?? ''), safeCell(reject.value ?? '')]));
       // Group by the reason's general form ("expected a valid phone number…") without the value.
       const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/, got ".*"$/, '').replace(/"[^"]*"/g, '"…"').replace(/line \d+/, 'line N')}`;
       let entry = reasons.get(key);
@@ -48,20 +65,31 @@ export function createRejectsLog(path: string): RejectsLog {
       if (entry.examples.length < EXAMPLES_PER_REASON) entry.examples.push(`${reject.file}:${reject.line}`);
     },
     async close(fileOrder = []) {
-      if (parts.size === 0) return undefined;
-      const ordered = [...parts].sort(([a], [b]) => rank(fileOrder, a) - rank(fileOrder, b));
-      const out = createWriteStream(path);
-      out.write(csvRow(['file', 'line', 'column', 'reason', 'contact_id', 'value']));
-      for (const [, part] of ordered) {
-        part.out.end();
-        await once(part.out, 'finish');
-        // Copied chunk by chunk: pipeline(…, { end: false }) leaves listeners on `out` for every part.
-        for await (const chunk of createReadStream(part.path)) if (!out.write(chunk)) await once(out, 'drain');
-        rmSync(part.path);
+      try {
+        if (failure !== undefined) throw failure;
+        if (parts.size === 0) return undefined;
+        const ordered = [...parts].sort(([a], [b]) => rank(fileOrder, a) - rank(fileOrder, b));
+        const out = createWriteStream(path).on('error', fail);
+        out.write(csvRow(['file', 'line', 'column', 'reason', 'contact_id', 'value']));
+        for (const [, part] of ordered) {
+          await finished(part.out.end());
+          // Copied chunk by chunk: pipeline(…, { end: false }) leaves listeners on `out` for every part.
+          for await (const chunk of createReadStream(part.path)) {
+            if (out.write(chunk)) continue;
+            if (out.errored) throw out.errored;
+            await once(out, 'drain');
+          }
+          rmSync(part.path);
+        }
+        await finished(out.end());
+        return path;
+      } catch (error) {
+        for (const part of parts.values()) {
+          part.out.destroy();
+          rmSync(part.path, { force: true });
+        }
+        throw error;
       }
-      out.end();
-      await once(out, 'finish');
-      return path;
     },
     summary() {
       return [...reasons].map(([reason, entry]) => ({ reason, ...entry })).sort((a, b) => b.count - a.count);
