@@ -84,10 +84,9 @@ export function createRejectsLog(path: string): RejectsLog {
         await finished(out.end());
         return path;
       } catch (error) {
-        for (const part of parts.values()) {
-          part.out.destroy();
-          rmSync(part.path, { force: true });
-        }
+        // Nothing half-written stays behind; the error to report is what made the file fail.
+        for (const part of parts.values()) part.out.destroy();
+        for (const file of [path, ...[...parts.values()].map((part) => part.path)]) removeIfThere(file);
         throw error;
       }
     },
@@ -95,6 +94,14 @@ export function createRejectsLog(path: string): RejectsLog {
       return [...reasons].map(([reason, entry]) => ({ reason, ...entry })).sort((a, b) => b.count - a.count);
     },
   };
+}
+
+function removeIfThere(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // Not a file (a folder where the file should go): left as it was found.
+  }
 }
 
 /** Position in the export's file order; files not listed (there are none in practice) go last. */

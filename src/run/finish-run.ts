@@ -24,6 +24,7 @@ export async function finishRun(run: RunContext, facts: StageFacts, stages: Stag
   } catch (error) {
     // A bug in the steps above: the run still gets a report, and its row does not stay `running`.
     logRunError(run.logger, error);
+    await run.sender.close().catch(() => undefined);
     const verdict = verdictOf(noStageFacts(), { stages: { stoppedBy: error }, aborted: false, failOnRejects: false });
     finished = { report: bareReport({ ...run, finishedAt: run.now() }, verdict), verdict, history: [] };
   }

@@ -64,7 +64,7 @@ export function runContext(deps: RunDeps): RunContext {
 /** The run's one sender (connection pool, token cache, retry policy): opened by the first delivery, closed by the finish. */
 export interface RunSender {
   open(): Promise<OpenSender>;
-  /** Also forgets the caller's signal: a process that runs job after job (`schedule`) keeps no run alive. */
+  /** Also forgets the caller's signal: a process that runs job after job (`schedule`) keeps no run alive. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -92,8 +92,10 @@ function runSender(deps: RunDeps, telemetry: Telemetry): RunSender {
       return sender;
     },
     async close() {
+      const closing = sender;
+      sender = undefined;
       try {
-        await sender?.close();
+        await closing?.close();
       } finally {
         signal?.removeEventListener('abort', onAbort);
         clearTimeout(graceTimer);
