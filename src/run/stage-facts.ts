@@ -1,5 +1,5 @@
 // What the stages of one run return: plain data, recorded in stage order by src/sync.ts, folded into the
-// run's outcome (run-outcome.ts) and its report (finish-run.ts). A stage that can stop partway returns
+// run's verdict (run-verdict.ts) and its report (finish-run.ts). A stage that can stop partway returns
 // what it found up to then with the error that stopped it (`stoppedBy`): a refused plan still shows the
 // events it would have sent, a delivery cut short the members that failed before.
 import type { IngestResult } from '../base/export-shapes.ts';

@@ -109,7 +109,7 @@ function latestStateOf(latest: string): string | null | undefined {
   }
   const state = report.options?.state;
   if (typeof state === 'string') return state;
-  // A run that ended before it had a state file names none (src/run/finish-run.ts): not a mark.
+  // A run that ended before it had a state file names none (src/run/publish-report.ts): not a mark.
   return report.options && report.options.stateMissing !== true ? null : undefined;
 }
 
