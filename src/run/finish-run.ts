@@ -10,7 +10,7 @@ import { buildReport } from '../report/build-report.ts';
 import { TREND_RUNS } from '../report/run-trend.ts';
 import type { ColumnsByKind, RunRecord } from '../state/runs.ts';
 import { commitDelivered } from './deliver-stage.ts';
-import { bareReport, logRunError, publishReport, reportOptions, type SyncResult } from './publish-report.ts';
+import { bareFacts, logRunError, publishReport, type SyncResult } from './publish-report.ts';
 import { pruneExpired, type Expired } from './retention-stage.ts';
 import type { RunContext } from './run-context.ts';
 import { verdictOf, type RunEnd, type RunVerdict } from './run-verdict.ts';
@@ -26,7 +26,7 @@ export async function finishRun(run: RunContext, facts: StageFacts, stages: Stag
     logRunError(run.logger, error);
     await run.sender.close().catch(() => undefined);
     const verdict = verdictOf(noStageFacts(), { stages: { stoppedBy: error }, aborted: false, failOnRejects: false });
-    finished = { report: bareReport({ ...run, finishedAt: run.now() }, verdict), verdict, history: [] };
+    finished = { report: buildReport(bareFacts({ ...run, finishedAt: run.now() }, verdict)), verdict, history: [] };
   }
   const { report, verdict, history } = finished;
   return publishReport(run.config, report, {
@@ -94,14 +94,7 @@ function reportOfRun(run: RunContext, facts: StageFacts, verdict: RunVerdict, fi
   const total = Math.round(run.now().getTime() - run.startedAt.getTime());
   const deliveries = [drained, delivered].filter((delivery) => delivery !== undefined);
   return buildReport({
-    runId: run.runId,
-    status: verdict.status,
-    exitCode: verdict.exitCode,
-    ...(verdict.error && { error: verdict.error }),
-    startedAt: run.startedAt,
-    finishedAt: run.now(),
-    options: reportOptions(config),
-    sourceDescription: run.source.description,
+    ...bareFacts({ ...run, finishedAt: run.now() }, verdict),
     ...(pull?.pulled && { pulled: pull.pulled }),
     placements: finish.placements,
     ...(ingest && { ingest }),

@@ -8,7 +8,7 @@ import { createTelemetry } from '../deliver/telemetry.ts';
 import { isSyncError, ReportError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { announceRun } from '../report/announce.ts';
-import { buildReport } from '../report/build-report.ts';
+import { buildReport, type RunFacts } from '../report/build-report.ts';
 import { lastSucceededAt } from '../report/metrics.ts';
 import type { RunReport } from '../base/report-schema.ts';
 import { writeReport } from '../report/write-report.ts';
@@ -108,12 +108,12 @@ export async function publishEarlyEnd(end: EarlyEnd): Promise<SyncResult> {
   if (isSyncError(end.error) && NOT_A_RUN.has(end.error.code)) throw end.error;
   logRunError(end.logger, end.error);
   const verdict = verdictOf(noStageFacts(), { stages: { stoppedBy: end.error }, aborted: false, failOnRejects: end.config.failOnRejects });
-  return publishReport(end.config, bareReport(end, verdict, earlyEndOptions(end)), { history: [], logger: end.logger });
+  return publishReport(end.config, buildReport(bareFacts(end, verdict, earlyEndOptions(end))), { history: [], logger: end.logger });
 }
 
-/** The report of a run that has no facts to tell: only its verdict. */
-export function bareReport(run: Omit<EarlyEnd, 'error' | 'logger'>, verdict: RunVerdict, options = reportOptions(run.config)): RunReport {
-  return buildReport({
+/** What the report says of a run that found nothing (or whose facts are lost): who, when, and its verdict. */
+export function bareFacts(run: Omit<EarlyEnd, 'error' | 'logger'>, verdict: RunVerdict, options = reportOptions(run.config)): RunFacts {
+  return {
     runId: run.runId,
     status: verdict.status,
     exitCode: verdict.exitCode,
@@ -132,7 +132,7 @@ export function bareReport(run: Omit<EarlyEnd, 'error' | 'logger'>, verdict: Run
     durationsMs: { drain: 0, ingest: 0, plan: 0, deliver: 0, total: Math.max(0, run.finishedAt.getTime() - run.startedAt.getTime()) },
     delivery: createTelemetry(run.startedAt.getTime()).summary(),
     plannedSample: {},
-  });
+  };
 }
 
 /** An expected error is one line with its code; only an unexpected one (a bug) is logged with its stack. */
