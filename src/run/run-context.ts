@@ -92,13 +92,12 @@ function runSender(deps: RunDeps, telemetry: Telemetry): RunSender {
       return sender;
     },
     async close() {
-      const closing = sender;
-      sender = undefined;
       try {
-        await closing?.close();
+        await sender?.close();
       } finally {
         signal?.removeEventListener('abort', onAbort);
         clearTimeout(graceTimer);
+        sender = undefined;
       }
     },
   };

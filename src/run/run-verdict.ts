@@ -37,10 +37,17 @@ const INTERRUPTED: ReportedError = {
 };
 
 export function verdictOf(facts: StageFacts, end: RunEnd): RunVerdict {
-  const stopped = typeof end.stages === 'object' ? end.stages : undefined;
-  const refusal = stopped?.stoppedBy instanceof GuardError ? stopped.stoppedBy : undefined;
-  let status: RunStatus = refusal ? 'refused' : stopped ? 'failed' : statusOf(end.stages as Exclude<StagesEnd, object>, facts);
-  let error = stopped && reportedError(stopped.stoppedBy);
+  let status: RunStatus;
+  let error: ReportedError | undefined;
+  let refusal: GuardError | undefined;
+  if (typeof end.stages === 'object') {
+    const { stoppedBy } = end.stages;
+    if (stoppedBy instanceof GuardError) refusal = stoppedBy;
+    status = refusal ? 'refused' : 'failed';
+    error = reportedError(stoppedBy);
+  } else {
+    status = statusOf(end.stages, facts);
+  }
   if ('commitFailed' in end) {
     status = 'failed';
     error ??= reportedError(end.commitFailed);
