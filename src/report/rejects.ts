@@ -65,11 +65,12 @@ export function createRejectsLog(path: string): RejectsLog {
       if (entry.examples.length < EXAMPLES_PER_REASON) entry.examples.push(`${reject.file}:${reject.line}`);
     },
     async close(fileOrder = []) {
+      let out: WriteStream | undefined;
       try {
         if (failure !== undefined) throw failure;
         if (parts.size === 0) return undefined;
         const ordered = [...parts].sort(([a], [b]) => rank(fileOrder, a) - rank(fileOrder, b));
-        const out = createWriteStream(path).on('error', fail);
+        out = createWriteStream(path).on('error', fail);
         out.write(csvRow(['file', 'line', 'column', 'reason', 'contact_id', 'value']));
         for (const [, part] of ordered) {
           await finished(part.out.end());
@@ -85,7 +86,7 @@ export function createRejectsLog(path: string): RejectsLog {
         return path;
       } catch (error) {
         // Nothing half-written stays behind; the error to report is what made the file fail.
-        for (const part of parts.values()) part.out.destroy();
+        await Promise.all([out, ...[...parts.values()].map((part) => part.out)].map(discard));
         for (const file of [path, ...[...parts.values()].map((part) => part.path)]) removeIfThere(file);
         throw error;
       }
@@ -94,6 +95,14 @@ export function createRejectsLog(path: string): RejectsLog {
       return [...reasons].map(([reason, entry]) => ({ reason, ...entry })).sort((a, b) => b.count - a.count);
     },
   };
+}
+
+/** Closes a stream without writing the rest, once its file is open (an unopened file would appear later). */
+async function discard(stream: WriteStream | undefined): Promise<void> {
+  if (!stream || stream.closed) return;
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  stream.destroy();
+  await closed;
 }
 
 function removeIfThere(file: string): void {
