@@ -1,18 +1,16 @@
-// Assembles report.json from what the stages counted. Pure.
+// Assembles report.json from what the stages counted and the run's verdict (src/run/run-verdict.ts). Pure.
 import type { Action } from '../base/actions.ts';
 import type { DeliveryTotals } from '../base/run-shapes.ts';
 import type { IngestResult } from '../base/export-shapes.ts';
 import type { PlannedRun } from '../base/run-shapes.ts';
 import type { PulledExport, FilePlacement } from '../base/run-shapes.ts';
-import { exitCodeOfRun } from '../base/exit-codes.ts';
 import type { RunReport, RunStatus } from '../base/report-schema.ts';
 
 
 export interface RunFacts {
   runId: string;
   status: RunStatus;
-  /** `--fail-on-rejects`. */
-  failOnRejects: boolean;
+  exitCode: number;
   error?: RunReport['error'];
   startedAt: Date;
   finishedAt: Date;
@@ -47,11 +45,10 @@ export function buildReport(facts: RunFacts): RunReport {
   const sum = (pick: (totals: DeliveryTotals) => number) => (drained ? pick(drained) : 0) + (delivered ? pick(delivered) : 0);
   const failed = facts.failedByChange;
   const rowsRejected = (ingest?.rowsRejected ?? 0) + facts.orphanRows;
-  const withRejects = facts.failOnRejects && (rowsRejected > 0 || (plan?.members.untouched ?? 0) > 0);
   return {
     runId: facts.runId,
     status: facts.status,
-    exitCode: exitCodeOfRun(facts.status, facts.error?.code, withRejects),
+    exitCode: facts.exitCode,
     startedAt: facts.startedAt.toISOString(),
     finishedAt: facts.finishedAt.toISOString(),
     options: facts.options,

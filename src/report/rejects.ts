@@ -11,6 +11,7 @@
 import { createReadStream, createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { Reject } from '../base/export-shapes.ts';
 import { redactText } from '../privacy/redact.ts';
@@ -20,45 +21,39 @@ const REASONS_KEPT = 50;
 export const MAX_CELL_LENGTH = 1000;
 
 export interface RejectsLog {
-  /** Never throws: a row that cannot be written is counted all the same, and `failure()` says why. */
   add(reject: Reject): void;
   /**
-   * Writes rejects.csv, source files in `fileOrder` first; returns its path if anything was rejected and
-   * the file could be written. Never throws.
+   * Writes rejects.csv, source files in `fileOrder` first; returns its path if anything was rejected.
+   * Throws the first write error (also one that happened while rows were added).
    */
   close(fileOrder?: readonly string[]): Promise<string | undefined>;
-  /** Why rejects.csv could not be written (a report folder that cannot be made, a full disk), if so. */
-  failure(): string | undefined;
   summary(): { reason: string; count: number; examples: string[] }[];
 }
 
 export function createRejectsLog(path: string): RejectsLog {
   const parts = new Map<string, { path: string; out: WriteStream }>();
   const reasons = new Map<string, { count: number; examples: string[] }>();
-  // The first write error: rejects.csv is then left out (the report says so), the run goes on. Rejects are
-  // added from a worker lane's messages, where a throw would end the process.
-  let failed: Error | undefined;
-  const fail = (error: Error) => (failed ??= error);
-  const write = (reject: Reject) => {
-    let part = parts.get(reject.file);
+  // A report folder that cannot be written fails the report, not the run: add() never throws (it is
+  // called from inside ingest and planning), the rows are still counted, and close() throws the error.
+  let failure: unknown;
+  const fail = (error: unknown) => (failure ??= error);
+  const partFor = (file: string) => {
+    let part = parts.get(file);
     if (!part) {
       if (parts.size === 0) mkdirSync(dirname(path), { recursive: true });
       const partPath = `${path}.${parts.size}.part`;
       part = { path: partPath, out: createWriteStream(partPath).on('error', fail) };
-      parts.set(reject.file, part);
+      parts.set(file, part);
     }
-    part.out.write(csvRow([safeCell(reject.file), reject.line, safeCell(reject.column), safeCell(reject.reason), safeCell(reject.contactId ?? ''), safeCell(reject.value ?? '')]));
-  };
-  const removeParts = () => {
-    for (const part of parts.values()) removeQuietly(part.path);
+    return part;
   };
   return {
     add(reject) {
-      if (!failed) {
+      if (failure === undefined) {
         try {
-          write(reject);
+          partFor(reject.file).out.write(csvRow([safeCell(reject.file), reject.line, safeCell(reject.column), safeCell(reject.reason), safeCell(reject.contactId ?? ''), safeCell(reject.value ?? '')]));
         } catch (error) {
-          fail(error as Error);
+          fail(error);
         }
       }
       // Group by the reason's general form (reasons are fixed text; a quoted name is not part of it).
@@ -70,33 +65,31 @@ export function createRejectsLog(path: string): RejectsLog {
       if (entry.examples.length < EXAMPLES_PER_REASON) entry.examples.push(`${reject.file}:${reject.line}`);
     },
     async close(fileOrder = []) {
-      if (parts.size === 0 && !failed) return undefined;
+      let out: WriteStream | undefined;
       try {
-        if (failed) throw failed;
+        if (failure !== undefined) throw failure;
+        if (parts.size === 0) return undefined;
         const ordered = [...parts].sort(([a], [b]) => rank(fileOrder, a) - rank(fileOrder, b));
-        const out = createWriteStream(path);
-        const finished = once(out, 'finish');
+        out = createWriteStream(path).on('error', fail);
         out.write(csvRow(['file', 'line', 'column', 'reason', 'contact_id', 'value']));
         for (const [, part] of ordered) {
-          part.out.end();
-          await once(part.out, 'finish');
+          await finished(part.out.end());
           // Copied chunk by chunk: pipeline(…, { end: false }) leaves listeners on `out` for every part.
-          for await (const chunk of createReadStream(part.path)) if (!out.write(chunk)) await once(out, 'drain');
+          for await (const chunk of createReadStream(part.path)) {
+            if (out.write(chunk)) continue;
+            if (out.errored) throw out.errored;
+            await once(out, 'drain');
+          }
+          rmSync(part.path);
         }
-        out.end();
-        await finished;
+        await finished(out.end());
         return path;
       } catch (error) {
-        fail(error as Error);
-        for (const part of parts.values()) part.out.destroy();
-        removeQuietly(path);
-        return undefined;
-      } finally {
-        removeParts();
+        // Nothing half-written stays behind; the error to report is what made the file fail.
+        await Promise.all([out, ...[...parts.values()].map((part) => part.out)].map(discard));
+        for (const file of [path, ...[...parts.values()].map((part) => part.path)]) removeIfThere(file);
+        throw error;
       }
-    },
-    failure() {
-      return failed && `rejects.csv could not be written to ${path}: ${failed.message}`;
     },
     summary() {
       return [...reasons].map(([reason, entry]) => ({ reason, ...entry })).sort((a, b) => b.count - a.count);
@@ -104,12 +97,19 @@ export function createRejectsLog(path: string): RejectsLog {
   };
 }
 
-/** Cleaning up after a failure must not fail in turn (a path under a file is ENOTDIR, not ENOENT). */
-function removeQuietly(path: string): void {
+/** Closes a stream without writing the rest, once its file is open (an unopened file would appear later). */
+async function discard(stream: WriteStream | undefined): Promise<void> {
+  if (!stream || stream.closed) return;
+  const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  stream.destroy();
+  await closed;
+}
+
+function removeIfThere(file: string): void {
   try {
-    rmSync(path, { force: true });
+    rmSync(file, { force: true });
   } catch {
-    // nothing was written there
+    // Not a file (a folder where the file should go): left as it was found.
   }
 }
 

@@ -1,139 +1,123 @@
-// The end of every run, including one that never got its state file open: the report files
-// (report.json, report.html, metrics.prom, latest.json), the run's row in the state file, and the
-// announcements (Pushgateway, webhook). Monitoring sees every run, whatever stopped it.
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { RunConfig } from '../config/schema.ts';
-import { createTelemetry } from '../deliver/telemetry.ts';
-import { GuardError, isSyncError, ReportError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { announceRun } from '../report/announce.ts';
-import { buildReport } from '../report/build-report.ts';
-import { lastSucceededAt } from '../report/metrics.ts';
+// The finish of a run that held its lock, whatever ended its stages: the last commit, the API connection
+// closed, the export put away, rejects.csv, retention, then the report, the run's row and the
+// announcement (publish-report.ts). No step stops the others: one that fails becomes a warning in the
+// report (or, for the commit, the run's error), and the run's row is finished even when the report
+// cannot be written or built.
 import type { RunReport } from '../base/report-schema.ts';
-import { writeReport } from '../report/write-report.ts';
-import type { Source } from '../sources/source.ts';
-import type { ColumnsByKind, RunRecord, RunsTable } from '../state/runs.ts';
+import type { FilePlacement } from '../base/run-shapes.ts';
+import type { Logger } from '../log.ts';
+import { buildReport } from '../report/build-report.ts';
+import { TREND_RUNS } from '../report/run-trend.ts';
+import type { ColumnsByKind, RunRecord } from '../state/runs.ts';
+import { commitDelivered } from './deliver-stage.ts';
+import { bareFacts, logRunError, publishReport, type SyncResult } from './publish-report.ts';
+import { pruneExpired, type Expired } from './retention-stage.ts';
+import type { RunContext } from './run-context.ts';
+import { verdictOf, type RunEnd, type RunVerdict } from './run-verdict.ts';
+import { putAwayExport } from './source-stage.ts';
+import { MAX_LISTED_FAILURES, noStageFacts, type StageFacts, type StagesEnd } from './stage-facts.ts';
 
-export interface SyncResult {
-  report: RunReport;
-  reportPath: string;
+export async function finishRun(run: RunContext, facts: StageFacts, stages: StagesEnd): Promise<SyncResult> {
+  let finished: { report: RunReport; verdict: RunVerdict; history: RunRecord[] };
+  try {
+    finished = await finishSteps(run, facts, stages);
+  } catch (error) {
+    // A bug in the steps above: the run still gets a report, and its row does not stay `running`.
+    logRunError(run.logger, error);
+    await run.sender.close().catch(() => undefined);
+    const verdict = verdictOf(noStageFacts(), { stages: { stoppedBy: error }, aborted: false, failOnRejects: false });
+    finished = { report: buildReport(bareFacts({ ...run, finishedAt: run.now() }, verdict)), verdict, history: [] };
+  }
+  const { report, verdict, history } = finished;
+  return publishReport(run.config, report, {
+    history,
+    ...(facts.recorded && { runs: run.runs }),
+    logger: run.logger,
+    runOfRecord: verdict.ownsTheRun,
+    ...(facts.ingest && { columnsByKind: columnsByKind(facts) }),
+  });
 }
 
-/** What the report says about how the run was started. */
-export function reportOptions(config: RunConfig): RunReport['options'] {
-  return {
-    dryRun: config.dryRun,
-    full: config.full,
-    allowMassDelete: config.allowMassDelete,
-    ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
-    ...(config.newState && { newState: true }),
-    state: resolve(config.state),
+async function finishSteps(run: RunContext, facts: StageFacts, stages: StagesEnd) {
+  const { config, logger } = run;
+  const warnings: string[] = [];
+  const step = finishStep(logger, warnings);
+  await step('could not stop the progress display', () => run.progress?.stop());
+  const end: RunEnd = { stages, aborted: run.signal?.aborted ?? false, failOnRejects: config.failOnRejects };
+  try {
+    commitDelivered(run);
+  } catch (error) {
+    end.commitFailed = error;
+    if (typeof stages !== 'object') logRunError(logger, error);
+  }
+  await step('could not close the connection to the API', () => run.sender.close());
+  const verdict = verdictOf(facts, end);
+  // A run that lost its lock owns nothing any more: the state file, the export and latest.json belong
+  // to the run that took over. It only leaves its own report behind.
+  const placements = verdict.ownsTheRun ? ((await step('could not archive the export', () => putAwayExport(run, facts.pull?.pulled, verdict))) ?? []) : [];
+  const rejectsFile = await step('rejects.csv could not be written', () => run.rejects.close(facts.ingest?.files.map((file) => file.name)));
+  const expired = !config.dryRun && verdict.ownsTheRun ? await step('could not remove what is past its retention', () => pruneExpired(config, run.source, run.runId, run.now(), logger)) : undefined;
+  warnings.push(...(expired?.warnings ?? []));
+  const history = (await step('the trend of earlier runs is missing', () => run.runs.recent(TREND_RUNS))) ?? [];
+  const report = reportOfRun(run, facts, verdict, { placements, rejectsFile, expired, warnings });
+  return { report, verdict, history };
+}
+
+/**
+ * Runs one finish step; a step that throws becomes a warning (`what: why`) and the finish goes on.
+ * Returns the step's result, or undefined when it failed.
+ */
+function finishStep(logger: Logger, warnings: string[]) {
+  return async <T>(what: string, work: () => Promise<T> | T): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      const warning = `${what}: ${(error as Error)?.message ?? String(error)}`;
+      logger.warn({ stage: 'report', error: (error as Error)?.message }, what);
+      warnings.push(warning);
+      return undefined;
+    }
   };
 }
 
-export interface Publication {
-  /** Earlier runs, for the trend and the last success time. */
-  history: readonly RunRecord[];
-  /** The state file's runs table, when the run has a row there to finish. */
-  runs?: RunsTable;
-  logger: Logger;
-  /**
-   * False for a run that lost its lock: it owns nothing any more, and leaves only its own report behind
-   * (no latest.json or metrics, no row finished, no announcement).
-   */
-  runOfRecord?: boolean;
-  /** The columns each file of the export had, recorded with the run (the next run checks they are still there). */
-  columnsByKind?: ColumnsByKind;
+interface FinishFacts {
+  placements: FilePlacement[];
+  rejectsFile: string | undefined;
+  expired: Expired | undefined;
+  /** What the finish could not do. */
+  warnings: string[];
 }
 
-/** Writes the report and finishes the run's row, then announces the run. */
-export async function publishReport(config: RunConfig, report: RunReport, { history, runs, logger, runOfRecord = true, columnsByKind }: Publication): Promise<SyncResult> {
-  const lastSuccessAt = lastSucceededAt(history);
-  let written: ReturnType<typeof writeReport> | undefined;
-  try {
-    written = writeReport(config.reportDir, report, { history, timeZone: config.timeZone, metricsJob: config.metricsJob, ...(lastSuccessAt && { lastSuccessAt }), runOfRecord });
-  } catch (error) {
-    throw new ReportError(`the report of run ${report.runId} could not be written to ${config.reportDir}: ${(error as Error).message}`, { cause: error });
-  } finally {
-    // Whatever happened to the report, the run's row does not stay `running`.
-    try {
-      if (runOfRecord) runs?.finish(written?.report ?? report, written?.reportPath, columnsByKind);
-    } catch (error) {
-      logger.warn({ stage: 'report', code: isSyncError(error) ? error.code : undefined, error: (error as Error).message }, 'could not record the run in the state file');
-    }
-  }
-  // From here on, the report as written (redacted): what the webhook and stdout get.
-  const { status, exitCode, members, events, rows } = written.report;
-  logger.info(
-    { stage: 'report', status, exitCode, members, events: { planned: events.planned, drained: events.drained, accepted: events.accepted, failed: events.failed }, rows, reportPath: written.reportPath },
-    'run finished',
-  );
-  if (runOfRecord) await announceRun(config, written.report, written.reportPath, written.metrics, logger);
-  return { report: written.report, reportPath: written.reportPath };
-}
-
-export interface EarlyEnd {
-  config: RunConfig;
-  source: Source;
-  runId: string;
-  startedAt: Date;
-  finishedAt: Date;
-  error: unknown;
-  logger: Logger;
-}
-
-/** Errors that are not a run's to report: bad flags or configuration, or another run holding the lock. */
-const NOT_A_RUN = new Set(['CONFIG_INVALID', 'USAGE', 'STATE_LOCKED']);
-
-/**
- * A run that never had its state file (none there, and none made) names none: its latest.json must not
- * count as a mark of a lost state file (src/run/state-stage.ts), unless this run was refused because one
- * was lost, which must go on being refused until the file is restored or started over.
- */
-function earlyEndOptions(end: EarlyEnd): RunReport['options'] {
-  const { state, ...options } = reportOptions(end.config);
-  const hadStateFile = (statSync(end.config.state, { throwIfNoEntry: false })?.size ?? 0) > 0;
-  const lost = isSyncError(end.error) && end.error.code === 'GUARD_STATE_MISSING';
-  return hadStateFile || lost ? { ...options, state } : { ...options, stateMissing: true };
-}
-
-/**
- * The report of a run that ended before it could use its state file (lost, damaged, read-only, on a full
- * disk), so monitoring sees it. Configuration errors and a held lock are thrown on: they are not runs.
- */
-export async function publishEarlyEnd(end: EarlyEnd): Promise<SyncResult> {
-  if (isSyncError(end.error) && NOT_A_RUN.has(end.error.code)) throw end.error;
-  logRunError(end.logger, end.error);
-  const report = buildReport({
-    runId: end.runId,
-    status: end.error instanceof GuardError ? 'refused' : 'failed',
-    error: reportedError(end.error),
-    startedAt: end.startedAt,
-    finishedAt: end.finishedAt,
-    options: earlyEndOptions(end),
-    sourceDescription: end.source.description,
-    placements: [],
-    orphanRows: 0,
-    failures: [],
-    failureCount: 0,
-    failedByChange: { new: 0, changed: 0, deleted: 0 },
-    failOnRejects: end.config.failOnRejects,
-    rejects: { byReason: [] },
-    warnings: [],
-    durationsMs: { drain: 0, ingest: 0, plan: 0, deliver: 0, total: Math.max(0, end.finishedAt.getTime() - end.startedAt.getTime()) },
-    delivery: createTelemetry(end.startedAt.getTime()).summary(),
-    plannedSample: {},
+function reportOfRun(run: RunContext, facts: StageFacts, verdict: RunVerdict, finish: FinishFacts): RunReport {
+  const { config } = run;
+  const { pull, ingest, plan, drained, delivered } = facts;
+  const total = Math.round(run.now().getTime() - run.startedAt.getTime());
+  const deliveries = [drained, delivered].filter((delivery) => delivery !== undefined);
+  return buildReport({
+    ...bareFacts({ ...run, finishedAt: run.now() }, verdict),
+    ...(pull?.pulled && { pulled: pull.pulled }),
+    placements: finish.placements,
+    ...(ingest && { ingest }),
+    orphanRows: plan?.orphanRows ?? 0,
+    ...(plan?.planned && { plan: plan.planned }),
+    failedByChange: { new: delivered?.failedByChange.new ?? 0, changed: delivered?.failedByChange.changed ?? 0, deleted: delivered?.failedByChange.deleted ?? 0 },
+    ...(drained?.totals && { drained: drained.totals }),
+    ...(delivered?.totals && { delivered: delivered.totals }),
+    failures: deliveries.flatMap((delivery) => delivery.failures).slice(0, MAX_LISTED_FAILURES),
+    failureCount: deliveries.reduce((sum, delivery) => sum + delivery.membersFailed, 0),
+    rejects: { ...(finish.rejectsFile && { file: 'rejects.csv' }), byReason: run.rejects.summary() },
+    warnings: [...(pull?.warnings ?? []), ...(ingest?.warnings ?? []), ...(plan?.planned?.warnings ?? []), ...verdict.warnings, ...finish.warnings],
+    durationsMs: { ...facts.durationsMs, total },
+    delivery: run.telemetry.summary(),
+    plannedSample: plan?.sample ?? {},
+    ...(!config.dryRun && {
+      pruned: { reportFolders: finish.expired?.reportFolders ?? [], dropFolder: finish.expired?.dropFolder ?? [], stateBackups: facts.stateBackupsRemoved ?? [] },
+    }),
   });
-  return publishReport(end.config, report, { history: [], logger: end.logger });
 }
 
-export function reportedError(error: unknown): NonNullable<RunReport['error']> {
-  return isSyncError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL', message: (error as Error)?.message ?? String(error) };
-}
-
-/** An expected error is one line with its code; only an unexpected one (a bug) is logged with its stack. */
-export function logRunError(logger: Logger, error: unknown): void {
-  if (isSyncError(error)) logger.error({ stage: 'run', code: error.code, error: error.message }, 'run did not complete');
-  else logger.error({ stage: 'run', code: 'INTERNAL', err: error }, 'run did not complete');
+function columnsByKind(facts: StageFacts): ColumnsByKind {
+  const columns: ColumnsByKind = {};
+  for (const file of facts.ingest?.files ?? []) if (file.columns) columns[file.kind] = file.columns;
+  return columns;
 }

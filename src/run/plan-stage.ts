@@ -9,30 +9,24 @@ import { refuseMassClear, refuseMassDelete } from '../plan/guards.ts';
 import { mergeByContact, type MergedMember, type OrphanItem } from '../plan/merge.ts';
 import { planRun, type UntouchedCause } from '../plan/plan-run.ts';
 import { type Backfill } from '../config/backfill.ts';
-import { type PlannedRun, type UntouchedMember } from '../base/run-shapes.ts';
-import { onlyInShard } from '../base/shard.ts';
+import { type PlannedRun, type PulledExport, type UntouchedMember } from '../base/run-shapes.ts';
+import { onlyInShard, shardFilter } from '../base/shard.ts';
+import { formatUtc } from '../base/time.ts';
 import type { RunReport } from '../base/report-schema.ts';
 import type { Outbox } from '../state/outbox.ts';
 import type { RunLock } from '../state/run-lock.ts';
 import type { SnapshotStore } from '../state/snapshot.ts';
 import type { MemberState } from '../state/member-state.ts';
 import type { Staging } from '../state/staging.ts';
+import { eventIdEpoch } from '../state/state-meta.ts';
 import { inTransaction } from '../state/store.ts';
+import type { RunContext } from './run-context.ts';
+import type { PlanFacts } from './stage-facts.ts';
 
-export interface PlanStageDeps {
-  config: RunConfig;
-  db: DatabaseSync;
-  snapshot: SnapshotStore;
-  outbox: Outbox;
-  lock: RunLock;
-  runId: string;
-  now: () => Date;
+/** What planning tonight needs beyond the run's context. */
+interface Tonight {
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
-  /** The state file's event-id epoch, if it was started over. */
-  epoch?: string;
-  inShard?: (contactId: string) => boolean;
-  backfill?: Backfill;
   /** Filled with the first planned events per action, for the report. */
   sample: RunReport['plannedSample'];
   /** An item row whose contact is not in the members export. */
@@ -40,15 +34,38 @@ export interface PlanStageDeps {
 }
 
 const PLANNED_SAMPLE_SIZE = 5;
+
+/** The plan stage's facts: the plan, or the error that stopped it, with what was planned up to then. */
+export function planStage(run: RunContext, staging: Staging, ingest: IngestResult, pulled: PulledExport): PlanFacts {
+  const sample: PlanFacts['sample'] = {};
+  let orphanRows = 0;
+  let planned: PlannedRun;
+  try {
+    planned = planToOutbox(run, staging, ingest, {
+      timestamp: formatUtc(pulled.asOf.getTime()),
+      sample,
+      onOrphanRow: (reject) => {
+        orphanRows++;
+        run.rejects.add(reject);
+      },
+    });
+  } catch (error) {
+    return { sample, orphanRows, stoppedBy: error };
+  }
+  run.logger.info({ stage: 'plan', members: planned.members, events: planned.events.planned, rowsRejected: ingest.rowsRejected + orphanRows }, 'plan ready');
+  return { planned, sample, orphanRows };
+}
 /** Untouched members listed in the report by id (the count covers them all). */
 export const MAX_LISTED_UNTOUCHED = 1000;
 
-export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanStageDeps): PlannedRun {
-  const { config, outbox, sample } = deps;
+function planToOutbox(run: RunContext, staging: Staging, ingest: IngestResult, tonight: Tonight): PlannedRun {
+  const { config, outbox, snapshot } = run;
+  const { sample } = tonight;
+  const epoch = eventIdEpoch(run.store.db);
+  const inShard = shardFilter(config.shard);
   // Few (a member gets at most one per run): the members' states as if they were applied need whole documents.
   const doubts = outbox.eventsInDoubt();
-  const inShard = deps.inShard ?? (() => true);
-  const merged = mergeStaged(staging, ingest, withDocumentsFor(doubts, onlyInShard(deps.snapshot.scan(), deps.inShard), deps.snapshot), [...doubts.keys()].filter(inShard));
+  const merged = mergeStaged(staging, ingest, withDocumentsFor(doubts, onlyInShard(snapshot.scan(), inShard), snapshot), [...doubts.keys()].filter(inShard ?? (() => true)));
   const membersFile = ingest.files.find((file) => file.kind === 'members')?.name;
   const describeUntouched = (entry: MergedMember, cause: UntouchedCause): UntouchedMember => {
     const { contactId } = entry;
@@ -70,33 +87,33 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
     const untouchedListed: UntouchedMember[] = [];
     if (!config.dryRun) outbox.clearFailedPlans();
     const totals = planRun(merged, {
-      ...(deps.backfill && { backfill: deps.backfill }),
-      timestamp: deps.timestamp,
-      ...(deps.epoch && { epoch: deps.epoch }),
+      ...(run.backfill && { backfill: run.backfill }),
+      timestamp: tonight.timestamp,
+      ...(epoch && { epoch }),
       deletesAllowed: ingest.membersComplete,
       doubtsOf: (contactId) => doubts.get(contactId),
       onPlan: (memberPlan) => {
-        if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, deps.runId, deps.now().toISOString(), memberPlan.resolves);
+        if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, run.runId, run.now().toISOString(), memberPlan.resolves);
         for (const event of memberPlan.events) {
           const planned = (sample[event.action] ??= []);
           if (planned.length < PLANNED_SAMPLE_SIZE) planned.push({ contactId: memberPlan.contactId, eventId: event.eventId });
         }
       },
-      onOrphan: (item) => deps.onOrphanRow(orphanReject(staging, ingest, item)),
+      onOrphan: (item) => tonight.onOrphanRow(orphanReject(staging, ingest, item)),
       onUntouched: (entry, cause) => {
         if (untouchedListed.length < MAX_LISTED_UNTOUCHED) untouchedListed.push(describeUntouched(entry, cause));
       },
-      ...(!config.allowMassClear && { memberDocOf: (contactId: string) => deps.snapshot.load(contactId)?.member?.text }),
+      ...(!config.allowMassClear && { memberDocOf: (contactId: string) => snapshot.load(contactId)?.member?.text }),
     });
     refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);
     refuseMassClear(totals, config.maxClearPercent, config.allowMassClear);
     // Planning a large export keeps the heartbeat timer from firing: commit a fresh beat with the plan.
-    deps.lock.beat();
+    run.lock.beat();
     return { ...totals, untouchedListed };
   };
   if (config.dryRun) return planAll();
-  const totals = inTransaction(deps.db, planAll);
-  deps.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  const totals = inTransaction(run.store.db, planAll);
+  run.store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   return totals;
 }
 

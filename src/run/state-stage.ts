@@ -19,6 +19,7 @@ import type { Source } from '../sources/source.ts';
 import { backupState, listStateBackups, type BackupOutcome } from '../state/backup.ts';
 import { startEventIdEpoch } from '../state/state-meta.ts';
 import { knownStateError, openStateStore, type StateStore } from '../state/store.ts';
+import type { RunContext } from './run-context.ts';
 
 export async function openRunState(config: RunConfig, source: Source, logger: Logger, runId: string): Promise<StateStore> {
   const path = config.state;
@@ -108,7 +109,7 @@ function latestStateOf(latest: string): string | null | undefined {
   }
   const state = report.options?.state;
   if (typeof state === 'string') return state;
-  // A run that ended before it had a state file names none (src/run/finish-run.ts): not a mark.
+  // A run that ended before it had a state file names none (src/run/publish-report.ts): not a mark.
   return report.options && report.options.stateMissing !== true ? null : undefined;
 }
 
@@ -118,10 +119,17 @@ async function sourceMarks(source: Source, logger: Logger): Promise<string[]> {
 }
 
 /**
- * A consistent copy of the state file beside it (README "Restoring the state file"), keeping the newest
- * `keep` (0: none); returns the backups that went.
+ * A consistent copy of the state file beside it (README "Restoring the state file"), before this run's
+ * first commit (drain or plan), keeping the newest --state-backups (0: none); returns the backups that went.
+ * A run that cannot back up commits nothing.
  */
-export function backUpState(store: StateStore, keep: number, runId: string, logger: Logger): string[] {
+export function backUpBeforeCommit(run: RunContext): string[] {
+  // A run that lost its lock must not write or rotate the backups of the run that took over.
+  run.lock.assertHeld();
+  return backUpState(run.store, run.config.stateBackups, run.runId, run.logger);
+}
+
+function backUpState(store: StateStore, keep: number, runId: string, logger: Logger): string[] {
   if (keep === 0) return [];
   let outcome: BackupOutcome;
   try {

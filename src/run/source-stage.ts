@@ -1,0 +1,22 @@
+// The source's two moments in a run: pulling tonight's export at the start, and putting it away
+// (archived, quarantined or left in place) once the run's outcome is known.
+import type { FilePlacement, PulledExport } from '../base/run-shapes.ts';
+import { outcomeForSource } from '../sources/source.ts';
+import type { RunContext } from './run-context.ts';
+import type { RunVerdict } from './run-verdict.ts';
+import type { PullFacts } from './stage-facts.ts';
+
+export async function pullExport(run: RunContext): Promise<PullFacts> {
+  const warnings: string[] = [];
+  try {
+    const pulled = await run.source.pull({ db: run.store.db, logger: run.logger, dryRun: run.config.dryRun, onWarning: (warning) => warnings.push(warning) });
+    return { ...(pulled && { pulled }), warnings };
+  } catch (error) {
+    return { warnings, stoppedBy: error };
+  }
+}
+
+export async function putAwayExport(run: RunContext, pulled: PulledExport | undefined, verdict: RunVerdict): Promise<FilePlacement[]> {
+  if (!pulled) return [];
+  return run.source.putAway(pulled, outcomeForSource(verdict.status, verdict.error?.code), verdict.error?.message);
+}
