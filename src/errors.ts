@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'SOURCE_NOT_FOUND'
   | 'SOURCE_NO_MEMBERS'
   | 'SOURCE_AMBIGUOUS'
+  | 'SOURCE_IO_ERROR'
   | 'CSV_UNREADABLE'
   | 'CSV_NOT_TEXT'
   | 'CSV_MISSING_COLUMN'
@@ -133,7 +134,7 @@ export class ApiError extends SyncError {
 
 export class SourceError extends SyncError {
   constructor(
-    code: 'SOURCE_NOT_FOUND' | 'SOURCE_NO_MEMBERS' | 'SOURCE_AMBIGUOUS' | 'SFTP_CONNECT_FAILED' | 'SFTP_HOST_KEY_MISMATCH' | 'SFTP_PARTIAL_FILE',
+    code: 'SOURCE_NOT_FOUND' | 'SOURCE_NO_MEMBERS' | 'SOURCE_AMBIGUOUS' | 'SOURCE_IO_ERROR' | 'SFTP_CONNECT_FAILED' | 'SFTP_HOST_KEY_MISMATCH' | 'SFTP_PARTIAL_FILE',
     message: string,
     options?: { cause?: unknown },
   ) {

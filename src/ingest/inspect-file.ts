@@ -40,7 +40,7 @@ export async function inspectFile(path: string, fileName: string, overrides: Dia
   let utf16: Encoding | undefined;
   const utf8 = overrides.encoding === 'windows-1252' ? undefined : utf8Census();
   const notText = (what: string) => new CsvError('CSV_NOT_TEXT', { file: fileName, line: 1 }, `not a CSV text file: ${what}; export the data as CSV (text)`);
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of readable(path, fileName)) {
     if (!head) {
       head = chunk.subarray(0, HEAD_BYTES);
       utf16 = startsWith(head, [0xff, 0xfe]) ? 'utf-16le' : startsWith(head, [0xfe, 0xff]) ? 'utf-16be' : undefined;
@@ -86,4 +86,14 @@ export function sniffDelimiter(headerLine: string): Delimiter {
   }
   const best = (Object.keys(counts) as Delimiter[]).reduce((a, b) => (counts[b] > counts[a] ? b : a));
   return counts[best] > 0 ? best : ',';
+}
+
+/** The file's chunks; a file that cannot be read is the export's problem, named by its file. */
+async function* readable(path: string, fileName: string): AsyncGenerator<Buffer> {
+  try {
+    yield* createReadStream(path) as AsyncIterable<Buffer>;
+  } catch (error) {
+    if (error instanceof CsvError || !(error as NodeJS.ErrnoException).code) throw error;
+    throw new CsvError('CSV_UNREADABLE', { file: fileName, line: 1 }, `cannot be read: ${(error as Error).message}`, { cause: error });
+  }
 }

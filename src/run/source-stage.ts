@@ -1,6 +1,7 @@
 // The source's two moments in a run: pulling tonight's export at the start, and putting it away
 // (archived, quarantined or left in place) once the run's outcome is known.
 import type { FilePlacement, PulledExport } from '../base/run-shapes.ts';
+import { isSyncError, SourceError } from '../errors.ts';
 import { outcomeForSource } from '../sources/source.ts';
 import type { RunContext } from './run-context.ts';
 import type { RunVerdict } from './run-verdict.ts';
@@ -12,7 +13,9 @@ export async function pullExport(run: RunContext): Promise<PullFacts> {
     const pulled = await run.source.pull({ db: run.store.db, logger: run.logger, dryRun: run.config.dryRun, onWarning: (warning) => warnings.push(warning) });
     return { ...(pulled && { pulled }), warnings };
   } catch (error) {
-    return { warnings, stoppedBy: error };
+    // A file system error while reading the source is the source's (not the state file's): coded as such.
+    const stoppedBy = isSyncError(error) || !(error as NodeJS.ErrnoException).code ? error : new SourceError('SOURCE_IO_ERROR', `${run.source.description}: ${(error as Error).message}`, { cause: error });
+    return { warnings, stoppedBy };
   }
 }
 
