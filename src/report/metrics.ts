@@ -4,6 +4,8 @@
 //
 // No `job` label in the text: Prometheus (and the Pushgateway's grouping key) set that one; the job's
 // name goes in `sync_job` so several loyalty-sync jobs on one host do not collide.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ACTIONS } from '../base/actions.ts';
 import { redactText } from '../privacy/redact.ts';
 import { failuresByAction } from './summary-line.ts';
@@ -128,13 +130,19 @@ export function renderMetrics(report: RunReport, options: MetricsOptions): strin
   return `${text}\n`;
 }
 
-/** The newest run in `history` that succeeded, for `lastSuccessAt`. */
-export function lastSucceededAt(history: readonly RunRecord[]): Date | undefined {
-  let newest: string | undefined;
-  for (const run of history) {
-    if (run.status === 'succeeded' && run.finishedAt && (!newest || run.finishedAt > newest)) newest = run.finishedAt;
+/**
+ * The last success time the metrics in `reportDir` carried: what a run that never got its state file (so
+ * cannot ask it) passes on, so that the metric does not vanish on the night something is wrong.
+ */
+export function lastSuccessInMetrics(reportDir: string): Date | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(reportDir, METRICS_FILE), 'utf8');
+  } catch {
+    return undefined;
   }
-  return newest ? new Date(newest) : undefined;
+  const seconds = /^loyalty_sync_last_success_timestamp_seconds(?:\{[^}]*\})? (\d+(?:\.\d+)?)$/m.exec(text)?.[1];
+  return seconds === undefined ? undefined : new Date(Number(seconds) * 1000);
 }
 
 // The text format's escaping: label values escape \ " and newline; HELP escapes \ and newline.

@@ -9,7 +9,7 @@ import { isSyncError, ReportError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { announceRun } from '../report/announce.ts';
 import { buildReport, type RunFacts } from '../report/build-report.ts';
-import { lastSucceededAt } from '../report/metrics.ts';
+import { lastSuccessInMetrics } from '../report/metrics.ts';
 import type { RunReport } from '../base/report-schema.ts';
 import { writeReport } from '../report/write-report.ts';
 import type { Source } from '../sources/source.ts';
@@ -51,7 +51,8 @@ export interface Publication {
 
 /** Writes the report and finishes the run's row, then announces the run. */
 export async function publishReport(config: RunConfig, report: RunReport, { history, runs, logger, runOfRecord = true, columnsByKind }: Publication): Promise<SyncResult> {
-  const lastSuccessAt = lastSucceededAt(history);
+  // From the runs table (however many runs came since), else from the metrics the last report left.
+  const lastSuccessAt = runs ? runs.lastSucceededAt() : lastSuccessInMetrics(config.reportDir);
   let written: ReturnType<typeof writeReport> | undefined;
   try {
     written = writeReport(config.reportDir, report, { history, timeZone: config.timeZone, metricsJob: config.metricsJob, ...(lastSuccessAt && { lastSuccessAt }), runOfRecord });
@@ -88,6 +89,15 @@ export interface EarlyEnd {
 /** Errors that are not a run's to report: bad flags or configuration, or another run holding the lock. */
 const NOT_A_RUN = new Set(['CONFIG_INVALID', 'USAGE', 'STATE_LOCKED']);
 
+/** Whether the state file is there and not empty; one that cannot even be looked at counts as there. */
+function stateFileHasContent(path: string): boolean {
+  try {
+    return (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  } catch {
+    return true;
+  }
+}
+
 /**
  * A run that never had its state file (none there, and none made) names none: its latest.json must not
  * count as a mark of a lost state file (src/run/state-stage.ts), unless this run was refused because one
@@ -95,7 +105,7 @@ const NOT_A_RUN = new Set(['CONFIG_INVALID', 'USAGE', 'STATE_LOCKED']);
  */
 function earlyEndOptions(end: EarlyEnd): RunReport['options'] {
   const { state, ...options } = reportOptions(end.config);
-  const hadStateFile = (statSync(end.config.state, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  const hadStateFile = stateFileHasContent(end.config.state);
   const lost = isSyncError(end.error) && end.error.code === 'GUARD_STATE_MISSING';
   return hadStateFile || lost ? { ...options, state } : { ...options, stateMissing: true };
 }

@@ -27,6 +27,8 @@ export interface RunsTable {
   lastRowsByKind(): Record<string, number> | undefined;
   /** Columns per file kind in the newest run that synced an export (succeeded or partial). */
   lastColumnsByKind(): ColumnsByKind | undefined;
+  /** When the newest run that succeeded finished, however many runs came since. */
+  lastSucceededAt(): Date | undefined;
 }
 
 export function runsTable(db: DatabaseSync): RunsTable {
@@ -58,6 +60,10 @@ export function runsTable(db: DatabaseSync): RunsTable {
     },
     lastColumnsByKind() {
       return lastSyncedSummary()?.columnsByKind;
+    },
+    lastSucceededAt() {
+      const row = db.prepare(`SELECT max(finished_at) AS at FROM runs WHERE status = 'succeeded'`).get() as { at: string | null };
+      return row.at ? new Date(row.at) : undefined;
     },
     recent(limit) {
       const rows = db.prepare('SELECT * FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?').all(limit) as {

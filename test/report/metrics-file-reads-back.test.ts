@@ -1,12 +1,13 @@
 // metrics.prom: valid Prometheus text format that reads back to the report's numbers, written so the
 // textfile collector never sees half a file.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/base/actions.ts';
-import { lastSucceededAt, METRICS_FILE, renderMetrics } from '../../src/report/metrics.ts';
+import { METRICS_FILE, renderMetrics } from '../../src/report/metrics.ts';
 import { writeReport } from '../../src/report/write-report.ts';
 import { RUN_STATUSES, type RunReport } from '../../src/base/report-schema.ts';
+import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { parsePrometheusText, sampleValue, type ParsedFamily } from './fixtures/prometheus-text.ts';
 import { runSituations, type Situations } from './fixtures/report-situations.ts';
@@ -82,13 +83,20 @@ describe('metrics.prom', () => {
     expect(never.get('loyalty_sync_last_success_timestamp_seconds')).toMatchObject({ type: 'gauge', samples: [] });
   });
 
-  it('finds the last success in the runs table', () => {
-    const history = syntheticHistory(12);
-    const newestSucceeded = history.find((run) => run.status === 'succeeded')!;
-    expect(lastSucceededAt(history)).toEqual(new Date(newestSucceeded.finishedAt!));
-    expect(lastSucceededAt([...history].reverse())).toEqual(new Date(newestSucceeded.finishedAt!));
-    expect(lastSucceededAt(situations.history)).toEqual(new Date(situations.succeeded.report.finishedAt));
-    expect(lastSucceededAt(history.filter((run) => run.status !== 'succeeded'))).toBeUndefined();
+  it('keeps the last success time after 35 runs that did not succeed, and through a run without its state file', async () => {
+    const sandbox = await sandboxForTest();
+    const dir = tempDir();
+    const lastSuccess = () => sampleValue(parsePrometheusText(readFileSync(join(dir, 'reports', METRICS_FILE), 'utf8')), 'loyalty_sync_last_success_timestamp_seconds', {});
+    const first = await syncOnce({ source: join(SAMPLES, 'night-1') }, dir, sandbox.url);
+    expect(first.report.status).toBe('succeeded');
+    const succeededAt = Date.parse(first.report.finishedAt) / 1000;
+    for (let night = 0; night < 35; night++) expect((await syncOnce({ source: join(SAMPLES, 'night-2'), 'dry-run': true }, dir, sandbox.url)).report.status).toBe('dry-run');
+    expect(lastSuccess()).toBe(succeededAt);
+    // A state file that cannot be opened (here: a folder in its place): the run never asks the runs table.
+    mkdirSync(join(dir, 'not-a-file.sqlite'));
+    const broken = await syncOnce({ source: join(SAMPLES, 'night-2'), state: join(dir, 'not-a-file.sqlite') }, dir, sandbox.url);
+    expect(broken.report.status).toBe('failed');
+    expect(lastSuccess()).toBe(succeededAt);
   });
 
   it('escapes label values: quotes, backslashes and line feeds read back as they were', () => {
