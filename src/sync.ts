@@ -5,8 +5,7 @@
 // the state file is missing, damaged, read-only or on a full disk, or the report cannot be written:
 // src/run/finish-run.ts, src/run/publish-report.ts); the snapshot only ever holds what the API
 // accepted, and a backup of it is taken before a run commits.
-import { randomBytes } from 'node:crypto';
-import { formatUtc } from './base/time.ts';
+import { newRunId } from './base/run-id.ts';
 import { resolveBackfill } from './config/backfill.ts';
 import { missingCredentialsMessage } from './config/load.ts';
 import type { RunConfig } from './config/schema.ts';
@@ -43,7 +42,7 @@ export type { SyncResult };
 export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
-  const runId = `${formatUtc(startedAt.getTime()).replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}`;
+  const runId = newRunId(startedAt);
   if (!deps.config.dryRun && !deps.config.credentials) {
     throw new ConfigError(missingCredentialsMessage());
   }

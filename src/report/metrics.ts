@@ -10,7 +10,6 @@ import { ACTIONS } from '../base/actions.ts';
 import { redactText } from '../privacy/redact.ts';
 import { failuresByAction } from './summary-line.ts';
 import { exitCodesText } from '../base/exit-codes.ts';
-import type { RunRecord } from '../state/runs.ts';
 import { RUN_STATUSES, type RunReport } from '../base/report-schema.ts';
 
 export interface MetricsOptions {

@@ -4,10 +4,9 @@
 // run id are left alone. The age comes from the run id (its start time), so a copied folder keeps its age.
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { startOfRunId } from '../base/run-id.ts';
 import { daysBefore } from '../base/time.ts';
 import type { Pruned } from '../base/run-shapes.ts';
-
-const RUN_FOLDER = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{3})?Z-[0-9a-f]+$/;
 
 export interface ReportRetention {
   olderThanDays: number;
@@ -28,7 +27,7 @@ export function pruneReportFolders(reportDir: string, retention: ReportRetention
   }
   const cutoff = daysBefore(retention.now, retention.olderThanDays).getTime();
   const runs = names
-    .map((name) => ({ name, startedAt: startOf(name) }))
+    .map((name) => ({ name, startedAt: startOfRunId(name) }))
     .filter((run): run is { name: string; startedAt: number } => run.startedAt !== undefined && run.name !== retention.currentRunId)
     .filter((run) => lstatSync(join(reportDir, run.name), { throwIfNoEntry: false })?.isDirectory() === true)
     .sort((a, b) => b.startedAt - a.startedAt || (a.name < b.name ? 1 : -1));
@@ -43,12 +42,4 @@ export function pruneReportFolders(reportDir: string, retention: ReportRetention
     }
   }
   return pruned;
-}
-
-function startOf(name: string): number | undefined {
-  const match = RUN_FOLDER.exec(name);
-  if (!match) return undefined;
-  const [, y, m, d, hh, mm, ss, fraction = ''] = match;
-  const time = Date.parse(`${y}-${m}-${d}T${hh}:${mm}:${ss}${fraction}Z`);
-  return Number.isNaN(time) ? undefined : time;
 }

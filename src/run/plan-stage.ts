@@ -1,20 +1,15 @@
 // The plan stage of a run: the snapshot and tonight's staged export merged member by member, planned, and
 // (unless a dry run) written to the outbox in one transaction, which a guard can still roll back.
-import type { DatabaseSync } from 'node:sqlite';
-import type { RunConfig } from '../config/schema.ts';
 import type { IngestResult, Reject } from '../base/export-shapes.ts';
 import { ITEM_KINDS, type ItemKind } from '../base/kinds.ts';
 import { shownValue } from '../ingest/shown-value.ts';
 import { refuseMassClear, refuseMassDelete } from '../plan/guards.ts';
 import { mergeByContact, type MergedMember, type OrphanItem } from '../plan/merge.ts';
 import { planRun, type UntouchedCause } from '../plan/plan-run.ts';
-import { type Backfill } from '../config/backfill.ts';
 import { type PlannedRun, type PulledExport, type UntouchedMember } from '../base/run-shapes.ts';
 import { onlyInShard, shardFilter } from '../base/shard.ts';
 import { formatUtc } from '../base/time.ts';
 import type { RunReport } from '../base/report-schema.ts';
-import type { Outbox } from '../state/outbox.ts';
-import type { RunLock } from '../state/run-lock.ts';
 import type { SnapshotStore } from '../state/snapshot.ts';
 import type { MemberState } from '../state/member-state.ts';
 import type { Staging } from '../state/staging.ts';

@@ -11,7 +11,7 @@ import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { parsePrometheusText, sampleValue, type ParsedFamily } from './fixtures/prometheus-text.ts';
 import { runSituations, type Situations } from './fixtures/report-situations.ts';
-import { PLANTED_PHONE, syntheticHistory, syntheticReport } from './fixtures/synthetic-report.ts';
+import { PLANTED_PHONE, syntheticReport } from './fixtures/synthetic-report.ts';
 
 let situations: Situations;
 beforeAll(async () => {
