@@ -24,6 +24,7 @@ import type { Backfill } from './config/backfill.ts';
 import { shardFilter } from './base/shard.ts';
 import { MIN_SECRET_LENGTH, registerConfiguredSecrets } from './privacy/secret-values.ts';
 import { buildReport, type RunFacts } from './report/build-report.ts';
+import { sendingLeft } from './report/send-estimate.ts';
 import type { DeliveryProgress, Progress } from './report/progress.ts';
 import { createRejectsLog, type RejectsLog } from './report/rejects.ts';
 import type { RunReport, RunStatus } from './base/report-schema.ts';
@@ -200,6 +201,16 @@ class Run {
     } catch (caught) {
       this.warnings.push(`the trend of earlier runs is missing: ${(caught as Error).message}`);
     }
+    const left = sendingLeft({
+      dryRun: this.config.dryRun,
+      plannedEvents: this.facts.plan?.events.planned ?? 0,
+      ...this.outboxLeft(),
+      stoppedAtDeadline: Boolean(this.facts.drained?.stoppedAtDeadline ?? this.facts.delivered?.stoppedAtDeadline),
+      ...(this.config.deadlineMinutes !== undefined && { deadlineMinutes: this.config.deadlineMinutes }),
+      ...(this.config.maxRate !== undefined && { maxRate: this.config.maxRate }),
+      history,
+    });
+    this.warnings.push(...left.warnings);
     this.timings.total = Math.round(this.now().getTime() - this.startedAt.getTime());
     const report = buildReport({
       ...this.facts,
@@ -222,8 +233,20 @@ class Run {
       delivery: this.telemetry.summary(),
       plannedSample: this.plannedSample,
       ...(!this.config.dryRun && { pruned: this.pruned }),
+      ...(left.waiting && { waiting: left.waiting }),
+      ...(left.sendEstimate && { sendEstimate: left.sendEstimate }),
     });
     return publishReport(this.config, report, { history, ...(started && { runs }), logger: this.logger, runOfRecord: ownsTheRun, ...(this.facts.ingest && { columnsByKind: columnsByKind(this.facts.ingest) }) });
+  }
+
+  /** What the outbox holds for the next run, after a real run (nothing is known when the state file failed). */
+  private outboxLeft(): { waiting?: { members: number; events: number } } {
+    if (this.config.dryRun) return {};
+    try {
+      return { waiting: { members: this.outbox.pendingMemberCount(), events: this.outbox.pendingEventCount() } };
+    } catch {
+      return {};
+    }
   }
 
   /** `caught` as a coded error when it is an expected one (a guard, the state file's trouble); else as is. */
@@ -250,6 +273,8 @@ class Run {
       this.facts.drained = await this.timed('drain', () => this.deliver('drain'));
       // Planning over plans an interrupted drain left pending would lose track of what they sent.
       if (this.deps.signal?.aborted) return 'failed';
+      // Stopped by the deadline, the drain leaves plans pending too: tonight's export waits for them.
+      if (this.facts.drained.stoppedAtDeadline) return 'partial';
     }
     const pulled = await this.deps.source.pull({ db: this.store.db, logger: this.logger, dryRun: config.dryRun, onWarning: (warning) => this.warnings.push(warning) });
     if (!pulled) return 'skipped';
@@ -306,7 +331,7 @@ class Run {
     this.facts.delivered = await this.timed('deliver', () => this.deliver('deliver'));
     const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
     if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');
-    return this.failureCount > 0 ? 'partial' : 'succeeded';
+    return this.failureCount > 0 || this.facts.delivered.stoppedAtDeadline ? 'partial' : 'succeeded';
   }
 
   /** `drain`: plans an earlier run left; `deliver`: tonight's plan. */
@@ -325,7 +350,7 @@ class Run {
       return await deliverPending({
         outbox: this.outbox,
         send: this.sender.send,
-        concurrency: this.config.concurrency,
+        concurrency: this.sender.concurrency,
         maxFailuresInARow: this.config.maxFailuresInARow,
         onMemberDone: (outcome) => this.memberDone(outcome, phase),
         ...(this.deps.signal && { signal: this.deps.signal }),

@@ -23,7 +23,8 @@ export interface JobRunOptions {
   fresh: boolean;
   dryRun?: boolean;
   apiUrl?: string;
-  concurrency?: number;
+  concurrency?: number | 'auto';
+  maxRate?: number;
   /** Node flags for the child, e.g. `--cpu-prof`. */
   nodeFlags?: readonly string[];
 }
@@ -43,6 +44,7 @@ export async function runJob(options: JobRunOptions): Promise<JobRun> {
   if (options.dryRun) args.push('--dry-run');
   if (options.apiUrl) args.push('--api-url', options.apiUrl);
   if (options.concurrency !== undefined) args.push('--concurrency', String(options.concurrency));
+  if (options.maxRate !== undefined) args.push('--max-rate', String(options.maxRate));
   const nodeFlags = [...JOB_NODE_FLAGS, ...(options.nodeFlags ?? [])];
   const child = await runMeasured(CLI, args, { env: { ...jobEnvironment(), ...SANDBOX_CREDENTIALS }, nodeFlags });
   let report: RunReport;
