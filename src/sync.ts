@@ -365,6 +365,7 @@ class Run {
     this.delivering.membersDone++;
     this.delivering.eventsAccepted += outcome.acceptedNow.length;
     if (outcome.failure) this.delivering.failed++;
+    if (this.sender) this.delivering.concurrency = { limit: this.sender.concurrency.limit, inFlight: this.sender.concurrency.inFlight };
     this.deps.progress?.deliver(this.delivering);
     if (!outcome.failure) return;
     this.failureCount++;
