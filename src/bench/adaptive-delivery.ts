@@ -16,7 +16,7 @@ import type { SandboxFaultsPatch } from '../sandbox/server.ts';
 type AdaptiveOptions = Pick<BenchOptions, 'limitMembers' | 'latencyMs' | 'rateLimit' | 'capacity' | 'repeat'>;
 
 /** The fixed settings auto is held against. */
-export const FIXED_CONCURRENCIES = [4, 8, 16, 32, 64] as const;
+const FIXED_CONCURRENCIES = [4, 8, 16, 32, 64] as const;
 
 const eventsPerSecOf = (run: JobRun) => run.report.events.accepted / (run.report.durationsMs.deliver / 1000);
 

@@ -33,7 +33,7 @@ export interface ConcurrencyOptions {
 }
 
 /** Where auto mode starts: today's fixed default, safe for an API with a small quota. */
-export const AUTO_INITIAL_LIMIT = 8;
+const AUTO_INITIAL_LIMIT = 8;
 
 export function createConcurrency(setting: ConcurrencySetting, options: ConcurrencyOptions): Concurrency {
   const adaptive = setting === 'auto' ? createAdaptiveLimit({ initial: Math.min(options.initial ?? AUTO_INITIAL_LIMIT, options.max), max: options.max, now: options.now ?? Date.now }) : undefined;

@@ -1,7 +1,7 @@
 // POST /loyalty/v1/events: the one endpoint of the Loyalty API, with injected faults. The checks run in
 // the order the real service would meet them: the gateway (subscription key and token: 401 before any
-// other header is looked at; then the rate limit of the merchant), the required headers, then the body (media type, JSON,
-// schema), then the service (injected failures, dedup, apply).
+// other header is looked at; then the merchant's rate limit), the required headers, then the body
+// (media type, JSON, schema), then the service (injected failures, dedup, apply).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { LoyaltyEvent } from '../api/events.ts';
 import { type AccessTokens, headerValue, type Verdict } from './access-tokens.ts';
