@@ -110,6 +110,8 @@ async function stages(run: RunContext, facts: StageFacts): Promise<StagesEnd> {
     throwIfStopped(facts.drained);
     // Planning over plans an interrupted drain left pending would lose track of what they sent.
     if (run.signal?.aborted) return 'interrupted';
+    // Stopped by the deadline, the drain leaves plans pending too: tonight's export waits for them.
+    if (facts.drained.totals?.stoppedAtDeadline) return 'waiting';
   }
 
   facts.pull = await pullExport(run);

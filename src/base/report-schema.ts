@@ -87,11 +87,32 @@ export const reportSchema = z.object({
     /** Answers by HTTP status; `network` for attempts without an answer (reset, timeout). */
     byStatus: z.record(z.string(), count),
     latencyMs: z.object({ p50: z.number(), p95: z.number(), max: z.number() }),
-    /** Send rate and latency over time; `atSeconds` is the start of each slice since the run started. */
+    /**
+     * Send rate and latency over time; `atSeconds` is the start of each slice since the run started.
+     * `limit`: the mean concurrency limit the slice's answers came under; `rateLimited`: its 429 answers.
+     */
     timeline: z.array(
-      z.object({ atSeconds: z.number(), seconds: z.number(), accepted: count, failed: count, p50Ms: z.number(), p95Ms: z.number() }),
+      z.object({
+        atSeconds: z.number(),
+        seconds: z.number(),
+        accepted: count,
+        failed: count,
+        p50Ms: z.number(),
+        p95Ms: z.number(),
+        rateLimited: count.optional(),
+        limit: z.number().optional(),
+      }),
     ),
   }),
+  /** What the outbox still holds for the next run (the deadline or a signal stopped delivery); absent when nothing. */
+  waiting: z.object({ members: count, events: count }).optional(),
+  /**
+   * How long sending will take: the planned events of a dry run (and any an earlier run left), or the
+   * events waiting after this run, at --max-rate or the rate the last run measured (`runId`).
+   */
+  sendEstimate: z
+    .object({ events: count, eventsPerSec: z.number().positive(), seconds: count, basis: z.enum(['max-rate', 'last run']), runId: z.string().optional() })
+    .optional(),
   /** What retention removed during this run: run folders (ids), drop-folder entries, state backups (paths). */
   pruned: z.object({ reportFolders: z.array(z.string()), dropFolder: z.array(z.string()), stateBackups: z.array(z.string()) }).optional(),
   /** The first planned events per action (a readable sample of the plan, e.g. for --dry-run). */

@@ -69,4 +69,6 @@ export interface DeliveryTotals {
   eventsFailed: number;
   acceptedByAction: Partial<Record<Action, number>>;
   retries: number;
+  /** The run's deadline stopped delivery: what was not sent waits in the outbox for the next run. */
+  stoppedAtDeadline?: true;
 }

@@ -1,5 +1,5 @@
 // `npm run bench [-- options]`: generates (or reuses) exports under bench/data/, measures every figure
-// of issue 7 in one run, prints the table and writes bench/results.json.
+// of issues 7 and 16 in one run, prints the table and writes bench/results.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +13,9 @@ const BENCH_DIR = fileURLToPath(new URL('../../bench/', import.meta.url));
 
 export const BENCH_USAGE = `Usage: npm run bench [-- options]
 
-Measures the figures of issue 7 (plan ratio, peak RSS, no-change ratio, delivery efficiency, raw
-delivery, sandbox throughput) in one run, prints them with their targets, writes bench/results.json.
+Measures the figures of issues 7 and 16 (plan ratio, peak RSS, no-change ratio, delivery efficiency,
+raw delivery, sandbox throughput; --concurrency auto under a rate limit and against a server at its
+capacity) in one run, prints them with their targets, writes bench/results.json.
 Exports are generated once into bench/data/ and reused. The full run takes a long while (1M members).
 
   --quick                    10,000 members (small size 1,000), a few minutes at most
@@ -26,6 +27,10 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --concurrency N            job concurrency for the delivery runs (default 32)
   --latency-ms N             sandbox latency for the delivery efficiency (default 20)
   --sandbox-events N         events posted by the plain undici client (default 20000)
+  --limit-members N          export delivered under a rate limit and against a capacity (default 3000;
+                             --quick 1000): auto mode, and fixed concurrency 4, 8, 16, 32, 64
+  --rate-limit N             the sandbox's rate limit for rateLimitEfficiency/rateLimit429Share (default 200)
+  --capacity N               the sandbox's capacity for autoVsBestFixed (default 24)
   --no-change-members N      size for the no-change ratio (default: auto, see README)
   --no-change-budget-min M   auto: largest estimated first real run at the large size (default 15)
   --repeat K                 plan-ratio pairs (interleaved) and delivery runs: best of K (default 2; --quick 3)
@@ -45,6 +50,9 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   'latency-ms': { type: 'string' },
   'sandbox-events': { type: 'string' },
+  'limit-members': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  capacity: { type: 'string' },
   'no-change-members': { type: 'string' },
   'no-change-budget-min': { type: 'string' },
   repeat: { type: 'string' },
@@ -75,6 +83,9 @@ export function benchOptionsFrom(args: readonly string[], log: (line: string) =>
     concurrency: count('concurrency', 32),
     latencyMs: count('latency-ms', 20),
     sandboxLoadEvents: count('sandbox-events', quick ? 10_000 : 20_000),
+    limitMembers: count('limit-members', quick ? 1000 : 3000),
+    rateLimit: numberFlag('rate-limit', flags['rate-limit'], 200, { min: 1 }),
+    capacity: count('capacity', 24),
     noChangeMembers: flags['no-change-members'] === undefined ? 'auto' : count('no-change-members', 0),
     noChangeBudgetMinutes: numberFlag('no-change-budget-min', flags['no-change-budget-min'], 15, { min: 0 }),
     repeat: count('repeat', quick ? 3 : 2),

@@ -13,6 +13,12 @@ export interface BenchOptions {
   concurrency: number;
   latencyMs: number;
   sandboxLoadEvents: number;
+  /** Size of the export delivered against the rate-limited and the capacity-limited sandbox (issue 16). */
+  limitMembers: number;
+  /** The sandbox's rate limit (requests/s) for `rateLimitEfficiency` and `rateLimit429Share`. */
+  rateLimit: number;
+  /** The sandbox's capacity (requests served at once) for `autoVsBestFixed`. */
+  capacity: number;
   /**
    * Size for the no-change ratio. 'auto': the small size, and the large one too when building its
    * committed state (a real first run) is estimated to take at most `noChangeBudgetMinutes`.

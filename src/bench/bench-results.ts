@@ -21,6 +21,16 @@ export interface DryRunFigures {
   memory: MemorySample[];
 }
 
+export interface RateLimitedRound {
+  events: number;
+  deliverMs: number;
+  eventsPerSec: number;
+  /** Accepted events beyond the bucket's initial burst, per second of delivery. */
+  steadyEventsPerSec: number;
+  requests: number;
+  answered429: number;
+}
+
 export interface BenchResults {
   machine: { cpus: number; cpuModel: string; totalMemoryMb: number; node: string; platform: string; loadAverageAtStart: number[] };
   /** The code measured: HEAD and how many files differed from it when the benchmark started. */
@@ -41,6 +51,9 @@ export interface BenchResults {
   deliveryEfficiency: number;
   rawEventsPerSec: number;
   sandboxEventsPerSec: number;
+  rateLimitEfficiency: number;
+  rateLimit429Share: number;
+  autoVsBestFixed: number;
   /** Every figure against its target. */
   figures: { key: FigureKey; value: number | null; target: string; pass: boolean }[];
   exports: Record<string, { dir: string; rowsNight1: number; bytesNight1: number; generatedMs?: number; generatorPeakRssMb?: number }>;
@@ -101,6 +114,25 @@ export interface BenchResults {
     steadyEventsPerSec?: number;
   };
   sandboxLoad: LoadResult;
+  /** Auto mode against a rate-limited sandbox: every round, and the best (the figures' round). */
+  rateLimited: {
+    members: number;
+    latencyMs: number;
+    rateLimit: number;
+    /** Requests the sandbox's bucket holds at the start, taken off the accepted events for the steady rate. */
+    initialBurst: number;
+    best: RateLimitedRound;
+    rounds: RateLimitedRound[];
+  };
+  /** Auto mode and fixed concurrencies against a sandbox with a capacity: events/s per setting and round. */
+  autoVsFixed: {
+    members: number;
+    latencyMs: number;
+    capacity: number;
+    eventsPerSecByRound: Record<string, number[]>;
+    autoEventsPerSec: number;
+    bestFixed: { concurrency: number; eventsPerSec: number };
+  };
   /** CPU self time of a profiled dry run at the large size, per thread and for the whole process. */
   profile?: { files: string[]; summary: ProfilesSummary };
 }

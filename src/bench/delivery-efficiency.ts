@@ -22,7 +22,7 @@ export async function measureDeliveryEfficiency(work: BenchWorkspace, options: D
   const deliveryRatesPerSec: number[] = [];
   let deliveryRun: JobRun | undefined;
   for (let round = 1; round <= options.repeat; round++) {
-    const slowSandbox = await startSandboxChild({ latencyMs: options.latencyMs });
+    const slowSandbox = await startSandboxChild({ faults: { latencyMs: options.latencyMs } });
     let run: JobRun;
     try {
       run = await runJob({ source: deliveryExport.night1, runDir, fresh: true, apiUrl: slowSandbox.url, concurrency: options.concurrency });

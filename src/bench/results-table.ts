@@ -3,7 +3,7 @@ import type { BenchResults } from './run-benchmark.ts';
 import { describeBound, FIGURES, type FigureKey } from './targets.ts';
 
 export function resultsTable(results: BenchResults): string {
-  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad } = results;
+  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed } = results;
   const n = (value: number) => value.toLocaleString('en-US');
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const large = plan.dryRuns[String(params.members)]!;
@@ -15,6 +15,9 @@ export function resultsTable(results: BenchResults): string {
     deliveryEfficiency: `${n(delivery.eventsPerSec)} of ${n(delivery.ceilingEventsPerSec)} events/s (${n(delivery.events)} events, ${delivery.latencyMs} ms, concurrency ${delivery.concurrency}${delivery.steadyEventsPerSec ? `; steady ${n(delivery.steadyEventsPerSec)}/s` : ''})`,
     rawEventsPerSec: `${n(rawDelivery.events)} events in ${s(rawDelivery.deliverMs)} (${n(rawDelivery.members)} members, concurrency ${rawDelivery.concurrency}; whole run ${n(rawDelivery.endToEndEventsPerSec)}/s)`,
     sandboxEventsPerSec: `${n(sandboxLoad.events)} events in ${s(sandboxLoad.ms)}, concurrency ${sandboxLoad.concurrency}`,
+    rateLimitEfficiency: `${n(rateLimited.best.steadyEventsPerSec)} of ${n(rateLimited.rateLimit)} events/s after the ${n(rateLimited.initialBurst)}-request initial burst (${n(rateLimited.best.eventsPerSec)}/s with it; ${n(rateLimited.best.events)} events, ${rateLimited.latencyMs} ms; best of ${rateLimited.rounds.length}: ${rateLimited.rounds.map((round) => n(round.steadyEventsPerSec)).join(', ')})`,
+    rateLimit429Share: `${n(rateLimited.best.answered429)} of ${n(rateLimited.best.requests)} requests (rounds: ${rateLimited.rounds.map((round) => n(round.answered429)).join(', ')})`,
+    autoVsBestFixed: `auto ${n(autoVsFixed.autoEventsPerSec)} events/s vs ${n(autoVsFixed.bestFixed.eventsPerSec)} at concurrency ${autoVsFixed.bestFixed.concurrency} (capacity ${autoVsFixed.capacity}, ${autoVsFixed.latencyMs} ms; best per setting: ${Object.entries(autoVsFixed.eventsPerSecByRound).map(([setting, rates]) => `${setting} ${n(Math.max(...rates))}`).join(', ')})`,
   };
   const rows = FIGURES.map((figure) => {
     const entry = results.figures.find((candidate) => candidate.key === figure.key)!;

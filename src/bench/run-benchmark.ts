@@ -1,4 +1,4 @@
-// The benchmark of issue 7, in one process tree and one run: every figure is a ratio (or a rate) of
+// The benchmark of issues 7 and 16, in one process tree and one run: every figure is a ratio (or a rate) of
 // measurements taken minutes apart on the same machine, never an absolute time held against a constant.
 // Each job run is a child process started and timed the same way (measured-child.ts); the sandbox runs
 // in its own process; this process only orchestrates, so its own memory stays small.
@@ -7,6 +7,7 @@ import { codeUnderTest, machineOf } from './bench-environment.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { BenchResults } from './bench-results.ts';
 import { openWorkspace } from './bench-workspace.ts';
+import { measureAutoVsFixed, measureRateLimited } from './adaptive-delivery.ts';
 import { measureDeliveryEfficiency } from './delivery-efficiency.ts';
 import { dryRun } from './dry-run.ts';
 import { round2, round3, seconds } from './figure-format.ts';
@@ -54,7 +55,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   // 5. Delivery efficiency: a sandbox answering after 20 ms, the job at concurrency 32.
   const { delivery, efficiency } = await measureDeliveryEfficiency(work, options);
 
-  // 6. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
+  // 6. Auto mode at the API's limit: a rate limit (429 beyond it), then a server at its capacity.
+  const { rateLimited, efficiency: rateLimitEfficiency, share429: rateLimit429Share } = await measureRateLimited(work, options);
+  const { autoVsFixed, ratio: autoVsBestFixed } = await measureAutoVsFixed(work, options);
+
+  // 7. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
   const profile = options.profile ? await profileDryRun(work, large, join(options.workDir, 'profiles')) : undefined;
 
   const noChangeDryMs = plan.dryRuns[String(noChange.members)]?.wallMs ?? (await dryRun(await work.exportOf(noChange.members), join(work.runs, 'dry-no-change'), noChange.members)).wallMs;
@@ -70,6 +75,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     deliveryEfficiency: efficiency,
     rawEventsPerSec: noChange.raw.eventsPerSec,
     sandboxEventsPerSec: sandboxLoad.eventsPerSec,
+    rateLimitEfficiency,
+    rateLimit429Share,
+    autoVsBestFixed,
   };
   const finished = new Date();
   return {
@@ -84,6 +92,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       concurrency: options.concurrency,
       latencyMs: options.latencyMs,
       sandboxLoadEvents: options.sandboxLoadEvents,
+      limitMembers: options.limitMembers,
+      rateLimit: options.rateLimit,
+      capacity: options.capacity,
       noChangeMembers: options.noChangeMembers,
       noChangeBudgetMinutes: options.noChangeBudgetMinutes,
       repeat: options.repeat,
@@ -105,6 +116,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     deliveryEfficiency: efficiency,
     rawEventsPerSec: noChange.raw.eventsPerSec,
     sandboxEventsPerSec: sandboxLoad.eventsPerSec,
+    rateLimitEfficiency,
+    rateLimit429Share,
+    autoVsBestFixed,
     figures: FIGURES.map((figure) => ({
       key: figure.key,
       value: values[figure.key],
@@ -117,6 +131,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     rawDelivery: noChange.raw,
     delivery,
     sandboxLoad,
+    rateLimited,
+    autoVsFixed,
     ...(profile && { profile }),
   };
 }

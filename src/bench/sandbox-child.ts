@@ -2,6 +2,7 @@
 // and resolves with the child's measurements (its peak RSS shows what the emulator costs at scale).
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { SandboxFaultsPatch } from '../sandbox/server.ts';
 import { runMeasured, type MeasuredChild } from './measured-child.ts';
 
 const SCRIPT = fileURLToPath(new URL('./sandbox-process.ts', import.meta.url));
@@ -12,11 +13,11 @@ export interface SandboxChild {
   stop(): Promise<MeasuredChild>;
 }
 
-export async function startSandboxChild(options: { latencyMs?: number; startTimeoutMs?: number } = {}): Promise<SandboxChild> {
+export async function startSandboxChild(options: { faults?: SandboxFaultsPatch; startTimeoutMs?: number } = {}): Promise<SandboxChild> {
   let child: ChildProcess | undefined;
   let announce: (url: string) => void = () => {};
   const announced = new Promise<string>((resolve) => (announce = resolve));
-  const finished = runMeasured(SCRIPT, ['--latency-ms', String(options.latencyMs ?? 0)], {
+  const finished = runMeasured(SCRIPT, ['--faults', JSON.stringify(options.faults ?? {})], {
     onSpawn: (spawned) => (child = spawned),
     onLine: (line) => {
       if (line.startsWith('{')) announce((JSON.parse(line) as { url: string }).url);

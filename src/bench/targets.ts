@@ -1,7 +1,17 @@
 // The benchmark's figures with their targets. Only `npm run bench` holds a figure to its target: the test
 // suite runs the same harness at a small size and checks that every figure is measured, never its value.
 
-export type FigureKey = 'planRatio' | 'peakRssMbLarge' | 'rssGrowth' | 'noChangeRatio' | 'deliveryEfficiency' | 'rawEventsPerSec' | 'sandboxEventsPerSec';
+export type FigureKey =
+  | 'planRatio'
+  | 'peakRssMbLarge'
+  | 'rssGrowth'
+  | 'noChangeRatio'
+  | 'deliveryEfficiency'
+  | 'rawEventsPerSec'
+  | 'sandboxEventsPerSec'
+  | 'rateLimitEfficiency'
+  | 'rateLimit429Share'
+  | 'autoVsBestFixed';
 
 export interface Bound {
   op: '<=' | '>=';
@@ -27,6 +37,9 @@ export const FIGURES: readonly FigureSpec[] = [
   { key: 'deliveryEfficiency', label: 'delivery efficiency (20 ms, concurrency 32)', target: { op: '>=', limit: 0.9 }, format: ratio },
   { key: 'rawEventsPerSec', label: 'raw delivery, zero-latency sandbox (events/s)', target: { op: '>=', limit: 3000 }, format: whole },
   { key: 'sandboxEventsPerSec', label: 'sandbox alone, plain undici client (events/s)', target: { op: '>=', limit: 5000 }, format: whole },
+  { key: 'rateLimitEfficiency', label: 'auto under a rate limit: accepted ÷ limit', target: { op: '>=', limit: 0.9 }, format: ratio },
+  { key: 'rateLimit429Share', label: 'auto under a rate limit: requests answered 429', target: { op: '<=', limit: 0.02 }, format: percent },
+  { key: 'autoVsBestFixed', label: 'auto ÷ best fixed concurrency, server at capacity', target: { op: '>=', limit: 0.9 }, format: ratio },
 ];
 
 export function meets(value: number | null | undefined, bound: Bound): boolean {

@@ -81,7 +81,15 @@ export const runConfigSchema = ingestConfigSchema.extend({
   source: z.string().min(1),
   state: path.default(DEFAULT_STATE),
   reportDir: path.default(DEFAULT_REPORT_DIR),
-  concurrency: int(1, 256).default(8),
+  /**
+   * Members sent in parallel: `auto` finds and holds the API's limit while sending (src/deliver/
+   * adaptive-limit.ts), up to `maxConcurrency`; a number fixes it.
+   */
+  concurrency: z.union([z.literal('auto'), int(1, 256)], { error: 'expected auto or a whole number from 1 to 256' }).default('auto'),
+  /** The most members `--concurrency auto` sends in parallel. */
+  maxConcurrency: int(1, 256).default(64),
+  /** At most this many requests a second (a merchant who knows the API's quota); none by default. */
+  maxRate: z.coerce.number().positive().max(100_000).optional(),
   apiUrl: z.url({ protocol: /^https?$/ }).default('https://api.vipps.no'),
   dryRun: flag.default(false),
   full: flag.default(false),

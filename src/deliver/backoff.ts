@@ -12,8 +12,10 @@ export interface RetryPolicy {
 /** The wait after failed attempt number `attempt` (1-based); `retryAfterMs` is the API's own ask. */
 export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterMs: number | undefined, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  // Full jitter spreads the retries of many workers; Retry-After is a floor, never shortened.
-  return retryAfterMs === undefined ? random() * ceiling : retryAfterMs + random() * policy.baseDelayMs;
+  // Full jitter spreads the retries of many workers. Retry-After is a floor, never shortened, with up to
+  // a tenth of it (at most the base delay) on top: after a 429 every worker waits it out anyway (one
+  // pause for all), and a member waiting longer holds its place in the limit for nothing.
+  return retryAfterMs === undefined ? random() * ceiling : retryAfterMs + random() * Math.min(policy.baseDelayMs, retryAfterMs / 10);
 }
 
 /** `Retry-After: <seconds>` or `Retry-After: <HTTP date>` → milliseconds from now. */

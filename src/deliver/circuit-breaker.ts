@@ -21,7 +21,7 @@ export function createCircuitBreaker(limit: number): CircuitBreaker {
         inARow = 0;
         return undefined;
       }
-      if (!failure || failure.code === 'API_DEADLINE' || open) return undefined;
+      if (!failure || open) return undefined;
       if (++inARow < limit) return undefined;
       open = true;
       return new ApiError(

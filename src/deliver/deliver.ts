@@ -1,17 +1,19 @@
-// Delivery: members in parallel (p-limit), each member's events strictly in order, one at a time.
-// A member's outcome goes to `onMemberDone` (which commits the snapshot for what the API accepted).
+// Delivery: members in parallel (concurrency.ts: p-limit, fixed or adaptive), each member's events
+// strictly in order, one at a time. A member's outcome goes to `onMemberDone` (which commits the snapshot
+// for what the API accepted). At the run's deadline no member is started and no request is sent any
+// more: what is not delivered stays in the outbox, as after an interruption, and the next run sends it
+// first.
 import type { MemberOutcome } from '../state/commit.ts';
 import type { DeliveryTotals } from '../base/run-shapes.ts';
-import pLimit from 'p-limit';
-import type { Action } from '../base/actions.ts';
-import type { MemberDelivery, MemberFailure, Outbox, OutboxEvent, SendRecord } from '../state/outbox.ts';
+import type { MemberDelivery, Outbox, SendRecord } from '../state/outbox.ts';
 import { createCircuitBreaker } from './circuit-breaker.ts';
+import type { Concurrency } from './concurrency.ts';
 import type { EventSender } from './send-event.ts';
 
 export interface DeliverOptions {
   outbox: Outbox;
   send: EventSender;
-  concurrency: number;
+  concurrency: Concurrency;
   onMemberDone: (outcome: MemberOutcome) => void;
   /** Members in a row that could not be delivered before the run stops (see circuit-breaker.ts). */
   maxFailuresInARow: number;
@@ -23,7 +25,7 @@ export interface DeliverOptions {
 export async function deliverPending(options: DeliverOptions): Promise<DeliveryTotals> {
   const { outbox } = options;
   const pageSize = options.pageSize ?? 256;
-  const limit = pLimit(options.concurrency);
+  const { concurrency } = options;
   const breaker = createCircuitBreaker(options.maxFailuresInARow);
   const totals: DeliveryTotals = { members: 0, membersFailed: 0, eventsAccepted: 0, eventsFailed: 0, acceptedByAction: {}, retries: 0 };
   // A fatal error (the token endpoint refuses our credentials, the API is unreachable, the circuit
@@ -35,6 +37,7 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
     fatal ??= error;
     stop.abort();
   };
+  let deadlineReached = false;
   let after = '';
   // The page loop sleeps until a member finishes (one waiter, not a race over every task: that would
   // cost a promise reaction per queued task per finished member).
@@ -49,8 +52,9 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
 
   const runMember = async (member: MemberDelivery) => {
     try {
-      if (signal.aborted) return;
-      const { outcome, error } = await deliverMember(member, options.send, signal);
+      if (signal.aborted || deadlineReached) return;
+      const { outcome, error, atDeadline } = await deliverMember(member, options.send, signal);
+      if (atDeadline) deadlineReached = true;
       count(totals, outcome);
       // What was accepted before a fatal error is committed like any other outcome.
       options.onMemberDone(outcome);
@@ -64,18 +68,18 @@ export async function deliverPending(options: DeliverOptions): Promise<DeliveryT
     }
   };
 
-  while (!signal.aborted) {
+  while (!signal.aborted && !deadlineReached) {
     const page = outbox.pendingPage(after, pageSize);
     if (page.length === 0) break;
     after = page.at(-1)!.contactId;
     outstanding += page.length;
-    for (const member of page) void limit(() => runMember(member));
+    for (const member of page) void concurrency.run(() => runMember(member));
     // Refill before the queue runs dry, never holding more than about a page and a half.
-    while (outstanding - options.concurrency > pageSize / 2) await aMemberFinished();
+    while (outstanding - concurrency.limit > pageSize / 2) await aMemberFinished();
   }
   while (outstanding > 0) await aMemberFinished();
   if (fatal) throw fatal;
-  return totals;
+  return deadlineReached ? { ...totals, stoppedAtDeadline: true } : totals;
 }
 
 function count(totals: DeliveryTotals, outcome: MemberOutcome): void {
@@ -91,7 +95,7 @@ function count(totals: DeliveryTotals, outcome: MemberOutcome): void {
   if (outcome.failure) totals.membersFailed++;
 }
 
-async function deliverMember(member: MemberDelivery, send: EventSender, signal: AbortSignal): Promise<{ outcome: MemberOutcome; error?: unknown }> {
+async function deliverMember(member: MemberDelivery, send: EventSender, signal: AbortSignal): Promise<{ outcome: MemberOutcome; error?: unknown; atDeadline?: boolean }> {
   const outcome: MemberOutcome = { contactId: member.contactId, acceptedNow: [], sent: [], resolvedDoubts: [] };
   for (const event of member.events) {
     // Accepted events are done (and their body is gone): their effect is already in the snapshot.
@@ -115,8 +119,12 @@ async function deliverMember(member: MemberDelivery, send: EventSender, signal: 
       continue;
     }
     // The rest of this member's events wait: sending them out of order could undo this one's intent.
-    if (result.code === 'RUN_INTERRUPTED') outcome.interrupted = true;
-    else outcome.failure = { eventId: event.eventId, action: event.action, status: result.status, code: result.code, detail: result.detail };
+    // Stopped by a signal or the deadline, its plan stays pending as it is (the next run drains it).
+    if (result.code === 'RUN_INTERRUPTED' || result.code === 'API_DEADLINE') {
+      outcome.interrupted = true;
+      return { outcome, atDeadline: result.code === 'API_DEADLINE' };
+    }
+    outcome.failure = { eventId: event.eventId, action: event.action, status: result.status, code: result.code, detail: result.detail };
     break;
   }
   return { outcome };

@@ -5,12 +5,16 @@ import type { RunConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { createApiHealth } from './api-health.ts';
 import type { RetryPolicy } from './backoff.ts';
+import { type Concurrency, createConcurrency } from './concurrency.ts';
 import { createTokenFetcher } from './fetch-token.ts';
+import { createRateCap } from './rate-cap.ts';
 import { createEventSender, type EventSender } from './send-event.ts';
 import type { Telemetry } from './telemetry.ts';
 
 export interface OpenSender {
   send: EventSender;
+  /** How many members go out at once (fixed, or learnt from the answers the sender gets). */
+  concurrency: Concurrency;
   close(): Promise<void>;
   /** Abandons requests in flight (end of a shutdown grace period). */
   destroy(): Promise<void>;
@@ -25,13 +29,17 @@ export interface SenderOptions {
   checkBeforeSend: () => void;
 }
 
-/** The run's one connection pool to the API, its token cache and its retry policy, from the config. */
+/** The run's one connection pool to the API, its token cache, retry policy, concurrency and rate cap, from the config. */
 export function openSender(config: RunConfig, options: SenderOptions): OpenSender {
+  const concurrency = createConcurrency(config.concurrency, {
+    max: config.maxConcurrency,
+    onChange: (change) => options.logger.debug({ stage: 'deliver', ...change }, 'concurrency limit changed'),
+  });
   const connection = openApiConnection({
     apiUrl: config.apiUrl,
     credentials: config.credentials!,
     system: systemHeaders({ name: config.pluginName, version: config.pluginVersion }),
-    connections: config.concurrency,
+    connections: config.concurrency === 'auto' ? config.maxConcurrency : config.concurrency,
     requestTimeoutMs: config.requestTimeoutMs,
   });
   const policy: RetryPolicy = {
@@ -48,10 +56,14 @@ export function openSender(config: RunConfig, options: SenderOptions): OpenSende
     tokens: createTokenCache(fetchToken),
     policy,
     health,
+    ...(config.maxRate && { rateCap: createRateCap(config.maxRate) }),
     checkBeforeSend: options.checkBeforeSend,
     ...(options.signal && { signal: options.signal }),
     onRetry,
-    onAttempt: (attempt) => options.telemetry.recordAttempt(attempt),
+    onAttempt: (attempt) => {
+      concurrency.record(attempt);
+      options.telemetry.recordAttempt(attempt, concurrency.limit);
+    },
   });
-  return { send, close: () => connection.close(), destroy: () => connection.destroy() };
+  return { send, concurrency, close: () => connection.close(), destroy: () => connection.destroy() };
 }

@@ -1,6 +1,7 @@
 // Sending one event until the API accepts it, refuses it, or our patience (attempts, deadline) ends.
 // Retries: network errors, 408, 429, 5xx, with exponential backoff and full jitter, honouring
 // Retry-After; a 429 pauses every worker, not just the one that saw it. 401 refreshes the token once.
+// With --max-rate, every attempt first waits for its turn (rate-cap.ts).
 //
 // "Accepted" is only the documented answer, a 2xx with `{"status":"accepted","eventId":<the id>}`. When
 // no attempt was accepted, the outcome says whether the API may still have applied the event: an answer
@@ -12,6 +13,7 @@ import { describeErrorBody } from '../api/problem.ts';
 import type { TokenCache } from '../api/token-cache.ts';
 import { isSyncError } from '../errors.ts';
 import type { ApiHealth } from './api-health.ts';
+import type { RateCap } from './rate-cap.ts';
 import { abortableSleep, backoffDelay, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './backoff.ts';
 import type { AttemptRecord } from './telemetry.ts';
 
@@ -41,6 +43,8 @@ export interface SenderDeps {
   tokens: TokenCache;
   policy: RetryPolicy;
   health?: ApiHealth;
+  /** `--max-rate`: shared by every worker; each attempt waits for its turn. */
+  rateCap?: RateCap;
   /** Throws when this run may no longer send (it lost its lock); called before every attempt. */
   checkBeforeSend?: () => void;
   now?: () => number;
@@ -80,6 +84,8 @@ export function createEventSender(deps: SenderDeps): EventSender {
       return { accepted: false, attempts, status: last.status, code, detail: `${detail}${doubt}`, outcome };
     };
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      // The rate's turn first: a 429 that paused everyone meanwhile is still waited out below.
+      await deps.rateCap?.wait(signal);
       const pause = pausedUntil - now();
       if (pause > 0) await sleep(pause, signal);
       if (signal?.aborted) return failed('RUN_INTERRUPTED', attempt - 1, 'run interrupted');

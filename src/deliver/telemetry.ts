@@ -1,5 +1,6 @@
-// What sending looked like: answers by status, latency percentiles and the send rate over the run, in
-// bounded memory (fixed latency buckets; time slices that double in width to stay under 120).
+// What sending looked like: answers by status, latency percentiles, the send rate, the concurrency limit
+// and the 429s over the run, in bounded memory (fixed latency buckets; time slices that double in width
+// to stay under 120).
 import type { RunReport } from '../base/report-schema.ts';
 
 export interface AttemptRecord {
@@ -13,7 +14,8 @@ export interface AttemptRecord {
 }
 
 export interface Telemetry {
-  recordAttempt(attempt: AttemptRecord): void;
+  /** `limit`: the concurrency limit in force when the answer came (the chart shows it over time). */
+  recordAttempt(attempt: AttemptRecord, limit?: number): void;
   summary(): RunReport['delivery'];
 }
 
@@ -30,10 +32,14 @@ const MAX_SLICES = 120;
 interface Slice {
   accepted: number;
   failed: number;
+  rateLimited: number;
+  /** Sum and count of the limits the slice's answers came under: their mean is the slice's limit. */
+  limitSum: number;
+  limits: number;
   histogram: number[];
 }
 
-const emptySlice = (): Slice => ({ accepted: 0, failed: 0, histogram: new Array<number>(BOUNDS.length).fill(0) });
+const emptySlice = (): Slice => ({ accepted: 0, failed: 0, rateLimited: 0, limitSum: 0, limits: 0, histogram: new Array<number>(BOUNDS.length).fill(0) });
 const bucketOf = (latencyMs: number) => BOUNDS.findIndex((bound) => latencyMs <= bound);
 
 function percentile(histogram: readonly number[], fraction: number, max: number): number {
@@ -57,7 +63,7 @@ export function createTelemetry(runStartedAt: number): Telemetry {
   let max = 0;
 
   return {
-    recordAttempt({ startedAt, latencyMs, status, accepted }) {
+    recordAttempt({ startedAt, latencyMs, status, accepted }, limit) {
       attempts++;
       max = Math.max(max, latencyMs);
       const key = status === undefined ? 'network' : String(status);
@@ -73,6 +79,11 @@ export function createTelemetry(runStartedAt: number): Telemetry {
       for (const slice of [slices[index]!, overall]) {
         if (accepted) slice.accepted++;
         else slice.failed++;
+        if (status === 429) slice.rateLimited++;
+        if (limit !== undefined) {
+          slice.limitSum += limit;
+          slice.limits++;
+        }
         slice.histogram[bucket]!++;
       }
     },
@@ -88,6 +99,8 @@ export function createTelemetry(runStartedAt: number): Telemetry {
           failed: slice.failed,
           p50Ms: percentile(slice.histogram, 0.5, max),
           p95Ms: percentile(slice.histogram, 0.95, max),
+          rateLimited: slice.rateLimited,
+          ...(slice.limits > 0 && { limit: Math.round((slice.limitSum / slice.limits) * 10) / 10 }),
         })),
       };
     },
@@ -98,7 +111,14 @@ function mergePairs(slices: Slice[]): Slice[] {
   const merged: Slice[] = [];
   for (let i = 0; i < slices.length; i += 2) {
     const [a, b = emptySlice()] = [slices[i]!, slices[i + 1]];
-    merged.push({ accepted: a.accepted + b.accepted, failed: a.failed + b.failed, histogram: a.histogram.map((n, bucket) => n + b.histogram[bucket]!) });
+    merged.push({
+      accepted: a.accepted + b.accepted,
+      failed: a.failed + b.failed,
+      rateLimited: a.rateLimited + b.rateLimited,
+      limitSum: a.limitSum + b.limitSum,
+      limits: a.limits + b.limits,
+      histogram: a.histogram.map((n, bucket) => n + b.histogram[bucket]!),
+    });
   }
   return merged;
 }

@@ -33,6 +33,8 @@ export interface RunFacts {
   delivery: RunReport['delivery'];
   plannedSample: RunReport['plannedSample'];
   pruned?: RunReport['pruned'];
+  waiting?: RunReport['waiting'];
+  sendEstimate?: RunReport['sendEstimate'];
 }
 
 export function buildReport(facts: RunFacts): RunReport {
@@ -98,6 +100,8 @@ export function buildReport(facts: RunFacts): RunReport {
     durationsMs: facts.durationsMs,
     delivery: facts.delivery,
     ...(facts.pruned && { pruned: facts.pruned }),
+    ...(facts.waiting && { waiting: facts.waiting }),
+    ...(facts.sendEstimate && { sendEstimate: facts.sendEstimate }),
     plannedSample: facts.plannedSample,
   };
 }

@@ -13,6 +13,8 @@ export interface DeliveryProgress {
   membersTotal: number;
   eventsAccepted: number;
   failed: number;
+  /** Members sent in parallel at most (fixed, or what --concurrency auto found) and now. */
+  concurrency?: { limit: number; inFlight: number };
 }
 
 export interface Progress {
@@ -50,6 +52,8 @@ interface DeliverNumbers {
   eventsPerSec: number;
   failed: number;
   etaSeconds?: number;
+  concurrencyLimit?: number;
+  inFlight?: number;
 }
 
 export function createProgress(options: ProgressOptions): Progress {
@@ -62,12 +66,21 @@ export function createProgress(options: ProgressOptions): Progress {
 
   const describe = (): IngestNumbers | DeliverNumbers | undefined => {
     if (delivery) {
-      const { membersDone, membersTotal, eventsAccepted, failed } = delivery.at;
+      const { membersDone, membersTotal, eventsAccepted, failed, concurrency } = delivery.at;
       const seconds = (now() - delivery.since) / 1000;
       const rate = seconds > 0 ? (membersDone - delivery.membersBefore) / seconds : 0;
       const etaSeconds = rate > 0 ? Math.round((membersTotal - membersDone) / rate) : undefined;
       const eventsPerSec = seconds > 0 ? round((eventsAccepted - delivery.eventsBefore) / seconds) : 0;
-      return { stage: 'deliver', members: membersDone, membersTotal, eventsAccepted, eventsPerSec, failed, ...(etaSeconds !== undefined && { etaSeconds }) };
+      return {
+        stage: 'deliver',
+        members: membersDone,
+        membersTotal,
+        eventsAccepted,
+        eventsPerSec,
+        failed,
+        ...(etaSeconds !== undefined && { etaSeconds }),
+        ...(concurrency && { concurrencyLimit: concurrency.limit, inFlight: concurrency.inFlight }),
+      };
     }
     if (!ingest) return undefined;
     // Up to the last event: once every file is read the rate stays what it was (planning comes next).
@@ -126,7 +139,8 @@ function terminalText(numbers: IngestNumbers | DeliverNumbers): string {
     const files = Object.entries(numbers.files).map(([file, percent]) => `${file} ${percent}%`);
     return `reading ${files.length > 0 ? `${files.join(', ')} · ` : ''}${numbers.rows} rows · ${numbers.mb} MB · ${numbers.mbPerSec} MB/s`;
   }
-  return `sending ${numbers.members}/${numbers.membersTotal} members · ${numbers.eventsAccepted} events · ${numbers.eventsPerSec}/s · ${numbers.failed} failed · ETA ${formatSeconds(numbers.etaSeconds)}`;
+  const parallel = numbers.concurrencyLimit === undefined ? '' : ` · ${numbers.inFlight}/${numbers.concurrencyLimit} in parallel`;
+  return `sending ${numbers.members}/${numbers.membersTotal} members · ${numbers.eventsAccepted} events · ${numbers.eventsPerSec}/s${parallel} · ${numbers.failed} failed · ETA ${formatSeconds(numbers.etaSeconds)}`;
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;

@@ -1,8 +1,11 @@
-// The sections of report.html on how sending went: the send rate and latency over the run, and every
-// answer the API gave by HTTP status, with what that status means for the events behind it.
-import { formatDuration, formatLatency } from './display-format.ts';
+// The sections of report.html on how sending went: the send rate, concurrency limit and latency over the
+// run (and how long the sending still to come will take), and every answer the API gave by HTTP status,
+// with what that status means for the events behind it.
+import { formatCount, formatDuration, formatLatency } from './display-format.ts';
 import type { RunReport } from '../base/report-schema.ts';
+import { escapeHtml } from './escape-html.ts';
 import { chartWithNumbers, meter, raw, table, tiles, type ReportSection } from './report-html-blocks.ts';
+import { describeEstimate } from './send-estimate.ts';
 import { CHART_COLOURS, renderSendRateChart } from './send-rate-chart.ts';
 
 export function deliverySection(report: RunReport): ReportSection {
@@ -13,24 +16,39 @@ export function deliverySection(report: RunReport): ReportSection {
     { key: 'max', label: 'latency max', value: formatLatency(delivery.latencyMs.max) },
     { key: 'send-time', label: 'sending took', value: formatDuration(report.durationsMs.drain + report.durationsMs.deliver) },
   ]);
-  if (delivery.timeline.length === 0) return { id: 'delivery', title: 'Send rate and latency', body: `${latency}<p class="none">Nothing was sent in this run.</p>` };
+  const title = 'Send rate, concurrency and latency';
+  const toCome = sendingToCome(report);
+  if (delivery.timeline.length === 0) return { id: 'delivery', title, body: `${latency}${toCome}<p class="none">Nothing was sent in this run.</p>` };
   const legend: [string, string][] = [
     ['accepted', CHART_COLOURS.accepted],
     ['not accepted', CHART_COLOURS.failed],
+    ['concurrency limit', CHART_COLOURS.limit],
+    ['429 answers', CHART_COLOURS.rateLimited],
     ['p50 latency', CHART_COLOURS.p50],
     ['p95 latency', CHART_COLOURS.p95],
   ];
   const numbers = table(
     'timeline',
-    ['from', 'seconds', 'accepted', 'not accepted', 'p50 ms', 'p95 ms'],
-    delivery.timeline.map((slice) => [`${slice.atSeconds} s`, slice.seconds, slice.accepted, slice.failed, slice.p50Ms, slice.p95Ms]),
+    ['from', 'seconds', 'accepted', 'not accepted', '429', 'limit', 'p50 ms', 'p95 ms'],
+    delivery.timeline.map((slice) => [`${slice.atSeconds} s`, slice.seconds, slice.accepted, slice.failed, slice.rateLimited ?? 0, slice.limit ?? '—', slice.p50Ms, slice.p95Ms]),
     { cards: false },
   );
-  return {
-    id: 'delivery',
-    title: 'Send rate and latency',
-    body: latency + chartWithNumbers(renderSendRateChart(delivery.timeline), legend, 'The numbers per time slice', numbers),
-  };
+  return { id: 'delivery', title, body: latency + toCome + chartWithNumbers(renderSendRateChart(delivery.timeline), legend, 'The numbers per time slice', numbers) };
+}
+
+/** What is still to be sent, and how long it will take: a dry run's plan, or what waits for the next run. */
+function sendingToCome(report: RunReport): string {
+  const estimate = report.sendEstimate && describeEstimate(report.sendEstimate);
+  if (report.waiting) {
+    const { members, events } = report.waiting;
+    const when = estimate ? `: ${estimate}` : '';
+    return `<p class="to-come" data-key="waiting">${escapeHtml(`${formatCount(members)} members with ${formatCount(events)} events wait in the outbox; the next run sends them first${when}.`)}</p>`;
+  }
+  if (report.status !== 'dry-run' || report.events.planned === 0) return '';
+  const text = estimate
+    ? `Sending the plan: ${estimate}.`
+    : `Sending the plan's ${formatCount(report.events.planned)} events: how long is not known yet (no run has sent for long enough to measure the rate; --max-rate gives one).`;
+  return `<p class="to-come" data-key="estimate">${escapeHtml(text)}</p>`;
 }
 
 const STATUS_MEANINGS: [RegExp, string][] = [

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { ACTIONS, shortAction } from '../base/actions.ts';
 import { EXIT } from '../base/exit-codes.ts';
 import type { RunReport } from '../base/report-schema.ts';
+import { describeEstimate } from './send-estimate.ts';
 
 /** Counts per action in the API's action order. */
 const inActionOrder = (counts: Partial<Record<string, number>>) =>
@@ -66,7 +67,10 @@ export function planSummary(report: RunReport): string {
     return `  ${shortAction(action).padEnd(22)} ${String(n).padStart(8)}   ${sample.map((event) => event.contactId).join(', ')}${more}`;
   });
   if (rows.length === 0) return 'Plan: nothing to send.\n';
-  return `Plan (dry run: nothing was sent or committed):\n${rows.join('\n')}\n`;
+  const sending = report.sendEstimate
+    ? `Sending: ${describeEstimate(report.sendEstimate)}`
+    : 'Sending: how long is not known yet (no run has sent for long enough to measure the rate; --max-rate gives one)';
+  return `Plan (dry run: nothing was sent or committed):\n${rows.join('\n')}\n${sending}\n`;
 }
 
 /** How many of the listed failures each action had. */

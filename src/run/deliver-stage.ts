@@ -1,6 +1,7 @@
 // The delivery stage of a run: what the outbox holds, sent member by member; each member's outcome is
 // committed as it comes (src/state/commit.ts), and what failed is counted for the report.
 import { StateError } from '../errors.ts';
+import type { Concurrency } from '../deliver/concurrency.ts';
 import { deliverPending } from '../deliver/deliver.ts';
 import type { MemberOutcome } from '../state/commit.ts';
 import { knownStateError } from '../state/store.ts';
@@ -14,11 +15,13 @@ export type DeliveryPhase = 'drain' | 'deliver';
 export async function deliverOutbox(run: RunContext, phase: DeliveryPhase): Promise<DeliveryFacts> {
   const facts: DeliveryFacts = { membersFailed: 0, failures: [], failedByChange: { new: 0, changed: 0, deleted: 0 } };
   const progress: DeliveryProgress = { membersDone: 0, membersTotal: run.outbox.pendingMemberCount(), eventsAccepted: 0, failed: 0 };
+  let concurrency: Concurrency | undefined;
   const memberDone = (outcome: MemberOutcome) => {
     commit(run, () => run.committer.add(outcome));
     progress.membersDone++;
     progress.eventsAccepted += outcome.acceptedNow.length;
     if (outcome.failure) progress.failed++;
+    if (concurrency) progress.concurrency = { limit: concurrency.limit, inFlight: concurrency.inFlight };
     run.progress?.deliver(progress);
     if (!outcome.failure) return;
     facts.membersFailed++;
@@ -29,11 +32,12 @@ export async function deliverOutbox(run: RunContext, phase: DeliveryPhase): Prom
   };
   try {
     const sender = await run.sender.open();
+    concurrency = sender.concurrency;
     try {
       facts.totals = await deliverPending({
         outbox: run.outbox,
         send: sender.send,
-        concurrency: run.config.concurrency,
+        concurrency,
         maxFailuresInARow: run.config.maxFailuresInARow,
         onMemberDone: memberDone,
         ...(run.signal && { signal: run.signal }),

@@ -8,6 +8,7 @@ import type { FilePlacement } from '../base/run-shapes.ts';
 import type { Logger } from '../log.ts';
 import { buildReport } from '../report/build-report.ts';
 import { TREND_RUNS } from '../report/run-trend.ts';
+import { sendingLeft, type SendingLeft } from '../report/send-estimate.ts';
 import type { ColumnsByKind, RunRecord } from '../state/runs.ts';
 import { commitDelivered } from './deliver-stage.ts';
 import { bareFacts, logRunError, publishReport, type SyncResult } from './publish-report.ts';
@@ -59,7 +60,18 @@ async function finishSteps(run: RunContext, facts: StageFacts, stages: StagesEnd
   const expired = !config.dryRun && verdict.ownsTheRun ? await step('could not remove what is past its retention', () => pruneExpired(config, run.source, run.runId, run.now(), logger)) : undefined;
   warnings.push(...(expired?.warnings ?? []));
   const history = (await step('the trend of earlier runs is missing', () => run.runs.recent(TREND_RUNS))) ?? [];
-  const report = reportOfRun(run, facts, verdict, { placements, rejectsFile, expired, warnings });
+  const waiting = config.dryRun ? undefined : await step('could not count what waits in the outbox', () => ({ members: run.outbox.pendingMemberCount(), events: run.outbox.pendingEventCount() }));
+  const left = sendingLeft({
+    dryRun: config.dryRun,
+    plannedEvents: facts.plan?.planned?.events.planned ?? 0,
+    ...(waiting && { waiting }),
+    stoppedAtDeadline: Boolean(facts.drained?.totals?.stoppedAtDeadline ?? facts.delivered?.totals?.stoppedAtDeadline),
+    ...(config.deadlineMinutes !== undefined && { deadlineMinutes: config.deadlineMinutes }),
+    ...(config.maxRate !== undefined && { maxRate: config.maxRate }),
+    history,
+  });
+  warnings.push(...left.warnings);
+  const report = reportOfRun(run, facts, verdict, { placements, rejectsFile, expired, warnings, left });
   return { report, verdict, history };
 }
 
@@ -84,8 +96,10 @@ interface FinishFacts {
   placements: FilePlacement[];
   rejectsFile: string | undefined;
   expired: Expired | undefined;
-  /** What the finish could not do. */
+  /** What the finish could not do, and what waits for the next run. */
   warnings: string[];
+  /** Sending still to come: a dry run's plan, or what waits in the outbox. */
+  left: SendingLeft;
 }
 
 function reportOfRun(run: RunContext, facts: StageFacts, verdict: RunVerdict, finish: FinishFacts): RunReport {
@@ -110,6 +124,8 @@ function reportOfRun(run: RunContext, facts: StageFacts, verdict: RunVerdict, fi
     durationsMs: { ...facts.durationsMs, total },
     delivery: run.telemetry.summary(),
     plannedSample: plan?.sample ?? {},
+    ...(finish.left.waiting && { waiting: finish.left.waiting }),
+    ...(finish.left.sendEstimate && { sendEstimate: finish.left.sendEstimate }),
     ...(!config.dryRun && {
       pruned: { reportFolders: finish.expired?.reportFolders ?? [], dropFolder: finish.expired?.dropFolder ?? [], stateBackups: facts.stateBackupsRemoved ?? [] },
     }),

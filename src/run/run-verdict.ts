@@ -66,7 +66,12 @@ export function verdictOf(facts: StageFacts, end: RunEnd): RunVerdict {
 }
 
 function statusOf(reached: Exclude<StagesEnd, object>, facts: StageFacts): RunStatus {
-  if (reached === 'delivered') return (facts.drained?.membersFailed ?? 0) + (facts.delivered?.membersFailed ?? 0) > 0 ? 'partial' : 'succeeded';
+  if (reached === 'waiting') return 'partial';
+  if (reached === 'delivered') {
+    // Members that failed, or members the deadline left waiting in the outbox for the next run.
+    const failed = (facts.drained?.membersFailed ?? 0) + (facts.delivered?.membersFailed ?? 0) > 0;
+    return failed || facts.delivered?.totals?.stoppedAtDeadline ? 'partial' : 'succeeded';
+  }
   return reached === 'interrupted' ? 'failed' : reached;
 }
 

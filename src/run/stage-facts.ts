@@ -56,7 +56,11 @@ export interface DeliveryFacts {
 export const MAX_LISTED_FAILURES = 1000;
 
 /** How the stages ended: the last thing they came to, or the error that stopped them. */
-export type StagesEnd = 'skipped' | 'dry-run' | 'delivered' | 'interrupted' | { stoppedBy: unknown };
+/**
+ * How the stages ended: `waiting`, the deadline stopped the drain of an earlier run's plans (tonight's
+ * export waits for them); `delivered` may also have stopped at the deadline (delivered.totals says so).
+ */
+export type StagesEnd = 'skipped' | 'dry-run' | 'waiting' | 'delivered' | 'interrupted' | { stoppedBy: unknown };
 
 export function noStageFacts(): StageFacts {
   return { recorded: false, durationsMs: { drain: 0, ingest: 0, plan: 0, deliver: 0 } };

@@ -16,6 +16,7 @@ const FLAGS = {
   'error-rate': { type: 'string' },
   'rate-limit': { type: 'string' },
   'retry-after': { type: 'string' },
+  capacity: { type: 'string' },
   'fail-contacts': { type: 'string' },
   'reset-rate': { type: 'string' },
   'drop-rate': { type: 'string' },
@@ -57,6 +58,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   'faults.errorRate': '--error-rate',
   'faults.rateLimit.requestsPerSecond': '--rate-limit',
   'faults.rateLimit.retryAfterSeconds': '--retry-after',
+  'faults.capacity': '--capacity',
   'faults.failContactIds': '--fail-contacts',
   'faults.resetRate': '--reset-rate',
   'faults.acceptThenDropRate': '--drop-rate',
@@ -82,8 +84,11 @@ Runs an emulator of the Vipps MobilePay Loyalty API until Ctrl-C (SIGINT) or SIG
   --latency-ms <n>            delay every request by n ms
   --jitter-ms <n>             plus a random 0..n ms
   --error-rate <0..1>         share of valid events answered 500/502/503 without applying them
-  --rate-limit <rps>          answer 429 above this many event requests per second
+  --rate-limit <rps>          answer 429 above this many event requests per second, counted per
+                              Merchant-Serial-Number (a token bucket holding one second's worth)
   --retry-after <s>           Retry-After seconds on 429 (default 1; needs --rate-limit)
+  --capacity <n>              serve at most n event requests at once; more wait for a free place, so
+                              beyond n in flight the latency grows and the throughput does not
   --fail-contacts <a,b>       answer a permanent 400 for events of these contactIds
   --reset-rate <0..1>         share of event requests whose connection is reset before processing
   --drop-rate <0..1>          share of accepted events whose answer is dropped (connection destroyed)
@@ -169,6 +174,7 @@ function toSandboxOptions(flags: Flags, env: NodeJS.ProcessEnv): ResolvedSandbox
       jitterMs: numberFlag('jitter-ms', flags['jitter-ms']),
       errorRate: numberFlag('error-rate', flags['error-rate']),
       rateLimit,
+      capacity: numberFlag('capacity', flags.capacity),
       failContactIds: flags['fail-contacts']?.split(',').map((id) => id.trim()).filter((id) => id !== ''),
       resetRate: numberFlag('reset-rate', flags['reset-rate']),
       acceptThenDropRate: numberFlag('drop-rate', flags['drop-rate']),

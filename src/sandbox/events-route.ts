@@ -1,7 +1,7 @@
 // POST /loyalty/v1/events: the one endpoint of the Loyalty API, with injected faults. The checks run in
 // the order the real service would meet them: the gateway (subscription key and token: 401 before any
-// other header is looked at; then the rate limit), the required headers, then the body (media type, JSON,
-// schema), then the service (injected failures, dedup, apply).
+// other header is looked at; then the merchant's rate limit), the required headers, then the body
+// (media type, JSON, schema), then the service (injected failures, dedup, apply).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { LoyaltyEvent } from '../api/events.ts';
 import { type AccessTokens, headerValue, type Verdict } from './access-tokens.ts';
@@ -57,11 +57,12 @@ export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMess
     const body = await readBody(req);
     const reply = decideEvent(ctx, req.headers, body, plan);
     // Injected latency is the time from the request's arrival to its answer, as a client of a slow API
-    // sees it: the sandbox's own reading and processing count towards it.
-    if (plan.delayMs > 0) {
-      stats.delayed += 1;
-      await ctx.sleep(Math.max(0, plan.delayMs - (performance.now() - arrivedAt)));
-    }
+    // sees it: the sandbox's own reading and processing count towards it. With a capacity, that time is
+    // spent in one of the service's places, and a request finding them all taken waits for one first.
+    const busyMs = Math.max(0, plan.delayMs - (performance.now() - arrivedAt));
+    if (plan.delayMs > 0) stats.delayed += 1;
+    if (ctx.faults.atCapacity) stats.queued += 1;
+    await ctx.faults.serve(() => (busyMs > 0 ? ctx.sleep(busyMs) : Promise.resolve()));
     if (reply.drop) {
       stats.drops += 1;
       req.socket.destroy();
@@ -82,15 +83,16 @@ export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMess
 function decideEvent(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
   return (
     unauthorized(ctx, headers) ??
-    rateLimited(ctx) ??
+    rateLimited(ctx, headers) ??
     badHeaders(headers) ??
     wrongMerchant(ctx, headers) ??
     processBody(ctx, headers, body, plan)
   );
 }
 
-function rateLimited(ctx: EventsRouteContext): Reply | undefined {
-  const retryAfter = ctx.faults.rateLimit(ctx.now());
+/** The gateway's quota is per merchant: each serial number has its own bucket. */
+function rateLimited(ctx: EventsRouteContext, headers: IncomingHttpHeaders): Reply | undefined {
+  const retryAfter = ctx.faults.rateLimit(headerValue(headers, 'Merchant-Serial-Number') ?? '', ctx.now());
   if (retryAfter === undefined) return undefined;
   ctx.state.stats.rateLimited += 1;
   return {

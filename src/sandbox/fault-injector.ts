@@ -2,9 +2,11 @@
 // drawn when the request arrives, always the same five draws in the same order, so the fault sequence
 // depends only on the seed and the arrival order of requests, never on the settings' history, on
 // latency, or on which branch an earlier request took.
+import pLimit, { type LimitFunction } from 'p-limit';
+import { TokenBucket } from '../base/token-bucket.ts';
 import { createPrng } from './prng.ts';
 import { ConfigError } from '../errors.ts';
-import { formatOptionIssues, mergeFaults, parseFaultsPatch, type RateLimit, type SandboxFaults, type SandboxFaultsPatch } from './sandbox-options.ts';
+import { formatOptionIssues, mergeFaults, parseFaultsPatch, type SandboxFaults, type SandboxFaultsPatch } from './sandbox-options.ts';
 
 export interface FaultPlan {
   /** Destroy the socket before reading the request (`resetRate`). */
@@ -33,34 +35,41 @@ export class FaultInjector {
   #random: () => number;
   /** A separate stream for the token endpoint, so fetching a token does not shift the events' faults. */
   #tokenRandom: () => number;
-  #bucket: TokenBucket | undefined;
+  /** The rate limit's buckets, one per merchant serial number, each made full at its merchant's first request. */
+  #buckets = new Map<string, TokenBucket>();
+  /** The service's places (`capacity`); unlimited when off. */
+  readonly #places: LimitFunction;
 
   constructor(faults: SandboxFaults) {
     this.#faults = faults;
     this.#random = createPrng(faults.seed);
     this.#tokenRandom = createPrng(faults.seed ^ TOKEN_STREAM);
-    this.#bucket = faults.rateLimit ? new TokenBucket(faults.rateLimit) : undefined;
+    this.#places = pLimit(faults.capacity ?? Infinity);
   }
 
   get faults(): SandboxFaults {
     return this.#faults;
   }
 
-  /** Applies a patch (ConfigError if invalid). A new seed restarts the PRNG; a new rate limit starts with a full bucket. */
+  /**
+   * Applies a patch (ConfigError if invalid). A new seed restarts the PRNG; a new rate limit starts every
+   * merchant with a full bucket; a new capacity applies to the requests waiting for a place too.
+   */
   update(patch: SandboxFaultsPatch): SandboxFaults {
     const result = parseFaultsPatch(patch);
     if (!result.ok) throw new ConfigError(`invalid sandbox faults: ${formatOptionIssues(result.issues)}`);
     const parsed = result.value;
     this.#faults = mergeFaults(parsed, this.#faults);
     if (parsed.seed !== undefined) this.#restartRandom();
-    if (parsed.rateLimit !== undefined) this.#bucket = this.#faults.rateLimit ? new TokenBucket(this.#faults.rateLimit) : undefined;
+    if (parsed.rateLimit !== undefined) this.#buckets.clear();
+    if (parsed.capacity !== undefined) this.#places.concurrency = this.#faults.capacity ?? Infinity;
     return this.#faults;
   }
 
-  /** Back to the state right after start with the current settings (used by reset): same seed, full bucket. */
+  /** Back to the state right after start with the current settings (used by reset): same seed, full buckets. */
   restart(): void {
     this.#restartRandom();
-    this.#bucket = this.#faults.rateLimit ? new TokenBucket(this.#faults.rateLimit) : undefined;
+    this.#buckets.clear();
   }
 
   plan(): FaultPlan {
@@ -89,10 +98,27 @@ export class FaultInjector {
     return { delayMs, failure: { status, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) } };
   }
 
-  /** Takes one request from the rate-limit bucket; `undefined` when admitted, else the Retry-After seconds. */
-  rateLimit(nowMs: number): number | undefined {
-    if (!this.#bucket || this.#bucket.take(nowMs)) return undefined;
-    return this.#bucket.retryAfterSeconds;
+  /**
+   * Takes one request from its merchant's rate-limit bucket (a second's worth of requests, at least 1);
+   * `undefined` when admitted, else the Retry-After seconds.
+   */
+  rateLimit(merchantSerialNumber: string, nowMs: number): number | undefined {
+    const limit = this.#faults.rateLimit;
+    if (!limit) return undefined;
+    let bucket = this.#buckets.get(merchantSerialNumber);
+    if (!bucket) this.#buckets.set(merchantSerialNumber, (bucket = new TokenBucket(limit.requestsPerSecond, Math.max(1, limit.requestsPerSecond))));
+    return bucket.take(nowMs) ? undefined : limit.retryAfterSeconds;
+  }
+
+  /** Whether every place of the service is taken: a request arriving now waits for one. */
+  get atCapacity(): boolean {
+    return this.#places.activeCount >= this.#places.concurrency;
+  }
+
+  /** The time a request spends in the service (`work`), in one of its `capacity` places, first waiting for a free one. */
+  serve(work: () => Promise<void>): Promise<void> {
+    // Without a capacity nothing waits: no queue in the way of the sandbox's own throughput.
+    return this.#faults.capacity === null ? work() : this.#places(work);
   }
 
   failsContact(contactId: string): boolean {
@@ -102,31 +128,5 @@ export class FaultInjector {
   #restartRandom(): void {
     this.#random = createPrng(this.#faults.seed);
     this.#tokenRandom = createPrng(this.#faults.seed ^ TOKEN_STREAM);
-  }
-}
-
-/** Classic token bucket: holds up to one second's worth of requests (at least 1), refilled continuously. */
-class TokenBucket {
-  readonly retryAfterSeconds: number;
-  readonly #perMs: number;
-  readonly #capacity: number;
-  #tokens: number;
-  #lastMs: number | undefined;
-
-  constructor(limit: RateLimit) {
-    this.retryAfterSeconds = limit.retryAfterSeconds;
-    this.#perMs = limit.requestsPerSecond / 1000;
-    this.#capacity = Math.max(1, limit.requestsPerSecond);
-    this.#tokens = this.#capacity;
-  }
-
-  take(nowMs: number): boolean {
-    // The clock is only known at the first request; a clock that goes backwards refills nothing.
-    const elapsed = this.#lastMs === undefined ? 0 : Math.max(0, nowMs - this.#lastMs);
-    this.#lastMs = nowMs;
-    this.#tokens = Math.min(this.#capacity, this.#tokens + elapsed * this.#perMs);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
   }
 }

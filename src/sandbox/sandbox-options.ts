@@ -9,12 +9,13 @@ const nonEmpty = z.string().min(1);
 /**
  * A partial fault setting, as `options.faults`, `setFaults()` and `POST /_sandbox/faults` take it.
  * No defaults here on purpose: zod's `.partial()` would still fill them in, and a patch must only
- * change what it names. `rateLimit: null` switches rate limiting off.
+ * change what it names. `rateLimit: null` switches rate limiting off, `capacity: null` the capacity.
  */
 export const sandboxFaultsPatchSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(600_000).optional(),
   jitterMs: z.number().int().min(0).max(600_000).optional(),
   errorRate: rate.optional(),
+  /** A token bucket per merchant serial number: beyond `requestsPerSecond` (a second's burst), 429 with Retry-After. `null`: off. */
   rateLimit: z
     .strictObject({
       requestsPerSecond: z.number().positive(),
@@ -22,6 +23,11 @@ export const sandboxFaultsPatchSchema = z.strictObject({
     })
     .nullable()
     .optional(),
+  /**
+   * Requests the service works on at once: one more waits for a free place, then takes its full latency,
+   * so beyond this many in flight the latency grows and the throughput does not. `null`: no limit.
+   */
+  capacity: z.number().int().min(1).max(1_000_000).nullable().optional(),
   failContactIds: z.array(nonEmpty).optional(),
   resetRate: rate.optional(),
   acceptThenDropRate: rate.optional(),
@@ -62,6 +68,7 @@ const DEFAULT_FAULTS: Omit<SandboxFaults, 'seed'> = {
   jitterMs: 0,
   errorRate: 0,
   rateLimit: null,
+  capacity: null,
   failContactIds: [],
   resetRate: 0,
   acceptThenDropRate: 0,

@@ -24,7 +24,7 @@ export interface SandboxStats {
   anomalies: Anomaly[];
   /** Injected faults: connections reset before processing, accepted-then-dropped answers, accepted
    * events answered with an HTML 200, delayed requests, 5xx answers, 429 answers, permanent 400s for
-   * `failContactIds`. */
+   * `failContactIds`; requests that found every place of the service taken (`capacity`) and waited. */
   resets: number;
   drops: number;
   nonJsonAnswers: number;
@@ -32,6 +32,7 @@ export interface SandboxStats {
   serverErrors: number;
   rateLimited: number;
   failedContacts: number;
+  queued: number;
   /** `POST /accesstoken/get` outcomes; `tokenFailures` counts the injected failure answers. */
   tokensIssued: number;
   tokensRejected: number;
@@ -53,6 +54,7 @@ export function emptyStats(): SandboxStats {
     serverErrors: 0,
     rateLimited: 0,
     failedContacts: 0,
+    queued: 0,
     tokensIssued: 0,
     tokensRejected: 0,
     tokenFailures: 0,

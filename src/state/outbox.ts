@@ -57,6 +57,8 @@ export interface Outbox {
   /** Pending member plans in contact_id order, a page at a time (keyset pagination). */
   pendingPage(afterContactId: string, limit: number): MemberDelivery[];
   pendingMemberCount(): number;
+  /** Events of the pending plans not accepted yet: what the next delivery sends. */
+  pendingEventCount(): number;
   /**
    * What sending one event came to, after all its attempts. It is in doubt from a send whose outcome is
    * `unknown` until one is accepted or refused (a send that reached nobody changes nothing).
@@ -131,6 +133,14 @@ export function outboxStore(db: DatabaseSync): Outbox {
     },
     pendingMemberCount() {
       return (statement(`SELECT count(*) AS n FROM outbox_members WHERE status = 'pending'`).get() as { n: number }).n;
+    },
+    pendingEventCount() {
+      return (
+        statement(
+          `SELECT count(*) AS n FROM outbox_members AS m, json_each(m.event_ids) AS planned JOIN outbox_events AS e ON e.event_id = planned.value
+           WHERE m.status = 'pending' AND e.status <> 'accepted'`,
+        ).get() as { n: number }
+      ).n;
     },
     recordResult(eventId, result, at) {
       // in_doubt: cleared by an acceptance or a refusal, set by an unknown outcome, else kept as it was.

@@ -28,6 +28,8 @@ describe('progress on a terminal', () => {
     progress.deliver({ membersDone: 1, membersTotal: 100, eventsAccepted: 2, failed: 0 });
     clock = 6000;
     progress.deliver({ membersDone: 51, membersTotal: 100, eventsAccepted: 122, failed: 1 });
+    clock = 7000;
+    progress.deliver({ membersDone: 61, membersTotal: 100, eventsAccepted: 150, failed: 1, concurrency: { limit: 24, inFlight: 23 } });
     progress.stop();
     expect(written).toEqual([
       `${CLEAR}reading members.csv 25% · 10 rows · 1 MB · 0 MB/s`,
@@ -35,6 +37,8 @@ describe('progress on a terminal', () => {
       `${CLEAR}reading members.csv 50%, coupons.csv 5% · 50005 rows · 2.5 MB · 0.8 MB/s`,
       `${CLEAR}sending 1/100 members · 2 events · 0/s · 0 failed · ETA ?`,
       `${CLEAR}sending 51/100 members · 122 events · 60/s · 1 failed · ETA 0:00:02`,
+      // The concurrency limit in force (what auto mode found) and how many members are in flight now.
+      `${CLEAR}sending 61/100 members · 150 events · 49.3/s · 23/24 in parallel · 1 failed · ETA 0:00:02`,
       CLEAR,
     ]);
   });

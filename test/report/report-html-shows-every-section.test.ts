@@ -91,14 +91,21 @@ function expectPageShows(html: string, report: RunReport, history: readonly RunR
   // Warnings
   expect(page.section('warnings').querySelectorAll('li').map((li) => li.text)).toEqual(report.warnings);
 
-  // Send rate and latency
+  // Send rate, concurrency limit (429s marked) and latency
   const delivery = page.tiles('delivery');
   expect([latencyIn(delivery.p50!), latencyIn(delivery.p95!), latencyIn(delivery.max!)]).toEqual([report.delivery.latencyMs.p50, report.delivery.latencyMs.p95, report.delivery.latencyMs.max]);
   const timeline = report.delivery.timeline;
   expect(page.section('delivery').querySelectorAll('svg.chart > g')).toHaveLength(timeline.length);
-  expect((page.table('timeline') ?? []).map((row) => [numberIn(row.from), numberIn(row.accepted), numberIn(row['not accepted']), numberIn(row['p50 ms']), numberIn(row['p95 ms'])])).toEqual(
-    timeline.map((slice) => [slice.atSeconds, slice.accepted, slice.failed, slice.p50Ms, slice.p95Ms]),
-  );
+  expect(
+    (page.table('timeline') ?? []).map((row) => [numberIn(row.from), numberIn(row.accepted), numberIn(row['not accepted']), numberIn(row['429']), row.limit === '—' ? undefined : numberIn(row.limit), numberIn(row['p50 ms']), numberIn(row['p95 ms'])]),
+  ).toEqual(timeline.map((slice) => [slice.atSeconds, slice.accepted, slice.failed, slice.rateLimited ?? 0, slice.limit, slice.p50Ms, slice.p95Ms]));
+  const marks = page.section('delivery').querySelectorAll('svg.chart path.rate-limited');
+  expect(marks.map((mark) => numberIn(mark.querySelector('title')!.text.split(': ')[1]!))).toEqual(timeline.filter((slice) => slice.rateLimited).map((slice) => slice.rateLimited));
+  const limitLine = page.section('delivery').querySelector('svg.chart path.limit')?.getAttribute('d') ?? '';
+  expect(limitLine.length > 0).toBe(timeline.some((slice) => slice.limit !== undefined && slice.accepted + slice.failed > 0));
+  const toCome = page.section('delivery').querySelector('p.to-come')?.text;
+  if (report.waiting) expect(toCome).toContain(`${report.waiting.members.toLocaleString('en-GB')} members with ${report.waiting.events.toLocaleString('en-GB')} events wait`);
+  if (report.sendEstimate) expect(toCome).toContain(`${report.sendEstimate.events.toLocaleString('en-GB')} events ≈`);
 
   // Retries and answers by status code
   expect(page.tiles('answers')).toMatchObject({ attempts: String(report.delivery.attempts), retries: String(report.events.retries) });

@@ -24,6 +24,20 @@ describe('rate limit fault', () => {
     expect(sandbox.stats()).toMatchObject({ rateLimited: 4, accepted: 4, byStatus: { '200': 4, '429': 4 } });
   });
 
+  it('counts each merchant serial number in its own bucket', async () => {
+    const clock = manualClock();
+    const { client, sandbox } = await openSandbox({ now: clock.now, faults: { rateLimit: { requestsPerSecond: 2 } } });
+    const as = (merchant: string) => (contactId: string) => client.sendEvent(registered(contactId), { headers: { 'Merchant-Serial-Number': merchant } });
+    const [first, second] = [as('111111'), as('222222')];
+
+    expect([(await first('a-1')).status, (await first('a-2')).status, (await first('a-3')).status]).toEqual([200, 200, 429]);
+    // The first merchant's quota is used up; the second still has all of its own.
+    expect([(await second('b-1')).status, (await second('b-2')).status, (await second('b-3')).status]).toEqual([200, 200, 429]);
+    clock.advance(500); // one request's worth at 2 rps, for each merchant
+    expect([(await first('a-4')).status, (await second('b-4')).status]).toEqual([200, 200]);
+    expect(sandbox.stats()).toMatchObject({ rateLimited: 2, accepted: 6 });
+  });
+
   it('defaults Retry-After to 1 second', async () => {
     const clock = manualClock();
     const { client } = await openSandbox({ now: clock.now, faults: { rateLimit: { requestsPerSecond: 1 } } });
@@ -47,5 +61,8 @@ describe('rate limit fault', () => {
     expect(await client.sendAll([registered('c-1'), registered('c-2')])).toEqual([200, 429]);
     await client.post('/_sandbox/faults', { rateLimit: null });
     expect(await client.sendAll([registered('c-3'), registered('c-4')])).toEqual([200, 200]);
+    // Switched on again, every merchant starts with a full bucket.
+    await client.post('/_sandbox/faults', { rateLimit: { requestsPerSecond: 2 } });
+    expect(await client.sendAll([registered('c-5'), registered('c-6'), registered('c-7')])).toEqual([200, 200, 429]);
   });
 });

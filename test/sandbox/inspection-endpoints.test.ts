@@ -124,6 +124,7 @@ describe('inspection endpoints under /_sandbox', () => {
       jitterMs: 0,
       errorRate: 0,
       rateLimit: null,
+      capacity: null,
       failContactIds: [],
       resetRate: 0,
       acceptThenDropRate: 0,
