@@ -56,8 +56,8 @@ export function createRejectsLog(path: string): RejectsLog {
           fail(error);
         }
       }
-      // Group by the reason's general form (reasons are fixed text; a quoted name is not part of it).
-      const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/"[^"]*"/g, '"…"')}`;
+      // Group by the reason's general form: no value, quoted name or line number is part of it.
+      const key = `${reject.column ? `${reject.column}: ` : ''}${reject.reason.replace(/, got ".*"$/, '').replace(/"[^"]*"/g, '"…"').replace(/line \d+/, 'line N')}`;
       let entry = reasons.get(key);
       if (!entry && reasons.size < REASONS_KEPT) reasons.set(key, (entry = { count: 0, examples: [] }));
       if (!entry) return;
