@@ -60,6 +60,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'only', flag: 'only', type: 'string', help: 'with --full: resend only these parts: members,coupons,stampCards,bonusChecks' },
   { key: 'contacts', flag: 'contacts', type: 'string', help: 'with --full: resend only these contact ids (comma-separated)' },
   { key: 'contactsFile', flag: 'contacts-file', type: 'string', help: 'with --full: resend only the contact ids in this file (one per line)' },
+  { key: 'itemEvents', flag: 'item-events', type: 'string', help: 'coupon and stamp-card changes as: synced (one full replacement) | items (one event per changed or removed item) | auto (whichever is smaller, per member and kind)' },
   { key: 'allowMassDelete', flag: 'allow-mass-delete', type: 'boolean', help: 'override the mass-delete, empty-file and truncated-file guards' },
   { key: 'newState', flag: 'new-state', type: 'boolean', help: 'start a new state file on purpose where earlier runs left their mark (resends everything)' },
   { key: 'stateBackups', flag: 'state-backups', type: 'string', help: 'backups of the state file kept beside it, taken before a run commits (0 = none)' },

@@ -1,6 +1,7 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { ITEM_EVENT_MODES } from '../base/item-events.ts';
 import { EXPORT_KINDS, KINDS, MEMBER_PARTS } from '../base/kinds.ts';
 import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../base/tool.ts';
 import { flag, int, path, timeZone } from './option-values.ts';
@@ -95,6 +96,8 @@ export const runConfigSchema = ingestConfigSchema.extend({
   contacts: z.string().transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean)).optional(),
   contactsFile: z.string().optional(),
   allowMassDelete: flag.default(false),
+  /** How coupon and stamp-card changes are sent: full replacements, per-item events, or whichever is smaller. */
+  itemEvents: z.enum(ITEM_EVENT_MODES).default('synced'),
   /** Start a new state file on purpose where earlier runs left their mark (src/state/lost-state.ts). */
   newState: flag.default(false),
   /** Consistent copies of the state file kept beside it, taken before a run commits; 0 = none. */

@@ -73,6 +73,8 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
       ...(deps.backfill && { backfill: deps.backfill }),
       timestamp: deps.timestamp,
       ...(deps.epoch && { epoch: deps.epoch }),
+      itemEvents: config.itemEvents,
+      documentsOf: (contactId) => deps.snapshot.load(contactId),
       deletesAllowed: ingest.membersComplete,
       doubtsOf: (contactId) => doubts.get(contactId),
       onPlan: (memberPlan) => {
