@@ -39,7 +39,7 @@ import { runsTable, type ColumnsByKind, type RunRecord, type RunsTable } from '.
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
 import { createStagingArea, type StagingArea } from './state/staging.ts';
 import { eventIdEpoch } from './state/state-meta.ts';
-import { knownStateError, type StateStore } from './state/store.ts';
+import { knownStateError, releaseFreePages, type StateStore } from './state/store.ts';
 
 export interface SyncDeps {
   config: RunConfig;
@@ -70,7 +70,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const endEarly = (error: unknown) => publishEarlyEnd({ ...deps, logger: deps.logger.child({ runId }), runId, startedAt, finishedAt: now(), error });
   let store: StateStore;
   try {
-    store = await openRunState(deps.config, deps.source, deps.logger, runId);
+    store = await openRunState(deps.config, deps.source, deps.logger, runId, startedAt);
   } catch (error) {
     return endEarly(error);
   }
@@ -231,7 +231,7 @@ class Run {
     return isSyncError(caught) ? caught : (knownStateError(caught, this.store.path, doing) ?? caught);
   }
 
-  /** Once, before this run's first commit (drain or plan); a run that cannot back up commits nothing. */
+  /** Once, before this run's first snapshot commit (drain or deliver); a run that cannot back up commits nothing. */
   private backUpBeforeCommit(): void {
     if (this.backedUp || this.config.dryRun) return;
     // A run that lost its lock must not write or rotate the backups of the run that took over.
@@ -277,7 +277,6 @@ class Run {
     refuseEmptyFiles(ingest, config.allowMassDelete);
     refuseTruncatedFiles(ingest, this.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
 
-    this.backUpBeforeCommit();
     const epoch = eventIdEpoch(this.store.db);
     const plan = await this.timed('plan', () =>
       planToOutbox(staging, ingest, {
@@ -303,9 +302,14 @@ class Run {
     this.warnings.push(...plan.warnings);
     this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned, rowsRejected: ingest.rowsRejected + this.orphanRows }, 'plan ready');
     if (config.dryRun) return 'dry-run';
+    // Tonight's plan is in the outbox and the snapshot untouched: the backup holds what the API had before
+    // tonight (a restore re-sends tonight's plan as the same requests). A night with nothing to send takes none.
+    if (this.outbox.pendingMemberCount() > 0) this.backUpBeforeCommit();
     this.facts.delivered = await this.timed('deliver', () => this.deliver('deliver'));
     const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
     if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');
+    const released = releaseFreePages(this.store.db);
+    if (released > 0) this.logger.info({ stage: 'state', pages: released }, 'gave free pages of the state file back');
     return this.failureCount > 0 ? 'partial' : 'succeeded';
   }
 

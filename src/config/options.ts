@@ -63,6 +63,8 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'itemEvents', flag: 'item-events', type: 'string', help: 'coupon and stamp-card changes as: synced (one full replacement) | items (one event per changed or removed item) | auto (whichever is smaller, per member and kind)' },
   { key: 'allowMassDelete', flag: 'allow-mass-delete', type: 'boolean', help: 'override the mass-delete, empty-file and truncated-file guards' },
   { key: 'newState', flag: 'new-state', type: 'boolean', help: 'start a new state file on purpose where earlier runs left their mark (resends everything)' },
+  { key: 'checkState', flag: 'check-state', type: 'boolean', help: "check the whole state file's integrity this run (a cheaper check runs on every open)" },
+  { key: 'checkStateDays', flag: 'check-state-days', type: 'string', help: "days between whole-file integrity checks of the state file (0 = every run)" },
   { key: 'stateBackups', flag: 'state-backups', type: 'string', help: 'backups of the state file kept beside it, taken before a run commits (0 = none)' },
   { key: 'reportRetentionDays', flag: 'report-retention-days', type: 'string', help: 'remove run report folders older than this (0 = keep all)' },
   { key: 'archiveRetentionDays', flag: 'archive-retention-days', type: 'string', help: "remove a drop folder's archive/failed entries older than this (0 = keep all)" },

@@ -100,6 +100,10 @@ export const runConfigSchema = ingestConfigSchema.extend({
   itemEvents: z.enum(ITEM_EVENT_MODES).default('synced'),
   /** Start a new state file on purpose where earlier runs left their mark (src/state/lost-state.ts). */
   newState: flag.default(false),
+  /** Check the whole state file's integrity this run (it is checked on a schedule anyway: checkStateDays). */
+  checkState: flag.default(false),
+  /** Days between whole-file integrity checks of the state file (a cheaper check runs on every open); 0 = every run. */
+  checkStateDays: z.coerce.number().min(0).max(3650).default(7),
   /** Consistent copies of the state file kept beside it, taken before a run commits; 0 = none. */
   stateBackups: int(0, 100).default(3),
   /** Run folders in the report dir older than this are removed (the 30 newest always stay); 0 = keep all. */
