@@ -231,7 +231,7 @@ class Run {
     return isSyncError(caught) ? caught : (knownStateError(caught, this.store.path, doing) ?? caught);
   }
 
-  /** Once, before this run's first snapshot commit (drain or deliver); a run that cannot back up commits nothing. */
+  /** Once, before this run's first commit (drain, or the first plan written); a run that cannot back up commits nothing. */
   private backUpBeforeCommit(): void {
     if (this.backedUp || this.config.dryRun) return;
     // A run that lost its lock must not write or rotate the backups of the run that took over.
@@ -292,6 +292,7 @@ class Run {
         ...(this.inShard && { inShard: this.inShard }),
         ...(this.backfill && { backfill: this.backfill }),
         sample: this.plannedSample,
+        beforeFirstPlan: () => this.backUpBeforeCommit(),
         onOrphanRow: (reject) => {
           this.orphanRows++;
           this.rejects.add(reject);
@@ -302,9 +303,6 @@ class Run {
     this.warnings.push(...plan.warnings);
     this.logger.info({ stage: 'plan', members: plan.members, events: plan.events.planned, rowsRejected: ingest.rowsRejected + this.orphanRows }, 'plan ready');
     if (config.dryRun) return 'dry-run';
-    // Tonight's plan is in the outbox and the snapshot untouched: the backup holds what the API had before
-    // tonight (a restore re-sends tonight's plan as the same requests). A night with nothing to send takes none.
-    if (this.outbox.pendingMemberCount() > 0) this.backUpBeforeCommit();
     this.facts.delivered = await this.timed('deliver', () => this.deliver('deliver'));
     const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
     if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');

@@ -37,8 +37,8 @@ export interface PlanTotals {
   events: {
     planned: number;
     byAction: Partial<Record<Action, number>>;
-    /** Coupon and stamp-card events by why they took their form (`--item-events`). */
-    byBasis: Partial<Record<SetEventBasis, number>>;
+    /** Coupon and stamp-card events per action, by why they took their form (`--item-events`). */
+    byBasis: Partial<Record<Action, Partial<Record<SetEventBasis, number>>>>;
     /** Bytes of the planned request bodies. */
     bodyBytes: number;
   };

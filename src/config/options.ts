@@ -135,6 +135,7 @@ export const EXPLAIN_COMMAND = {
   options: [
     STATE_OPTION,
     { key: 'source', flag: 'source', type: 'string', help: 'an export to compare with (optional)' },
+    { key: 'itemEvents', flag: 'item-events', type: 'string', help: 'the next run\'s --item-events: synced | items | auto' },
     { key: 'json', flag: 'json', type: 'boolean', help: 'print JSON' },
     ...DROP_FOLDER_OPTIONS,
     ...INGEST_OPTIONS,

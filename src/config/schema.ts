@@ -181,6 +181,8 @@ export type StatusConfig = z.infer<typeof statusConfigSchema>;
 export const explainConfigSchema = ingestConfigSchema.extend({
   state: path.default(DEFAULT_STATE),
   source: z.string().min(1).optional(),
+  /** How the next run would send coupon and stamp-card changes (as `run --item-events`). */
+  itemEvents: runConfigSchema.shape.itemEvents,
   json: flag.default(false),
   dropFolder: dropFolderSettingsSchema.prefault({}),
   sftp: sftpSettingsSchema.prefault({}),

@@ -94,7 +94,10 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     totals.events.planned += plan.events.length;
     for (const event of plan.events) {
       totals.events.byAction[event.action] = (totals.events.byAction[event.action] ?? 0) + 1;
-      if (event.basis) totals.events.byBasis[event.basis] = (totals.events.byBasis[event.basis] ?? 0) + 1;
+      if (event.basis) {
+        const bases = (totals.events.byBasis[event.action] ??= {});
+        bases[event.basis] = (bases[event.basis] ?? 0) + 1;
+      }
       totals.events.bodyBytes += Buffer.byteLength(event.body);
     }
     options.onPlan(plan);

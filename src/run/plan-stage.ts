@@ -37,6 +37,11 @@ export interface PlanStageDeps {
   sample: RunReport['plannedSample'];
   /** An item row whose contact is not in the members export. */
   onOrphanRow: (reject: Reject) => void;
+  /**
+   * Called once, before the first member's plan is written (not in a dry run): the state backup, taken
+   * only by a run that plans something, of what was committed before the plan's open transaction.
+   */
+  beforeFirstPlan?: () => void;
 }
 
 const PLANNED_SAMPLE_SIZE = 5;
@@ -66,6 +71,7 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
       reason: 'not in the members export, but not deleted: the members file cannot be trusted to be complete this run (see the warnings)',
     };
   };
+  let planning = false;
   const planAll = (): PlannedRun => {
     const untouchedListed: UntouchedMember[] = [];
     if (!config.dryRun) outbox.clearFailedPlans();
@@ -78,6 +84,10 @@ export function planToOutbox(staging: Staging, ingest: IngestResult, deps: PlanS
       deletesAllowed: ingest.membersComplete,
       doubtsOf: (contactId) => doubts.get(contactId),
       onPlan: (memberPlan) => {
+        if (!config.dryRun && !planning) {
+          planning = true;
+          deps.beforeFirstPlan?.();
+        }
         if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, deps.runId, deps.now().toISOString(), memberPlan.resolves);
         for (const event of memberPlan.events) {
           const planned = (sample[event.action] ??= []);

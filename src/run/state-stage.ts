@@ -130,7 +130,7 @@ export function backUpState(store: StateStore, keep: number, runId: string, logg
   if (keep === 0) return [];
   let outcome: BackupOutcome;
   try {
-    outcome = backupState(store.db, store.path, runId, keep);
+    outcome = backupState(store.path, runId, keep);
   } catch (error) {
     throw knownStateError(error, store.path, 'could not be backed up before this run commits (nothing was sent)') ?? error;
   }

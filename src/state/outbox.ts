@@ -105,7 +105,8 @@ export interface EventHistory {
 // Bodies live in `outbox_bodies` only while they may be sent: pending in an open plan, or in doubt. An
 // accepted event's body is deleted at once; one left by every open plan (a failed plan cleared, a member
 // who left) when its plan goes. Deleted rows free whole pages, which later nights reuse.
-const OPEN_PLAN_KEYS = `SELECT ${eventKeySql('value')} FROM outbox_members, json_each(outbox_members.event_ids)`;
+const openPlanKeys = (ofContact: boolean) =>
+  `SELECT ${eventKeySql('value')} FROM outbox_members, json_each(outbox_members.event_ids)${ofContact ? ' WHERE outbox_members.contact_id = ?1' : ''}`;
 
 interface HistoryRow {
   event_id: Uint8Array | string;
@@ -134,9 +135,12 @@ export function outboxStore(db: DatabaseSync): Outbox {
   };
   /** Deletes the bodies of a member's events (or everyone's) that are not in doubt and in no open plan. */
   const dropUnneededBodies = (contactId?: string) => {
-    const unneeded = `e.in_doubt = 0 AND e.event_id NOT IN (${OPEN_PLAN_KEYS})`;
-    if (contactId === undefined) statement(`DELETE FROM outbox_bodies WHERE seq IN (SELECT e.seq FROM outbox_bodies b JOIN outbox_events e USING (seq) WHERE ${unneeded})`).run();
-    else statement(`DELETE FROM outbox_bodies WHERE seq IN (SELECT e.seq FROM outbox_events e WHERE e.contact_id = ? AND ${unneeded})`).run(contactId);
+    if (contactId === undefined) {
+      statement(`DELETE FROM outbox_bodies WHERE seq IN (SELECT e.seq FROM outbox_bodies b JOIN outbox_events e USING (seq) WHERE e.in_doubt = 0 AND e.event_id NOT IN (${openPlanKeys(false)}))`).run();
+    } else {
+      // An event is in its own member's plan only: the member's plan is all there is to look at.
+      statement(`DELETE FROM outbox_bodies WHERE seq IN (SELECT e.seq FROM outbox_events e WHERE e.contact_id = ?1 AND e.in_doubt = 0 AND e.event_id NOT IN (${openPlanKeys(true)}))`).run(contactId);
+    }
   };
   return {
     addPlan(contactId, events, runId, at, resolves) {
@@ -230,12 +234,12 @@ export function outboxStore(db: DatabaseSync): Outbox {
       const young = statement('SELECT seq FROM outbox_events WHERE planned_at >= ? ORDER BY seq LIMIT 1').get(threshold) as { seq: number } | undefined;
       return Number(
         statement(
-          `DELETE FROM outbox_events WHERE seq < ? AND planned_at < ? AND in_doubt = 0 AND (status = ${STATUS_CODE.accepted} OR event_id NOT IN (${OPEN_PLAN_KEYS}))`,
+          `DELETE FROM outbox_events WHERE seq < ? AND planned_at < ? AND in_doubt = 0 AND (status = ${STATUS_CODE.accepted} OR event_id NOT IN (${openPlanKeys(false)}))`,
         ).run(young?.seq ?? Number.MAX_SAFE_INTEGER, threshold).changes,
       );
     },
     scrubHistory(contactId) {
-      statement(`UPDATE outbox_events SET last_error = NULL WHERE contact_id = ? AND last_error IS NOT NULL AND in_doubt = 0 AND event_id NOT IN (${OPEN_PLAN_KEYS})`).run(contactId);
+      statement(`UPDATE outbox_events SET last_error = NULL WHERE contact_id = ?1 AND last_error IS NOT NULL AND in_doubt = 0 AND event_id NOT IN (${openPlanKeys(true)})`).run(contactId);
       dropUnneededBodies(contactId);
     },
     history(contactId) {
