@@ -67,8 +67,8 @@ export const reportSchema = z.object({
     plannedByAction: byAction,
     /** Coupon and stamp-card events planned, per action, by why they took their form (`--item-events`). */
     plannedByBasis: z.partialRecord(z.enum(ACTIONS), z.partialRecord(z.enum(SET_EVENT_BASES), count)).optional(),
-    /** Bytes of the request bodies planned (what the run sends once every event is accepted). */
-    plannedBodyBytes: count.optional(),
+    /** Bytes of the request bodies planned, per action (what the run sends once every event is accepted). */
+    plannedBodyBytes: byAction.optional(),
   }),
   failures: z.array(
     z.object({ contactId: z.string(), action: z.string(), status: z.number().optional(), code: z.string(), detail: z.string() }),

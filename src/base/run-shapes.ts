@@ -39,8 +39,8 @@ export interface PlanTotals {
     byAction: Partial<Record<Action, number>>;
     /** Coupon and stamp-card events per action, by why they took their form (`--item-events`). */
     byBasis: Partial<Record<Action, Partial<Record<SetEventBasis, number>>>>;
-    /** Bytes of the planned request bodies. */
-    bodyBytes: number;
+    /** Bytes of the planned request bodies, per action. */
+    bodyBytes: Partial<Record<Action, number>>;
   };
   /** Active members the snapshot knew before this run (the mass-delete and mass-clear guards' denominator). */
   knownMembers: number;

@@ -26,6 +26,8 @@ export interface JobRunOptions {
   concurrency?: number;
   /** Node flags for the child, e.g. `--cpu-prof`. */
   nodeFlags?: readonly string[];
+  /** More `run` options, e.g. `--item-events auto`. */
+  runArgs?: readonly string[];
 }
 
 export interface JobRun {
@@ -43,6 +45,7 @@ export async function runJob(options: JobRunOptions): Promise<JobRun> {
   if (options.dryRun) args.push('--dry-run');
   if (options.apiUrl) args.push('--api-url', options.apiUrl);
   if (options.concurrency !== undefined) args.push('--concurrency', String(options.concurrency));
+  if (options.runArgs) args.push(...options.runArgs);
   const nodeFlags = [...JOB_NODE_FLAGS, ...(options.nodeFlags ?? [])];
   const child = await runMeasured(CLI, args, { env: { ...jobEnvironment(), ...SANDBOX_CREDENTIALS }, nodeFlags });
   let report: RunReport;

@@ -3,7 +3,7 @@ import type { BenchResults } from './run-benchmark.ts';
 import { describeBound, FIGURES, type FigureKey } from './targets.ts';
 
 export function resultsTable(results: BenchResults): string {
-  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad } = results;
+  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, stateFile, stateGrowth } = results;
   const n = (value: number) => value.toLocaleString('en-US');
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const large = plan.dryRuns[String(params.members)]!;
@@ -15,6 +15,10 @@ export function resultsTable(results: BenchResults): string {
     deliveryEfficiency: `${n(delivery.eventsPerSec)} of ${n(delivery.ceilingEventsPerSec)} events/s (${n(delivery.events)} events, ${delivery.latencyMs} ms, concurrency ${delivery.concurrency}${delivery.steadyEventsPerSec ? `; steady ${n(delivery.steadyEventsPerSec)}/s` : ''})`,
     rawEventsPerSec: `${n(rawDelivery.events)} events in ${s(rawDelivery.deliverMs)} (${n(rawDelivery.members)} members, concurrency ${rawDelivery.concurrency}; whole run ${n(rawDelivery.endToEndEventsPerSec)}/s)`,
     sandboxEventsPerSec: `${n(sandboxLoad.events)} events in ${s(sandboxLoad.ms)}, concurrency ${sandboxLoad.concurrency}`,
+    stateBytesPerMember: `${n(stateFile.bytesAfterRerun)} bytes ÷ ${n(stateFile.members)} members (after night 1: ${n(stateFile.bytesAfterBuild)})`,
+    stateGrowth14Nights: `${n(stateGrowth.lastBytes)} ÷ ${n(stateGrowth.afterNight2Bytes)} bytes, ${stateGrowth.nights.length} nights at ${n(stateGrowth.members)} members, window ${stateGrowth.windowNights} nights`,
+    stateOpenMs1M: `at ${n(stateFile.members)} members (best of ${stateFile.openMs.rounds.join(', ')} ms)`,
+    itemBytesRatio: `${n(stateGrowth.itemBytes.autoBytes)} ÷ ${n(stateGrowth.itemBytes.syncedBytes)} bytes at ${n(stateGrowth.members)} members; coupon and stamp-card events alone ${stateGrowth.itemBytes.setEventsRatio}`,
   };
   const rows = FIGURES.map((figure) => {
     const entry = results.figures.find((candidate) => candidate.key === figure.key)!;

@@ -16,6 +16,7 @@ import { measurePlanRatio } from './plan-ratio.ts';
 import { profileDryRun } from './profile-dry-run.ts';
 import { startSandboxChild } from './sandbox-child.ts';
 import { loadSandbox, type LoadResult } from './sandbox-load.ts';
+import { measureStateGrowth } from './state-growth.ts';
 import { FIGURES, meets, type FigureKey } from './targets.ts';
 
 export type { BenchOptions } from './bench-options.ts';
@@ -54,7 +55,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   // 5. Delivery efficiency: a sandbox answering after 20 ms, the job at concurrency 32.
   const { delivery, efficiency } = await measureDeliveryEfficiency(work, options);
 
-  // 6. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
+  // 6. The state file over nights of change (issue 17), and the bytes --item-events auto saves.
+  const stateGrowth = await measureStateGrowth(work, options);
+
+  // 7. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
   const profile = options.profile ? await profileDryRun(work, large, join(options.workDir, 'profiles')) : undefined;
 
   const noChangeDryMs = plan.dryRuns[String(noChange.members)]?.wallMs ?? (await dryRun(await work.exportOf(noChange.members), join(work.runs, 'dry-no-change'), noChange.members)).wallMs;
@@ -70,6 +74,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     deliveryEfficiency: efficiency,
     rawEventsPerSec: noChange.raw.eventsPerSec,
     sandboxEventsPerSec: sandboxLoad.eventsPerSec,
+    stateBytesPerMember: noChange.stateFile.bytesPerMember,
+    stateGrowth14Nights: stateGrowth.ratio,
+    stateOpenMs1M: noChange.stateFile.openMs.best,
+    itemBytesRatio: stateGrowth.itemBytes.ratio,
   };
   const finished = new Date();
   return {
@@ -86,6 +94,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       sandboxLoadEvents: options.sandboxLoadEvents,
       noChangeMembers: options.noChangeMembers,
       noChangeBudgetMinutes: options.noChangeBudgetMinutes,
+      growthMembers: options.growthMembers,
+      growthNights: options.growthNights,
       repeat: options.repeat,
       profile: options.profile,
       dataDir: options.dataDir,
@@ -117,6 +127,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     rawDelivery: noChange.raw,
     delivery,
     sandboxLoad,
+    stateFile: noChange.stateFile,
+    stateGrowth,
     ...(profile && { profile }),
   };
 }

@@ -1,7 +1,18 @@
 // The benchmark's figures with their targets. Only `npm run bench` holds a figure to its target: the test
 // suite runs the same harness at a small size and checks that every figure is measured, never its value.
 
-export type FigureKey = 'planRatio' | 'peakRssMbLarge' | 'rssGrowth' | 'noChangeRatio' | 'deliveryEfficiency' | 'rawEventsPerSec' | 'sandboxEventsPerSec';
+export type FigureKey =
+  | 'planRatio'
+  | 'peakRssMbLarge'
+  | 'rssGrowth'
+  | 'noChangeRatio'
+  | 'deliveryEfficiency'
+  | 'rawEventsPerSec'
+  | 'sandboxEventsPerSec'
+  | 'stateBytesPerMember'
+  | 'stateGrowth14Nights'
+  | 'stateOpenMs1M'
+  | 'itemBytesRatio';
 
 export interface Bound {
   op: '<=' | '>=';
@@ -27,6 +38,10 @@ export const FIGURES: readonly FigureSpec[] = [
   { key: 'deliveryEfficiency', label: 'delivery efficiency (20 ms, concurrency 32)', target: { op: '>=', limit: 0.9 }, format: ratio },
   { key: 'rawEventsPerSec', label: 'raw delivery, zero-latency sandbox (events/s)', target: { op: '>=', limit: 3000 }, format: whole },
   { key: 'sandboxEventsPerSec', label: 'sandbox alone, plain undici client (events/s)', target: { op: '>=', limit: 5000 }, format: whole },
+  { key: 'stateBytesPerMember', label: 'state file bytes per member (night 1 + a no-change night)', target: { op: '<=', limit: 1024 }, format: whole },
+  { key: 'stateGrowth14Nights', label: 'state file after 14 nights of 2% change ÷ after night 2', target: { op: '<=', limit: 1.1 }, format: ratio },
+  { key: 'stateOpenMs1M', label: 'opening the state file up to the lock (ms)', target: { op: '<=', limit: 1000 }, format: whole },
+  { key: 'itemBytesRatio', label: 'bytes a 2%-change night sends, --item-events auto ÷ synced', target: { op: '<=', limit: 0.5 }, format: ratio },
 ];
 
 export function meets(value: number | null | undefined, bound: Bound): boolean {

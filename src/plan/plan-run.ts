@@ -48,7 +48,7 @@ const NOTHING: ReadonlySet<MemberPart> = new Set();
 export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions): PlanTotals {
   const totals: PlanTotals = {
     members: { total: 0, new: 0, changed: 0, unchanged: 0, deleted: 0, untouched: 0 },
-    events: { planned: 0, byAction: {}, byBasis: {}, bodyBytes: 0 },
+    events: { planned: 0, byAction: {}, byBasis: {}, bodyBytes: {} },
     knownMembers: 0,
     cleared: {},
     warnings: [],
@@ -98,7 +98,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
         const bases = (totals.events.byBasis[event.action] ??= {});
         bases[event.basis] = (bases[event.basis] ?? 0) + 1;
       }
-      totals.events.bodyBytes += Buffer.byteLength(event.body);
+      totals.events.bodyBytes[event.action] = (totals.events.bodyBytes[event.action] ?? 0) + Buffer.byteLength(event.body);
     }
     options.onPlan(plan);
   }

@@ -91,7 +91,7 @@ export function buildReport(facts: RunFacts): RunReport {
       byAction: acceptedByAction,
       plannedByAction: plan?.events.byAction ?? {},
       plannedByBasis: plan?.events.byBasis ?? {},
-      plannedBodyBytes: plan?.events.bodyBytes ?? 0,
+      plannedBodyBytes: plan?.events.bodyBytes ?? {},
     },
     failures: facts.failures,
     failuresNotListed: facts.failureCount - facts.failures.length,
