@@ -39,7 +39,7 @@ import { runsTable, type ColumnsByKind, type RunRecord, type RunsTable } from '.
 import { snapshotStore, type SnapshotStore } from './state/snapshot.ts';
 import { createStagingArea, type StagingArea } from './state/staging.ts';
 import { eventIdEpoch } from './state/state-meta.ts';
-import { knownStateError, releaseFreePages, type StateStore } from './state/store.ts';
+import { knownStateError, type StateStore } from './state/store.ts';
 
 export interface SyncDeps {
   config: RunConfig;
@@ -306,8 +306,6 @@ class Run {
     this.facts.delivered = await this.timed('deliver', () => this.deliver('deliver'));
     const pruned = this.outbox.prune(new Date(this.startedAt.getTime() - config.historyDays * 86_400_000).toISOString());
     if (pruned > 0) this.logger.info({ stage: 'deliver', pruned }, 'pruned old events from the outbox');
-    const released = releaseFreePages(this.store.db);
-    if (released > 0) this.logger.info({ stage: 'state', pages: released }, 'gave free pages of the state file back');
     return this.failureCount > 0 ? 'partial' : 'succeeded';
   }
 

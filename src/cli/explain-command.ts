@@ -174,7 +174,15 @@ function renderText(explanation: Explanation): string {
   return `${lines.join('\n')}\n`;
 }
 
+const BASIS_NOTES: Record<SetEventBasis, string> = {
+  synced: '--item-events synced',
+  items: '--item-events items',
+  'auto: synced': '--item-events auto: the replacement was smaller',
+  'auto: items': '--item-events auto: the item events were smaller',
+  'first sync': "the member's first sync of the kind: always a replacement",
+};
+
 /** Which `--item-events` mode made a coupon or stamp-card event what it is. */
 function basisNote(basis: SetEventBasis | undefined): string {
-  return basis ? ` (--item-events ${basis})` : '';
+  return basis ? ` (${BASIS_NOTES[basis]})` : '';
 }

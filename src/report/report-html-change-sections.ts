@@ -68,7 +68,7 @@ export function eventsSection(report: RunReport): ReportSection {
         empty: noEventsText(report),
         cards: false,
       }) +
-      (withBases || report.options.itemEvents
+      (withBases || (report.options.itemEvents && events.planned > 0)
         ? `<p class="note" data-item-events="${escapeHtml(report.options.itemEvents ?? 'synced')}">Coupon and stamp-card changes: <code>--item-events ${escapeHtml(report.options.itemEvents ?? 'synced')}</code> ` +
           `(synced: one full replacement per member and kind; items: one event per changed or removed item; auto: whichever is smaller; a member's first sync of a kind is always a replacement).</p>`
         : '') +

@@ -7,6 +7,7 @@ import type { Action } from '../base/actions.ts';
 import type { SetEventBasis } from '../base/item-events.ts';
 import type { PlannedEvent } from '../base/run-shapes.ts';
 import { redactStrings, redactText } from '../privacy/redact.ts';
+import { releaseFreePages } from './store.ts';
 import { actionCode, actionOfCode, basisCode, basisOfCode, eventIdOfKey, eventKey, eventKeySql, STATUS_CODE, STORED_STATUSES, storedTime, timeOfStored } from './outbox-codes.ts';
 
 /** What a failed send says about the event's effect (see src/deliver/send-event.ts). */
@@ -74,8 +75,8 @@ export interface Outbox {
   clearFailedPlans(): void;
   /**
    * Forgets events planned before `before` that are done with: accepted, or left out of every open plan
-   * and not in doubt. Their pages are reused by later nights (or given back: store.ts releaseFreePages),
-   * so the state file stops growing.
+   * and not in doubt, and gives free pages back once they are many (store.ts releaseFreePages): the file
+   * stops growing, and shrinks after a first night's bodies or a pruned history. Returns the events pruned.
    */
   prune(before: string): number;
   /**
@@ -232,11 +233,11 @@ export function outboxStore(db: DatabaseSync): Outbox {
       const threshold = storedTime(before);
       // Events were planned in seq order, so the old ones are a prefix: the scan stops at the first young one.
       const young = statement('SELECT seq FROM outbox_events WHERE planned_at >= ? ORDER BY seq LIMIT 1').get(threshold) as { seq: number } | undefined;
-      return Number(
-        statement(
-          `DELETE FROM outbox_events WHERE seq < ? AND planned_at < ? AND in_doubt = 0 AND (status = ${STATUS_CODE.accepted} OR event_id NOT IN (${openPlanKeys(false)}))`,
-        ).run(young?.seq ?? Number.MAX_SAFE_INTEGER, threshold).changes,
-      );
+      const pruned = statement(
+        `DELETE FROM outbox_events WHERE seq < ? AND planned_at < ? AND in_doubt = 0 AND (status = ${STATUS_CODE.accepted} OR event_id NOT IN (${openPlanKeys(false)}))`,
+      ).run(young?.seq ?? Number.MAX_SAFE_INTEGER, threshold).changes;
+      releaseFreePages(db);
+      return Number(pruned);
     },
     scrubHistory(contactId) {
       statement(`UPDATE outbox_events SET last_error = NULL WHERE contact_id = ?1 AND last_error IS NOT NULL AND in_doubt = 0 AND event_id NOT IN (${openPlanKeys(true)})`).run(contactId);

@@ -70,6 +70,6 @@ describe('one run', () => {
     const explained = await runCli(['explain', 'M-10012', '--state', join(items.dir, 'state.sqlite')]);
     expect(explained.code).toBe(0);
     expect(explained.stdout).toMatch(/benefits\.stampCard\.deleted .* \(--item-events items\)/);
-    expect(explained.stdout).toMatch(/benefits\.stampCards\.synced .* \(--item-events first sync\)/);
+    expect(explained.stdout).toMatch(/benefits\.stampCards\.synced .* \(the member's first sync of the kind: always a replacement\)/);
   });
 });
