@@ -1,24 +1,12 @@
 // How the outbox stores an event's id, action, status, basis and times (schema version 5): small
 // numbers and 16 bytes instead of text. The history of a 1M-member club holds ~3M events after a first
 // night; each byte saved per event is 3 MB. The code lists are stored as indexes: append, never reorder.
-import type { Action } from '../base/actions.ts';
+import { ACTIONS, type Action } from '../base/actions.ts';
 import { SET_EVENT_BASES, type SetEventBasis } from '../base/item-events.ts';
 import type { EventStatus } from './outbox.ts';
 
-/** The actions as numbered in the state file (schema version 5 on). */
-export const STORED_ACTIONS: readonly Action[] = [
-  'benefits.member.registered',
-  'benefits.member.updated',
-  'benefits.member.deleted',
-  'benefits.coupon.updated',
-  'benefits.coupon.deleted',
-  'benefits.coupons.synced',
-  'benefits.stampCard.updated',
-  'benefits.stampCard.deleted',
-  'benefits.stampCards.synced',
-  'benefits.bonusCheck.created',
-  'benefits.bonusCheck.deleted',
-];
+/** The actions as numbered in the state file (schema version 5 on): their order in ACTIONS. */
+export const STORED_ACTIONS: readonly Action[] = ACTIONS;
 const ACTION_CODES = new Map(STORED_ACTIONS.map((action, code) => [action, code]));
 
 export const STORED_STATUSES: readonly EventStatus[] = ['pending', 'accepted', 'failed'];
