@@ -56,7 +56,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const endEarly = (error: unknown) => publishEarlyEnd({ ...deps, logger, runId, startedAt, finishedAt: now(), error });
   let store: StateStore;
   try {
-    store = await openRunState(deps.config, deps.source, deps.logger, runId);
+    store = await openRunState(deps.config, deps.source, deps.logger, runId, startedAt);
   } catch (error) {
     return endEarly(error);
   }
@@ -124,8 +124,9 @@ async function stages(run: RunContext, facts: StageFacts): Promise<StagesEnd> {
     const ingest = (facts.ingest = await timed(facts.durationsMs, 'ingest', () => readExport(run, pulled, staging)));
     refuseEmptyFiles(ingest, config.allowMassDelete);
     refuseTruncatedFiles(ingest, run.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
-    if (!config.dryRun) facts.stateBackupsRemoved ??= backUpBeforeCommit(run);
-    facts.plan = await timed(facts.durationsMs, 'plan', () => planStage(run, staging.reader(), ingest, pulled));
+    // Backed up only by a run that plans something, of what was committed before the plan's transaction.
+    const beforeFirstPlan = () => (facts.stateBackupsRemoved ??= backUpBeforeCommit(run));
+    facts.plan = await timed(facts.durationsMs, 'plan', () => planStage(run, staging.reader(), ingest, pulled, beforeFirstPlan));
     throwIfStopped(facts.plan);
   } finally {
     removeStaging(run, staging);

@@ -1,5 +1,6 @@
 // The eleven actions of the Loyalty API (names confirmed; note the exact casing and verbs): the vocabulary
-// every stage shares. Their payload schemas live in src/api/events.ts.
+// every stage shares. Their payload schemas live in src/api/events.ts. State files store an action as
+// its index in this list (src/state/outbox-codes.ts): append, never reorder.
 
 export const ACTIONS = [
   'benefits.member.registered',

@@ -1,6 +1,7 @@
 // The run report's shape (report.json, latest.json): a contract for machines, so it is a schema.
 import { z } from 'zod';
 import { ACTIONS } from '../base/actions.ts';
+import { ITEM_EVENT_MODES, SET_EVENT_BASES } from '../base/item-events.ts';
 
 const count = z.number().int().min(0);
 const byAction = z.partialRecord(z.enum(ACTIONS), count);
@@ -18,6 +19,8 @@ export const reportSchema = z.object({
     dryRun: z.boolean(),
     full: z.boolean(),
     allowMassDelete: z.boolean(),
+    /** `--item-events`: how coupon and stamp-card changes were sent. */
+    itemEvents: z.enum(ITEM_EVENT_MODES).optional(),
     shard: z.string().optional(),
     newState: z.boolean().optional(),
     /** The state file (absolute): a later run that finds it missing knows it existed (src/run/state-stage.ts). */
@@ -62,6 +65,10 @@ export const reportSchema = z.object({
     drained: count,
     byAction,
     plannedByAction: byAction,
+    /** Coupon and stamp-card events planned, per action, by why they took their form (`--item-events`). */
+    plannedByBasis: z.partialRecord(z.enum(ACTIONS), z.partialRecord(z.enum(SET_EVENT_BASES), count)).optional(),
+    /** Bytes of the request bodies planned, per action (what the run sends once every event is accepted). */
+    plannedBodyBytes: byAction.optional(),
   }),
   failures: z.array(
     z.object({ contactId: z.string(), action: z.string(), status: z.number().optional(), code: z.string(), detail: z.string() }),

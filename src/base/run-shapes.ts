@@ -2,6 +2,7 @@
 // produces one of these facts; the report is built from them (src/report/build-report.ts).
 import type { Action } from './actions.ts';
 import type { IngestFile } from './export-shapes.ts';
+import type { SetEventBasis } from './item-events.ts';
 
 export interface PulledExport {
   /** A name for the report: the folder, or the export's common file-name prefix. */
@@ -33,7 +34,14 @@ export interface FilePlacement {
  */
 export interface PlanTotals {
   members: { total: number; new: number; changed: number; unchanged: number; deleted: number; untouched: number };
-  events: { planned: number; byAction: Partial<Record<Action, number>> };
+  events: {
+    planned: number;
+    byAction: Partial<Record<Action, number>>;
+    /** Coupon and stamp-card events per action, by why they took their form (`--item-events`). */
+    byBasis: Partial<Record<Action, Partial<Record<SetEventBasis, number>>>>;
+    /** Bytes of the planned request bodies, per action. */
+    bodyBytes: Partial<Record<Action, number>>;
+  };
   /** Active members the snapshot knew before this run (the mass-delete and mass-clear guards' denominator). */
   knownMembers: number;
   /** Per member field or set (`tier`, `coupons (all)`): how many known members tonight's plan clears it for. */
@@ -60,6 +68,8 @@ export interface PlannedEvent {
   action: Action;
   /** The exact request body; a re-send sends these bytes again. */
   body: string;
+  /** A coupon or stamp-card event: why it is a full replacement or a per-item event (`--item-events`). */
+  basis?: SetEventBasis;
 }
 
 export interface DeliveryTotals {

@@ -33,6 +33,8 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --capacity N               the sandbox's capacity for autoVsBestFixed (default 24)
   --no-change-members N      size for the no-change ratio (default: auto, see README)
   --no-change-budget-min M   auto: largest estimated first real run at the large size (default 15)
+  --growth-members N         size of the nightly sequence for the state file's growth and item bytes (default 100000; --quick 2000)
+  --growth-nights N          nights of change after night 2, and the history window they fill (default 14)
   --repeat K                 plan-ratio pairs (interleaved) and delivery runs: best of K (default 2; --quick 3)
   --profile                  also profile a dry run at the large size (--cpu-prof) and summarise it
   --keep-work                keep the runs' state files and reports under bench/work/
@@ -55,6 +57,8 @@ const OPTIONS = {
   capacity: { type: 'string' },
   'no-change-members': { type: 'string' },
   'no-change-budget-min': { type: 'string' },
+  'growth-members': { type: 'string' },
+  'growth-nights': { type: 'string' },
   repeat: { type: 'string' },
   profile: { type: 'boolean' },
   'keep-work': { type: 'boolean' },
@@ -88,6 +92,8 @@ export function benchOptionsFrom(args: readonly string[], log: (line: string) =>
     capacity: count('capacity', 24),
     noChangeMembers: flags['no-change-members'] === undefined ? 'auto' : count('no-change-members', 0),
     noChangeBudgetMinutes: numberFlag('no-change-budget-min', flags['no-change-budget-min'], 15, { min: 0 }),
+    growthMembers: count('growth-members', quick ? 2_000 : 100_000),
+    growthNights: count('growth-nights', 14),
     repeat: count('repeat', quick ? 3 : 2),
     profile: flags.profile ?? false,
     keepWork: flags['keep-work'] ?? false,

@@ -25,6 +25,10 @@ export interface BenchOptions {
    */
   noChangeMembers: number | 'auto';
   noChangeBudgetMinutes: number;
+  /** Size of the nightly sequence that measures the state file's growth and the item-events bytes (issue: 100,000). */
+  growthMembers: number;
+  /** Nights of 2% change after night 2, and the history window they fill (issue: 14). */
+  growthNights: number;
   /** Plan-ratio repetitions (interleaved parse/dry-run pairs; the best of each counts). */
   repeat: number;
   /** Profile one extra (unmeasured) dry run at the large size with --cpu-prof. */

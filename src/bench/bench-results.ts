@@ -133,6 +133,33 @@ export interface BenchResults {
     autoEventsPerSec: number;
     bestFixed: { concurrency: number; eventsPerSec: number };
   };
+  /** The state file the no-change figure built (issue 17): size after night 1 and a night without changes, opening time. */
+  stateFile: {
+    members: number;
+    bytesAfterBuild: number;
+    bytesAfterRerun: number;
+    bytesPerMember: number;
+    /** Opening it up to the run lock, in a child started as the job is (ms): the best and every round. */
+    openMs: { best: number; rounds: number[] };
+  };
+  /** Nights of 2% change with a full history window: the state file must stop growing. */
+  stateGrowth: {
+    members: number;
+    windowNights: number;
+    nights: { night: number; bytes: number; events: number; wallMs: number }[];
+    afterNight2Bytes: number;
+    lastBytes: number;
+    ratio: number;
+    /** Night 2's request bytes with `--item-events auto` and `synced`; `setEventsRatio`: coupon and stamp-card events only. */
+    itemBytes: {
+      autoBytes: number;
+      syncedBytes: number;
+      ratio: number;
+      setEventsRatio: number;
+      autoByAction: RunReport['events']['plannedByAction'];
+      syncedByAction: RunReport['events']['plannedByAction'];
+    };
+  };
   /** CPU self time of a profiled dry run at the large size, per thread and for the whole process. */
   profile?: { files: string[]; summary: ProfilesSummary };
 }

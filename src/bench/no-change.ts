@@ -1,7 +1,6 @@
 // The no-change ratio and raw delivery, from one pair of real runs against a zero-latency sandbox: the
 // first commits the export (its delivery rate is the raw figure), the rerun of the unchanged export must
 // plan nothing, and its time is what the no-change ratio holds against a dry run's.
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchExport } from './bench-exports.ts';
 import type { BenchOptions } from './bench-options.ts';
@@ -12,6 +11,7 @@ import { round2, seconds } from './figure-format.ts';
 import { runJob, type JobRun } from './job-run.ts';
 import type { MeasuredChild } from './measured-child.ts';
 import { startSandboxChild } from './sandbox-child.ts';
+import { measureStateOpen, stateFileBytes } from './state-file.ts';
 
 type NoChangeFigures = Omit<BenchResults['noChange'], 'members' | 'reason' | 'dryRunMs' | 'estimatedLargeBuildMinutes'>;
 
@@ -19,6 +19,8 @@ interface BuildAndRerun {
   members: number;
   figures: NoChangeFigures;
   raw: BenchResults['rawDelivery'];
+  /** The state file after the first real run and the rerun (issue 17's figures). */
+  stateFile: BenchResults['stateFile'];
 }
 
 export interface NoChangeMeasurement extends BuildAndRerun {
@@ -54,19 +56,22 @@ async function buildAndRerun(work: BenchWorkspace, exported: BenchExport, concur
   let build: JobRun;
   let rerun: JobRun;
   let sandboxRun: MeasuredChild;
-  let stateAfterBuildMb = 0;
-  let stateAfterRerunMb = 0;
+  let stateAfterBuild = 0;
+  let stateAfterRerun = 0;
+  let openMs: BenchResults['stateFile']['openMs'];
   try {
     log(`first real run, ${exported.members} members, against a zero-latency sandbox process…`);
     build = await runJob({ source: exported.night1, runDir, fresh: true, apiUrl: sandbox.url, concurrency });
     expectStatus(build, 'succeeded', `the first real run at ${exported.members} members`);
-    stateAfterBuildMb = stateFileMb(runDir);
-    log(`first real run: ${build.report.events.accepted} events in ${seconds(build.child.wallMs)} (deliver ${seconds(build.report.durationsMs.deliver)}), state file ${stateAfterBuildMb} MB`);
+    stateAfterBuild = stateFileBytes(runDir);
+    log(`first real run: ${build.report.events.accepted} events in ${seconds(build.child.wallMs)} (deliver ${seconds(build.report.durationsMs.deliver)}), state file ${megabytes(stateAfterBuild)} MB`);
     rerun = await runJob({ source: exported.night1, runDir, fresh: false, apiUrl: sandbox.url, concurrency });
     expectStatus(rerun, 'succeeded', `the no-change rerun at ${exported.members} members`);
     if (rerun.report.events.planned !== 0) throw new Error(`the rerun of an unchanged export planned ${rerun.report.events.planned} events (expected 0)`);
-    stateAfterRerunMb = stateFileMb(runDir);
-    log(`no-change rerun: ${seconds(rerun.child.wallMs)}`);
+    stateAfterRerun = stateFileBytes(runDir);
+    log(`no-change rerun: ${seconds(rerun.child.wallMs)}, state file ${megabytes(stateAfterRerun)} MB (${Math.round(stateAfterRerun / exported.members)} bytes per member)`);
+    openMs = await measureStateOpen(runDir);
+    log(`opening the state file up to the lock: ${openMs.best} ms (best of ${openMs.rounds.join(', ')})`);
   } finally {
     sandboxRun = await sandbox.stop();
     work.cleanUp(runDir);
@@ -78,13 +83,14 @@ async function buildAndRerun(work: BenchWorkspace, exported: BenchExport, concur
       buildMs: build.child.wallMs,
       buildEvents: events,
       buildStatus: build.report.status,
-      stateFileMb: { afterBuild: stateAfterBuildMb, afterRerun: stateAfterRerunMb },
+      stateFileMb: { afterBuild: megabytes(stateAfterBuild), afterRerun: megabytes(stateAfterRerun) },
       peakRssMb: { build: build.child.peakRssMb ?? null, rerun: rerun.child.peakRssMb ?? null },
       rerunMs: rerun.child.wallMs,
       rerunStatus: rerun.report.status,
       rerunEventsPlanned: rerun.report.events.planned,
       rerunStageMs: rerun.report.durationsMs,
     },
+    stateFile: { members: exported.members, bytesAfterBuild: stateAfterBuild, bytesAfterRerun: stateAfterRerun, bytesPerMember: Math.round(stateAfterRerun / exported.members), openMs: openMs! },
     raw: {
       members: exported.members,
       concurrency,
@@ -97,8 +103,4 @@ async function buildAndRerun(work: BenchWorkspace, exported: BenchExport, concur
   };
 }
 
-/** Size of the state file and its WAL in a run folder, MB. */
-function stateFileMb(runDir: string): number {
-  const size = (name: string) => statSync(join(runDir, name), { throwIfNoEntry: false })?.size ?? 0;
-  return Math.round((size('state.sqlite') + size('state.sqlite-wal')) / 2 ** 20);
-}
+const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);

@@ -3,7 +3,7 @@ import type { BenchResults } from './run-benchmark.ts';
 import { describeBound, FIGURES, type FigureKey } from './targets.ts';
 
 export function resultsTable(results: BenchResults): string {
-  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed } = results;
+  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed, stateFile, stateGrowth } = results;
   const n = (value: number) => value.toLocaleString('en-US');
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const large = plan.dryRuns[String(params.members)]!;
@@ -18,6 +18,10 @@ export function resultsTable(results: BenchResults): string {
     rateLimitEfficiency: `${n(rateLimited.best.steadyEventsPerSec)} of ${n(rateLimited.rateLimit)} events/s after the ${n(rateLimited.initialBurst)}-request initial burst (${n(rateLimited.best.eventsPerSec)}/s with it; ${n(rateLimited.best.events)} events, ${rateLimited.latencyMs} ms; best of ${rateLimited.rounds.length}: ${rateLimited.rounds.map((round) => n(round.steadyEventsPerSec)).join(', ')})`,
     rateLimit429Share: `${n(rateLimited.best.answered429)} of ${n(rateLimited.best.requests)} requests (rounds: ${rateLimited.rounds.map((round) => n(round.answered429)).join(', ')})`,
     autoVsBestFixed: `auto ${n(autoVsFixed.autoEventsPerSec)} events/s vs ${n(autoVsFixed.bestFixed.eventsPerSec)} at concurrency ${autoVsFixed.bestFixed.concurrency} (capacity ${autoVsFixed.capacity}, ${autoVsFixed.latencyMs} ms; best per setting: ${Object.entries(autoVsFixed.eventsPerSecByRound).map(([setting, rates]) => `${setting} ${n(Math.max(...rates))}`).join(', ')})`,
+    stateBytesPerMember: `${n(stateFile.bytesAfterRerun)} bytes ÷ ${n(stateFile.members)} members (after night 1: ${n(stateFile.bytesAfterBuild)})`,
+    stateGrowth14Nights: `${n(stateGrowth.lastBytes)} ÷ ${n(stateGrowth.afterNight2Bytes)} bytes, ${stateGrowth.nights.length} nights at ${n(stateGrowth.members)} members, window ${stateGrowth.windowNights} nights`,
+    stateOpenMs1M: `at ${n(stateFile.members)} members (best of ${stateFile.openMs.rounds.join(', ')} ms)`,
+    itemBytesRatio: `${n(stateGrowth.itemBytes.autoBytes)} ÷ ${n(stateGrowth.itemBytes.syncedBytes)} bytes at ${n(stateGrowth.members)} members; coupon and stamp-card events alone ${stateGrowth.itemBytes.setEventsRatio}`,
   };
   const rows = FIGURES.map((figure) => {
     const entry = results.figures.find((candidate) => candidate.key === figure.key)!;

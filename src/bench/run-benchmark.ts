@@ -17,6 +17,7 @@ import { measurePlanRatio } from './plan-ratio.ts';
 import { profileDryRun } from './profile-dry-run.ts';
 import { startSandboxChild } from './sandbox-child.ts';
 import { loadSandbox, type LoadResult } from './sandbox-load.ts';
+import { measureStateGrowth } from './state-growth.ts';
 import { FIGURES, meets, type FigureKey } from './targets.ts';
 
 export type { BenchOptions } from './bench-options.ts';
@@ -58,6 +59,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   // 6. Auto mode at the API's limit: a rate limit (429 beyond it), then a server at its capacity.
   const { rateLimited, efficiency: rateLimitEfficiency, share429: rateLimit429Share } = await measureRateLimited(work, options);
   const { autoVsFixed, ratio: autoVsBestFixed } = await measureAutoVsFixed(work, options);
+  // 6. The state file over nights of change (issue 17), and the bytes --item-events auto saves.
+  const stateGrowth = await measureStateGrowth(work, options);
 
   // 7. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
   const profile = options.profile ? await profileDryRun(work, large, join(options.workDir, 'profiles')) : undefined;
@@ -78,6 +81,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     rateLimitEfficiency,
     rateLimit429Share,
     autoVsBestFixed,
+    stateBytesPerMember: noChange.stateFile.bytesPerMember,
+    stateGrowth14Nights: stateGrowth.ratio,
+    stateOpenMs1M: noChange.stateFile.openMs.best,
+    itemBytesRatio: stateGrowth.itemBytes.ratio,
   };
   const finished = new Date();
   return {
@@ -97,6 +104,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       capacity: options.capacity,
       noChangeMembers: options.noChangeMembers,
       noChangeBudgetMinutes: options.noChangeBudgetMinutes,
+      growthMembers: options.growthMembers,
+      growthNights: options.growthNights,
       repeat: options.repeat,
       profile: options.profile,
       dataDir: options.dataDir,
@@ -133,6 +142,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     sandboxLoad,
     rateLimited,
     autoVsFixed,
+    stateFile: noChange.stateFile,
+    stateGrowth,
     ...(profile && { profile }),
   };
 }

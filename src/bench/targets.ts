@@ -11,7 +11,11 @@ export type FigureKey =
   | 'sandboxEventsPerSec'
   | 'rateLimitEfficiency'
   | 'rateLimit429Share'
-  | 'autoVsBestFixed';
+  | 'autoVsBestFixed'
+  | 'stateBytesPerMember'
+  | 'stateGrowth14Nights'
+  | 'stateOpenMs1M'
+  | 'itemBytesRatio';
 
 export interface Bound {
   op: '<=' | '>=';
@@ -40,6 +44,10 @@ export const FIGURES: readonly FigureSpec[] = [
   { key: 'rateLimitEfficiency', label: 'auto under a rate limit: accepted ÷ limit', target: { op: '>=', limit: 0.9 }, format: ratio },
   { key: 'rateLimit429Share', label: 'auto under a rate limit: requests answered 429', target: { op: '<=', limit: 0.02 }, format: percent },
   { key: 'autoVsBestFixed', label: 'auto ÷ best fixed concurrency, server at capacity', target: { op: '>=', limit: 0.9 }, format: ratio },
+  { key: 'stateBytesPerMember', label: 'state file bytes per member (night 1 + a no-change night)', target: { op: '<=', limit: 1024 }, format: whole },
+  { key: 'stateGrowth14Nights', label: 'state file after 14 nights of 2% change ÷ after night 2', target: { op: '<=', limit: 1.1 }, format: ratio },
+  { key: 'stateOpenMs1M', label: 'opening the state file up to the lock (ms)', target: { op: '<=', limit: 1000 }, format: whole },
+  { key: 'itemBytesRatio', label: 'bytes a 2%-change night sends, --item-events auto ÷ synced', target: { op: '<=', limit: 0.5 }, format: ratio },
 ];
 
 export function meets(value: number | null | undefined, bound: Bound): boolean {

@@ -10,6 +10,7 @@ import type { ExplainConfig } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
 import { ingestExport } from '../ingest/ingest-export.ts';
 import { type Reject } from '../base/export-shapes.ts';
+import type { SetEventBasis } from '../base/item-events.ts';
 import { rejectLine } from '../ingest/shown-value.ts';
 import { ITEM_KINDS, type ItemKind } from '../base/kinds.ts';
 import { maskPhoneNumbersIn } from '../privacy/phone-numbers.ts';
@@ -41,7 +42,7 @@ ${optionsHelp(EXPLAIN_COMMAND)}`;
 interface Explanation {
   contactId: string;
   snapshot?: { rev: number; deleted: boolean; member?: unknown; coupons: unknown; stampCards: unknown; bonusChecks: unknown };
-  export?: { source: string; inExport: boolean; rejects: Reject[]; differences: MemberDifferences; nextEvents: { action: string; eventId: string }[] };
+  export?: { source: string; inExport: boolean; rejects: Reject[]; differences: MemberDifferences; nextEvents: { action: string; eventId: string; basis?: SetEventBasis }[] };
   history: EventHistory[];
   pendingPlan?: ReturnType<ReturnType<typeof outboxStore>['history']>['plan'];
 }
@@ -116,13 +117,16 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
     const rejected = entry?.rejected ?? false;
     const next = entry?.next;
     // Nothing to plan for a member the run leaves untouched, or one that neither the export nor the snapshot knows.
-    const plan = rejected || (!next && !ingest.membersComplete) || (!next && !old) ? undefined : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set(), ...(epoch && { epoch }) });
+    const plan =
+      rejected || (!next && !ingest.membersComplete) || (!next && !old)
+        ? undefined
+        : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set(), itemEvents: config.itemEvents, ...(epoch && { epoch }) });
     return {
       source: `${source.description} (${pulled.id})`,
       inExport: next !== undefined,
       rejects,
       differences: memberDifferences(old, next, rejected),
-      nextEvents: (plan?.events ?? []).map((event) => ({ action: event.action, eventId: event.eventId })),
+      nextEvents: (plan?.events ?? []).map((event) => ({ action: event.action, eventId: event.eventId, ...(event.basis && { basis: event.basis }) })),
     };
   } finally {
     area.remove();
@@ -157,7 +161,7 @@ function renderText(explanation: Explanation): string {
     }
     lines.push('', 'The next run would send:');
     if (exported.nextEvents.length === 0) lines.push('  nothing');
-    for (const event of exported.nextEvents) lines.push(`  ${event.action}  ${event.eventId}`);
+    for (const event of exported.nextEvents) lines.push(`  ${event.action}  ${event.eventId}${basisNote(event.basis)}`);
   }
   if (explanation.pendingPlan) {
     const { status, runId, failure } = explanation.pendingPlan;
@@ -167,7 +171,20 @@ function renderText(explanation: Explanation): string {
   if (explanation.history.length === 0) lines.push('  none');
   for (const event of explanation.history) {
     const outcome = event.status === 'accepted' ? `accepted ${event.acceptedAt}` : `${event.status}${event.lastStatus ? ` (HTTP ${event.lastStatus})` : ''}${event.lastError ? `: ${event.lastError}` : ''}`;
-    lines.push(`  ${event.plannedAt}  ${event.action.padEnd(28)} ${outcome} · ${event.attempts} attempt(s) · ${event.eventId}`);
+    lines.push(`  ${event.plannedAt}  ${event.action.padEnd(28)} ${outcome} · ${event.attempts} attempt(s) · ${event.eventId}${basisNote(event.basis)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+const BASIS_NOTES: Record<SetEventBasis, string> = {
+  synced: '--item-events synced',
+  items: '--item-events items',
+  'auto: synced': '--item-events auto: the replacement was smaller',
+  'auto: items': '--item-events auto: the item events were smaller',
+  'first sync': "the member's first sync of the kind: always a replacement",
+};
+
+/** Which `--item-events` mode made a coupon or stamp-card event what it is. */
+function basisNote(basis: SetEventBasis | undefined): string {
+  return basis ? ` (${BASIS_NOTES[basis]})` : '';
 }

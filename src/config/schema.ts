@@ -1,6 +1,7 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { ITEM_EVENT_MODES } from '../base/item-events.ts';
 import { CURRENCY_CODE, EXPORT_KINDS, KINDS, normaliseHeader } from '../base/kinds.ts';
 import { SYSTEM_HEADER_MAX_LENGTH, TOOL_NAME, TOOL_VERSION } from '../base/tool.ts';
 import { flag, int, path, timeZone } from './option-values.ts';
@@ -103,8 +104,14 @@ export const runConfigSchema = ingestConfigSchema.extend({
   contacts: z.string().transform((text) => text.split(',').map((word) => word.trim()).filter(Boolean)).optional(),
   contactsFile: z.string().optional(),
   allowMassDelete: flag.default(false),
+  /** How coupon and stamp-card changes are sent: full replacements, per-item events, or whichever is smaller. */
+  itemEvents: z.enum(ITEM_EVENT_MODES).default('synced'),
   /** Start a new state file on purpose where earlier runs left their mark (src/run/state-stage.ts). */
   newState: flag.default(false),
+  /** Check the whole state file's integrity this run (it is checked on a schedule anyway: checkStateDays). */
+  checkState: flag.default(false),
+  /** Days between whole-file integrity checks of the state file (a cheaper check runs on every open); 0 = every run. */
+  checkStateDays: z.coerce.number().min(0).max(3650).default(7),
   /** Consistent copies of the state file kept beside it, taken before a run commits; 0 = none. */
   stateBackups: int(0, 100).default(3),
   /** Run folders in the report dir older than this are removed (the 30 newest always stay); 0 = keep all. */
@@ -187,6 +194,8 @@ export type StatusConfig = z.infer<typeof statusConfigSchema>;
 export const explainConfigSchema = ingestConfigSchema.extend({
   state: path.default(DEFAULT_STATE),
   source: z.string().min(1).optional(),
+  /** How the next run would send coupon and stamp-card changes (as `run --item-events`). */
+  itemEvents: runConfigSchema.shape.itemEvents,
   json: flag.default(false),
   dropFolder: dropFolderSettingsSchema.prefault({}),
   sftp: sftpSettingsSchema.prefault({}),

@@ -2,9 +2,11 @@
 // state (tonight's export) in, the minimal ordered list of events out. Pure.
 import type { PlannedEvent } from '../base/run-shapes.ts';
 import type { Action } from '../base/actions.ts';
+import type { ItemEventMode } from '../base/item-events.ts';
 import type { ExportKind } from '../base/kinds.ts';
 import { hashText, setText } from '../base/canonical.ts';
 import { eventIdOf } from './event-id.ts';
+import { itemDocuments, planSetEvents, type EventDraft, type SetKind } from './set-events.ts';
 import { EMPTY_SET, part, type MemberState, type Part } from '../state/member-state.ts';
 
 /** One member as tonight's export describes it. Documents are canonical JSON in item-id order. */
@@ -28,6 +30,13 @@ export interface PlanOptions {
   timestamp: string;
   /** The state file's event-id epoch, if it was started over (see event-id.ts). */
   epoch?: string;
+  /** How coupon and stamp-card changes are sent (`--item-events`; default `synced`). */
+  itemEvents?: ItemEventMode;
+  /**
+   * The member with its documents, for an `old` state that holds hashes only (the snapshot scan): read
+   * only when one of its sets changed, to tell which items did.
+   */
+  documentsOf?: (contactId: string) => MemberState | undefined;
 }
 
 export type MemberChange = 'new' | 'changed' | 'unchanged' | 'deleted';
@@ -52,34 +61,57 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   const rev = old?.rev ?? 0;
   const events: PlannedEvent[] = [];
   const identity = `"contactId":${quote(contactId)},"phoneNumber":${quote(next.phoneNumber)}`;
-  const add = (action: Action, payload: string, hashBefore: string, hashAfter: string, itemId?: string) => {
+  const add = ({ action, payload, hashBefore, hashAfter, itemId, basis }: EventDraft) => {
     const eventId = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter, content: `${options.timestamp}\u0000${payload}`, epoch: options.epoch });
-    events.push({ eventId, action, body: envelope(eventId, options.timestamp, action, payload) });
+    events.push({ eventId, action, body: envelope(eventId, options.timestamp, action, payload), ...(basis && { basis }) });
+  };
+  // The snapshot scan holds hashes only: the documents are read once, for a member whose set changed.
+  let documents: MemberState | undefined;
+  const withDocuments = (): MemberState => {
+    if (known!.coupons.text !== undefined) return known!;
+    documents ??= options.documentsOf?.(contactId);
+    if (!documents) throw new Error(`the documents of ${contactId} are not in the snapshot`);
+    return documents;
   };
 
   const member = part(next.member);
   const memberBefore = known?.member?.hash ?? '';
-  if (!known) add('benefits.member.registered', next.member, memberBefore, member.hash);
-  else if (options.resend.has('members') || memberBefore !== member.hash) add('benefits.member.updated', next.member, memberBefore, member.hash);
+  if (!known) add({ action: 'benefits.member.registered', payload: next.member, hashBefore: memberBefore, hashAfter: member.hash });
+  else if (options.resend.has('members') || memberBefore !== member.hash) add({ action: 'benefits.member.updated', payload: next.member, hashBefore: memberBefore, hashAfter: member.hash });
 
-  // A set is synced when it changed; a new member's empty set needs no event; backfill syncs every known set.
-  const syncSet = (kind: ExportKind, action: Action, field: string, docs: readonly string[] | undefined, before: Part) => {
+  const bodyBytes = (action: Action, payloadBytes: number) => envelopeBytes(options.timestamp, action) + payloadBytes;
+  const itemEvents = options.itemEvents ?? 'synced';
+  const syncSet = (kind: SetKind, idField: string, docs: readonly string[] | undefined) => {
     if (docs === undefined) return;
-    const after = docs.length === 0 ? EMPTY_SET : part(setText(docs));
-    const changed = known ? after.hash !== before.hash : after.hash !== EMPTY_SET.hash;
-    if (changed || options.resend.has(kind)) add(action, `{${identity},${quote(field)}:${after.text}}`, known ? before.hash : '', after.hash);
+    const drafts = planSetEvents({
+      kind,
+      before: known?.[kind],
+      itemsBefore: () => itemDocuments(withDocuments()[kind], idField),
+      after: docs,
+      identity,
+      mode: itemEvents,
+      resend: options.resend.has(kind),
+      bodyBytes,
+    });
+    for (const draft of drafts) add(draft);
   };
-  syncSet('coupons', 'benefits.coupons.synced', 'coupons', next.coupons, known?.coupons ?? EMPTY_SET);
-  syncSet('stampCards', 'benefits.stampCards.synced', 'stampCards', next.stampCards, known?.stampCards ?? EMPTY_SET);
+  syncSet('coupons', 'couponId', next.coupons);
+  syncSet('stampCards', 'stampCardId', next.stampCards);
 
   if (next.bonusChecks) {
-    const before = known ? bonusCheckDocs(known.bonusChecks) : new Map<string, string>();
-    const after = new Map(next.bonusChecks.map((check) => [check.id, check.doc]));
-    const removed = [...before].filter(([id, doc]) => after.get(id) !== doc);
-    const added = [...after].filter(([id, doc]) => options.resend.has('bonusChecks') || before.get(id) !== doc);
-    // A check whose content changed is replaced (there is no bonusCheck.updated): deleted, then created.
-    for (const [id, doc] of removed) add('benefits.bonusCheck.deleted', `{${identity},"bonusCheckId":${quote(id)}}`, hashText(doc), '', id);
-    for (const [id, doc] of added) add('benefits.bonusCheck.created', `{${identity},"bonusCheck":${doc}}`, hashText(before.get(id) ?? ''), hashText(doc), id);
+    const resendChecks = options.resend.has('bonusChecks');
+    const afterSet = next.bonusChecks.length === 0 ? EMPTY_SET : part(setText(next.bonusChecks.map((check) => check.doc)));
+    if (resendChecks || afterSet.hash !== (known?.bonusChecks.hash ?? EMPTY_SET.hash)) {
+      const before = known ? itemDocuments(withDocuments().bonusChecks, 'bonusCheckId') : new Map<string, string>();
+      const after = new Map(next.bonusChecks.map((check) => [check.id, check.doc]));
+      // A check whose content changed is replaced (there is no bonusCheck.updated): deleted, then created.
+      for (const [id, doc] of before) {
+        if (after.get(id) !== doc) add({ action: 'benefits.bonusCheck.deleted', payload: `{${identity},"bonusCheckId":${quote(id)}}`, hashBefore: hashText(doc), hashAfter: '', itemId: id });
+      }
+      for (const [id, doc] of after) {
+        if (resendChecks || before.get(id) !== doc) add({ action: 'benefits.bonusCheck.created', payload: `{${identity},"bonusCheck":${doc}}`, hashBefore: hashText(before.get(id) ?? ''), hashAfter: hashText(doc), itemId: id });
+      }
+    }
   }
 
   const change = !known ? 'new' : events.length > 0 ? 'changed' : 'unchanged';
@@ -93,14 +125,13 @@ function memberDeleted(old: MemberState, { timestamp, epoch }: PlanOptions): Pla
   return { eventId, action, body: envelope(eventId, timestamp, action, payload) };
 }
 
-function bonusCheckDocs(set: Part): Map<string, string> {
-  if (set.text === undefined) throw new Error('bonus check set text not loaded');
-  const checks = JSON.parse(set.text) as { bonusCheckId: string }[];
-  return new Map(checks.map((check) => [check.bonusCheckId, JSON.stringify(check)]));
-}
-
 // The event id (`evt-` + a UUID), the timestamp (RFC 3339) and the action (a fixed name) never need JSON
 // escaping; quoting them directly saves three JSON.stringify calls per event, at millions of events.
 function envelope(eventId: string, timestamp: string, action: Action, payload: string): string {
   return `{"eventId":"${eventId}","timestamp":"${timestamp}","action":"${action}","payload":${payload}}`;
+}
+
+/** The bytes `envelope` adds around a payload (ids are `evt-` + a UUID: always 40 characters). */
+function envelopeBytes(timestamp: string, action: Action): number {
+  return envelope('evt-00000000-0000-0000-0000-000000000000', timestamp, action, '').length;
 }

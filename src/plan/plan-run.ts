@@ -11,12 +11,18 @@ import { planMemberInDoubt, stateAsIf, type PlanAfterDoubt } from './in-doubt.ts
 import type { MemberPlan } from './plan-member.ts';
 import type { PlannedEvent } from '../base/run-shapes.ts';
 import type { ExportKind } from '../base/kinds.ts';
+import type { ItemEventMode } from '../base/item-events.ts';
+import type { MemberState } from '../state/member-state.ts';
 
 export interface RunPlanOptions {
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
   /** The state file's event-id epoch, if it was started over. */
   epoch?: string;
+  /** How coupon and stamp-card changes are sent (`--item-events`). */
+  itemEvents?: ItemEventMode;
+  /** A member's documents, for snapshot states that hold hashes only (see PlanOptions.documentsOf). */
+  documentsOf?: (contactId: string) => MemberState | undefined;
   backfill?: Backfill;
   /** False when the members export cannot be trusted to be complete: nobody is deleted. */
   deletesAllowed: boolean;
@@ -42,7 +48,7 @@ const NOTHING: ReadonlySet<ExportKind> = new Set();
 export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions): PlanTotals {
   const totals: PlanTotals = {
     members: { total: 0, new: 0, changed: 0, unchanged: 0, deleted: 0, untouched: 0 },
-    events: { planned: 0, byAction: {} },
+    events: { planned: 0, byAction: {}, byBasis: {}, bodyBytes: {} },
     knownMembers: 0,
     cleared: {},
     warnings: [],
@@ -75,12 +81,25 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
     }
     const backfill = options.backfill;
     const resend = backfill && (!backfill.contacts || backfill.contacts.has(entry.contactId)) ? backfill.parts : NOTHING;
-    const plan = planMemberInDoubt(entry.old, doubts, entry.next, { timestamp: options.timestamp, resend, ...(options.epoch && { epoch: options.epoch }) });
+    const plan = planMemberInDoubt(entry.old, doubts, entry.next, {
+      timestamp: options.timestamp,
+      resend,
+      ...(options.epoch && { epoch: options.epoch }),
+      ...(options.itemEvents && { itemEvents: options.itemEvents }),
+      ...(options.documentsOf && { documentsOf: options.documentsOf }),
+    });
     totals.members[plan.change]++;
     if (plan.events.length === 0) continue;
     if (options.memberDocOf && plan.change === 'changed') countCleared(totals.cleared, entry, plan, options.memberDocOf);
     totals.events.planned += plan.events.length;
-    for (const event of plan.events) totals.events.byAction[event.action] = (totals.events.byAction[event.action] ?? 0) + 1;
+    for (const event of plan.events) {
+      totals.events.byAction[event.action] = (totals.events.byAction[event.action] ?? 0) + 1;
+      if (event.basis) {
+        const bases = (totals.events.byBasis[event.action] ??= {});
+        bases[event.basis] = (bases[event.basis] ?? 0) + 1;
+      }
+      totals.events.bodyBytes[event.action] = (totals.events.bodyBytes[event.action] ?? 0) + Buffer.byteLength(event.body);
+    }
     options.onPlan(plan);
   }
   if (unseen.size > 0) {

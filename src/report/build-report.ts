@@ -89,6 +89,8 @@ export function buildReport(facts: RunFacts): RunReport {
       drained: drained?.eventsAccepted ?? 0,
       byAction: acceptedByAction,
       plannedByAction: plan?.events.byAction ?? {},
+      plannedByBasis: plan?.events.byBasis ?? {},
+      plannedBodyBytes: plan?.events.bodyBytes ?? {},
     },
     failures: facts.failures,
     failuresNotListed: facts.failureCount - facts.failures.length,

@@ -17,7 +17,7 @@ export interface ReportSection {
 interface Html {
   html: string;
 }
-type Cell = string | number | Html | undefined;
+export type Cell = string | number | Html | undefined;
 
 export const raw = (html: string): Html => ({ html });
 const cellHtml = (cell: Cell) => (typeof cell === 'object' ? cell.html : escapeHtml(typeof cell === 'number' ? formatCount(cell) : (cell ?? '')));

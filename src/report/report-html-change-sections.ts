@@ -5,7 +5,7 @@ import { ACTIONS } from '../base/actions.ts';
 import { formatCount } from './display-format.ts';
 import { escapeHtml } from './escape-html.ts';
 import type { RunReport } from '../base/report-schema.ts';
-import { actionName, meter, plural, raw, table, tiles, type ReportSection } from './report-html-blocks.ts';
+import { actionName, meter, plural, raw, table, tiles, type Cell, type ReportSection } from './report-html-blocks.ts';
 import { CHART_COLOURS } from './send-rate-chart.ts';
 
 export function membersSection(report: RunReport): ReportSection {
@@ -38,15 +38,20 @@ export function eventsSection(report: RunReport): ReportSection {
     // An action the API or an older state file named that this version does not know still shows.
     ...[...failedByAction.keys()].filter((action) => !known.has(action)),
   ].filter((action) => (events.plannedByAction as Record<string, number>)[action] || (events.byAction as Record<string, number>)[action] || failedByAction.get(action));
+  // Coupon and stamp-card events: whether each went as a full replacement or per item, and why (--item-events).
+  const bases = (events.plannedByBasis ?? {}) as Record<string, Record<string, number>>;
+  const withBases = Object.keys(bases).length > 0;
   const rows = actions.map((action) => {
     const planned = (events.plannedByAction as Record<string, number>)[action] ?? 0;
     const accepted = (events.byAction as Record<string, number>)[action] ?? 0;
-    return [
+    const row: Cell[] = [
       actionName(action),
       planned,
       raw(`${formatCount(accepted)} ${meter(accepted, planned, CHART_COLOURS.accepted).html}`),
       failedByAction.get(action) ?? 0,
     ];
+    if (withBases) row.push(Object.entries(bases[action] ?? {}).map(([basis, n]) => `${basis} ${formatCount(n)}`).join(' · '));
+    return row;
   });
   return {
     id: 'events',
@@ -59,10 +64,14 @@ export function eventsSection(report: RunReport): ReportSection {
         { key: 'retries', label: 'retries', value: events.retries, toneIfAny: 'warn' },
         { key: 'drained', label: 'left by an earlier run', value: events.drained },
       ]) +
-      table('events-by-action', ['action', 'planned', 'accepted', 'failed'], rows, {
+      table('events-by-action', ['action', 'planned', 'accepted', 'failed', ...(withBases ? ['planned as'] : [])], rows, {
         empty: noEventsText(report),
         cards: false,
       }) +
+      (withBases || (report.options.itemEvents && events.planned > 0)
+        ? `<p class="note" data-item-events="${escapeHtml(report.options.itemEvents ?? 'synced')}">Coupon and stamp-card changes: <code>--item-events ${escapeHtml(report.options.itemEvents ?? 'synced')}</code> ` +
+          `(synced: one full replacement per member and kind; items: one event per changed or removed item; auto: whichever is smaller; a member's first sync of a kind is always a replacement).</p>`
+        : '') +
       (report.status === 'dry-run' ? '<p class="note">Dry run: nothing was sent, so nothing was accepted.</p>' : '') +
       (events.drained > 0 ? `<p class="note">Accepted includes ${plural(events.drained, 'event')} an interrupted earlier run had planned.</p>` : ''),
   };

@@ -26,12 +26,17 @@ interface Tonight {
   sample: RunReport['plannedSample'];
   /** An item row whose contact is not in the members export. */
   onOrphanRow: (reject: Reject) => void;
+  /**
+   * Called once, before the first member's plan is written (not in a dry run): the state backup, taken
+   * only by a run that plans something, of what was committed before the plan's open transaction.
+   */
+  beforeFirstPlan: () => void;
 }
 
 const PLANNED_SAMPLE_SIZE = 5;
 
 /** The plan stage's facts: the plan, or the error that stopped it, with what was planned up to then. */
-export function planStage(run: RunContext, staging: Staging, ingest: IngestResult, pulled: PulledExport): PlanFacts {
+export function planStage(run: RunContext, staging: Staging, ingest: IngestResult, pulled: PulledExport, beforeFirstPlan: () => void): PlanFacts {
   const sample: PlanFacts['sample'] = {};
   let orphanRows = 0;
   let planned: PlannedRun;
@@ -39,6 +44,7 @@ export function planStage(run: RunContext, staging: Staging, ingest: IngestResul
     planned = planToOutbox(run, staging, ingest, {
       timestamp: formatUtc(pulled.asOf.getTime()),
       sample,
+      beforeFirstPlan,
       onOrphanRow: (reject) => {
         orphanRows++;
         run.rejects.add(reject);
@@ -78,6 +84,7 @@ function planToOutbox(run: RunContext, staging: Staging, ingest: IngestResult, t
       reason: 'not in the members export, but not deleted: the members file cannot be trusted to be complete this run (see the warnings)',
     };
   };
+  let planning = false;
   const planAll = (): PlannedRun => {
     const untouchedListed: UntouchedMember[] = [];
     if (!config.dryRun) outbox.clearFailedPlans();
@@ -85,9 +92,15 @@ function planToOutbox(run: RunContext, staging: Staging, ingest: IngestResult, t
       ...(run.backfill && { backfill: run.backfill }),
       timestamp: tonight.timestamp,
       ...(epoch && { epoch }),
+      itemEvents: config.itemEvents,
+      documentsOf: (contactId) => snapshot.load(contactId),
       deletesAllowed: ingest.membersComplete,
       doubtsOf: (contactId) => doubts.get(contactId),
       onPlan: (memberPlan) => {
+        if (!config.dryRun && !planning) {
+          planning = true;
+          tonight.beforeFirstPlan();
+        }
         if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, run.runId, run.now().toISOString(), memberPlan.resolves);
         for (const event of memberPlan.events) {
           const planned = (sample[event.action] ??= []);

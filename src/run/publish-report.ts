@@ -28,6 +28,7 @@ export function reportOptions(config: RunConfig): RunReport['options'] {
     dryRun: config.dryRun,
     full: config.full,
     allowMassDelete: config.allowMassDelete,
+    itemEvents: config.itemEvents,
     ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
     ...(config.newState && { newState: true }),
     state: resolve(config.state),

@@ -18,10 +18,10 @@ import type { Logger } from '../log.ts';
 import type { Source } from '../sources/source.ts';
 import { backupState, listStateBackups, type BackupOutcome } from '../state/backup.ts';
 import { startEventIdEpoch } from '../state/state-meta.ts';
-import { knownStateError, openStateStore, type StateStore } from '../state/store.ts';
+import { checkStateIfDue, knownStateError, openStateStore, type StateStore } from '../state/store.ts';
 import type { RunContext } from './run-context.ts';
 
-export async function openRunState(config: RunConfig, source: Source, logger: Logger, runId: string): Promise<StateStore> {
+export async function openRunState(config: RunConfig, source: Source, logger: Logger, runId: string, now: Date = new Date()): Promise<StateStore> {
   const path = config.state;
   let size: number | undefined;
   try {
@@ -44,6 +44,11 @@ export async function openRunState(config: RunConfig, source: Source, logger: Lo
       }
       startEventIdEpoch(store.db, runId);
       logger.warn({ stage: 'state', state: path }, 'starting over with a new state file (--new-state): every member in the export is sent in full');
+    }
+    // A dry run opens the file to write too (its run is recorded), so it takes its turn at the check.
+    const started = performance.now();
+    if (checkStateIfDue(store, { force: config.checkState, everyDays: config.checkStateDays, now })) {
+      logger.info({ stage: 'state', state: path, ms: Math.round(performance.now() - started) }, 'state file integrity checked (whole file)');
     }
     return store;
   } catch (error) {
@@ -133,7 +138,7 @@ function backUpState(store: StateStore, keep: number, runId: string, logger: Log
   if (keep === 0) return [];
   let outcome: BackupOutcome;
   try {
-    outcome = backupState(store.db, store.path, runId, keep);
+    outcome = backupState(store.path, runId, keep);
   } catch (error) {
     throw knownStateError(error, store.path, 'could not be backed up before this run commits (nothing was sent)') ?? error;
   }

@@ -1,6 +1,8 @@
 // Backups of the state file: before a run commits, a consistent copy (VACUUM INTO, which reads one
-// snapshot of the database while nothing else writes) goes beside it as `<state>.backup-<runId>.sqlite`;
-// the newest few are kept. Restoring one is a file copy (README "Restoring the state file").
+// snapshot of the database) goes beside it as `<state>.backup-<runId>.sqlite`; the newest few are kept.
+// Restoring one is a file copy (README "Restoring the state file"). The copy is read through a connection
+// of its own, so it can be taken while the run's planning transaction is open: it holds what was committed
+// before it (WAL), not the plan being written.
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -25,12 +27,20 @@ export interface BackupOutcome {
   removed: string[];
 }
 
-/** Writes a consistent copy of the open state database beside it and keeps the newest `keep` backups. */
-export function backupState(db: DatabaseSync, statePath: string, runId: string, keep: number): BackupOutcome {
+/** Writes a consistent copy of the committed state database beside it and keeps the newest `keep` backups. */
+export function backupState(statePath: string, runId: string, keep: number): BackupOutcome {
   const path = `${statePath}${INFIX}${runId}${EXTENSION}`;
   for (const name of backupNames(statePath)) if (name.endsWith(PARTIAL)) rmSync(join(dirname(statePath), name), { force: true });
   const partial = `${path}${PARTIAL}`;
-  db.prepare('VACUUM INTO ?').run(partial);
+  const reader = new DatabaseSync(statePath, { readOnly: true });
+  try {
+    // The copy is built row by row; without secure_delete, cells moved while its pages fill up would leave
+    // stale copies in their free space, which `forget` (deleting rows) would never reach.
+    reader.exec('PRAGMA secure_delete = ON');
+    reader.prepare('VACUUM INTO ?').run(partial);
+  } finally {
+    reader.close();
+  }
   // The copy holds this run's lock row: a restored backup must not look locked by a run long gone.
   const copy = new DatabaseSync(partial);
   try {

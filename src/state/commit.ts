@@ -4,7 +4,7 @@
 // run's lock: a run that lost it (fencing, see run-lock.ts) commits nothing.
 import type { DatabaseSync } from 'node:sqlite';
 import type { LoyaltyEvent } from '../api/events.ts';
-import { applyEvents } from './member-state.ts';
+import { applyEvents, type MemberState } from './member-state.ts';
 import type { MemberFailure, Outbox, OutboxEvent, SendRecord } from './outbox.ts';
 import type { RunLock } from './run-lock.ts';
 import type { SnapshotStore } from './snapshot.ts';
@@ -47,16 +47,20 @@ export function createCommitter(options: CommitterOptions): Committer {
     const at = options.now().toISOString();
     inTransaction(db, () => {
       options.lock.beat();
-      for (const outcome of batch) commitOne(outcome, at);
+      // The batch's new member states are saved together: the first sizeable batch builds the documents'
+      // compression dictionary (snapshot.ts). A member twice in a batch folds onto its unsaved state.
+      const states = new Map<string, MemberState>();
+      for (const outcome of batch) commitOne(outcome, at, states);
+      snapshot.saveAll([...states.values()]);
     });
   }
 
-  function commitOne(outcome: MemberOutcome, at: string) {
+  function commitOne(outcome: MemberOutcome, at: string, states: Map<string, MemberState>) {
     let departed = false;
     if (outcome.acceptedNow.length > 0) {
       const events = outcome.acceptedNow.map((event) => JSON.parse(event.body) as LoyaltyEvent);
-      const next = applyEvents(snapshot.load(outcome.contactId), events)!;
-      snapshot.save(next, runId, at);
+      const next = applyEvents(states.get(outcome.contactId) ?? snapshot.load(outcome.contactId), events)!;
+      states.set(outcome.contactId, next);
       departed = next.deleted;
       // Overridden events in doubt: the snapshot is the same whether or not the API applied them.
       outbox.resolveDoubts(outcome.resolvedDoubts);

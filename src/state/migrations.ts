@@ -1,7 +1,12 @@
 // The state file's schema, versioned with `PRAGMA user_version`. Append a migration; never edit one
-// that has shipped, because state files in the field are at that version.
+// that has shipped, because state files in the field are at that version. A migration is SQL, or a
+// function where rows must be rewritten by code (version 5 compresses documents).
+import type { DatabaseSync } from 'node:sqlite';
+import { migrateToCompactState } from './migration-5.ts';
 
-export const MIGRATIONS: readonly string[] = [
+export type Migration = string | ((db: DatabaseSync) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: snapshot, outbox, runs.
   `
   -- What the API has accepted, per member (src/plan/member-state.ts). Sets are canonical JSON arrays,
@@ -120,9 +125,14 @@ export const MIGRATIONS: readonly string[] = [
   -- For a plan that overrides events in doubt instead of re-sending them: {eventId: [ids in doubt it overrides]}.
   ALTER TABLE outbox_members ADD COLUMN resolves TEXT;
   `,
+  // 5: the compact state file (src/state/migration-5.ts).
+  migrateToCompactState,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Migrating past this version scrubbed personal data: the file is vacuumed so no freed page keeps it. */
-export const VACUUM_AFTER_VERSION = 3;
+/**
+ * A file older than this is vacuumed once migrated: version 3 scrubbed personal data (no freed page may
+ * keep it), version 5 rewrote every table and turns on auto_vacuum (which only a VACUUM can).
+ */
+export const VACUUM_BELOW_VERSION = 5;

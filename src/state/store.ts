@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { isSyncError, StateError, type StateErrorCode } from '../errors.ts';
-import { MIGRATIONS, SCHEMA_VERSION, VACUUM_AFTER_VERSION } from './migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION, VACUUM_BELOW_VERSION } from './migrations.ts';
 
 export interface StateStore {
   readonly db: DatabaseSync;
@@ -27,6 +27,9 @@ export function openStateStore(path: string, options: OpenOptions = {}): StateSt
     if (!exists) mkdirSync(dirname(path), { recursive: true });
     db = new DatabaseSync(path, { readOnly: options.readOnly ?? false, timeout: 5000 });
     if (!options.readOnly) {
+      // A file without tables takes auto_vacuum as it is (an older one gets it with its VACUUM on
+      // migration): pages freed by sent bodies and pruned history can go back (releaseFreePages).
+      if (!exists || statSync(path).size === 0) db.exec('PRAGMA auto_vacuum = INCREMENTAL');
       db.exec('PRAGMA journal_mode = WAL');
       // FULL: a commit survives power loss, not only a crash. Commits are batched, so this stays cheap.
       db.exec('PRAGMA synchronous = FULL');
@@ -37,7 +40,7 @@ export function openStateStore(path: string, options: OpenOptions = {}): StateSt
       db.exec('PRAGMA secure_delete = ON');
     }
     db.exec('PRAGMA foreign_keys = ON');
-    checkIntegrity(db, path);
+    checkIntegrity(db, path, 'small tables');
   } catch (error) {
     throw knownStateError(error, path, 'cannot be opened') ?? stateError('STATE_CORRUPT', path, 'cannot be opened as a loyalty-sync state database', error);
   }
@@ -74,12 +77,57 @@ function stateError(code: StateErrorCode, path: string, doing: string, cause: un
   return new StateError(code, `state file ${path} ${doing}: ${(cause as Error).message ?? String(cause)}; ${ADVICE[code]}`, { cause });
 }
 
-function checkIntegrity(db: DatabaseSync, path: string): void {
-  const rows = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
-  const problems = rows.map((row) => row.quick_check).filter((text) => text !== 'ok');
+// Tables that grow with the club. The check on every open skips them: at 1M members, checking them took
+// seconds before the run could even take its lock. Every run reads each snapshot page as it plans (SQLite
+// refuses a damaged one: STATE_CORRUPT, nothing sent), and the whole file is checked on a schedule
+// (checkStateIfDue).
+const LARGE_TABLES = new Set(['snapshot', 'snapshot_docs', 'outbox_events', 'outbox_bodies']);
+
+function checkIntegrity(db: DatabaseSync, path: string, scope: 'small tables' | 'whole file'): void {
+  const tables =
+    scope === 'whole file'
+      ? ['']
+      : (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name).filter((name) => !LARGE_TABLES.has(name));
+  const problems: string[] = [];
+  for (const table of tables) {
+    const rows = db.prepare(`PRAGMA quick_check${table && `("${table.replaceAll('"', '""')}")`}`).all() as { quick_check: string }[];
+    problems.push(...rows.map((row) => row.quick_check).filter((text) => text !== 'ok'));
+  }
   if (problems.length > 0) {
     throw new StateError('STATE_CORRUPT', `state file ${path} failed its integrity check: ${problems.slice(0, 3).join('; ')}`);
   }
+}
+
+const CHECKED_AT = 'integrity-checked-at';
+
+/**
+ * The whole file's integrity check (`PRAGMA quick_check`), when the last one is `everyDays` old or more,
+ * or when `force` (`--check-state`). Returns whether it ran. A writable store records when it did.
+ */
+export function checkStateIfDue(store: StateStore, options: { force: boolean; everyDays: number; now: Date }): boolean {
+  const { db } = store;
+  const row = db.prepare('SELECT value FROM state_meta WHERE key = ?').get(CHECKED_AT) as { value: string } | undefined;
+  const due = !row || options.now.getTime() - Date.parse(row.value) >= options.everyDays * 86_400_000;
+  if (!options.force && !due) return false;
+  try {
+    checkIntegrity(db, store.path, 'whole file');
+  } catch (error) {
+    throw knownStateError(error, store.path, 'failed its integrity check') ?? error;
+  }
+  db.prepare('INSERT INTO state_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(CHECKED_AT, options.now.toISOString());
+  return true;
+}
+
+/**
+ * Gives free pages back to the file system (auto_vacuum = INCREMENTAL) once they are a tenth of the file:
+ * the bodies of a first night, a history pruned. A night's own churn stays, to be reused the next night.
+ */
+export function releaseFreePages(db: DatabaseSync): number {
+  const { freelist_count: free } = db.prepare('PRAGMA freelist_count').get() as { freelist_count: number };
+  const { page_count: pages } = db.prepare('PRAGMA page_count').get() as { page_count: number };
+  if (free === 0 || free * 10 < pages) return 0;
+  db.prepare('PRAGMA incremental_vacuum').all();
+  return free;
 }
 
 function migrate(db: DatabaseSync, path: string, readOnly: boolean): void {
@@ -94,13 +142,17 @@ function migrate(db: DatabaseSync, path: string, readOnly: boolean): void {
   if (version === SCHEMA_VERSION) return;
   if (readOnly) throw new StateError('STATE_TOO_NEW', `state file ${path} has schema version ${version}; run loyalty-sync once to migrate it`);
   for (let next = version; next < SCHEMA_VERSION; next++) {
+    const migration = MIGRATIONS[next]!;
     inTransaction(db, () => {
-      db.exec(MIGRATIONS[next]!);
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.exec(`PRAGMA user_version = ${next + 1}`);
     });
   }
-  // Rows scrubbed by a migration left their old bytes on pages written before secure_delete was on.
-  if (version > 0 && version < VACUUM_AFTER_VERSION) db.exec('VACUUM');
+  if (version > 0 && version < VACUUM_BELOW_VERSION) {
+    db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+    db.exec('VACUUM');
+  }
 }
 
 /** Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock). */

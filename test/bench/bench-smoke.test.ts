@@ -24,6 +24,8 @@ describe('benchmark harness (small size)', () => {
       capacity: 24,
       noChangeMembers: 2_000,
       noChangeBudgetMinutes: 15,
+      growthMembers: 500,
+      growthNights: 2,
       repeat: 1,
       profile: false,
       dataDir: tempDir('loyalty-sync-bench-data-'),
@@ -52,5 +54,10 @@ describe('benchmark harness (small size)', () => {
     const { best } = results.rateLimited;
     expect(best.events).toBeGreaterThan(100);
     expect(best.requests).toBeGreaterThanOrEqual(best.events + best.answered429);
+    // The state file's figures come from the no-change runs and from 2 + 2 real nights, each of which sent something.
+    expect(results.stateFile).toMatchObject({ members: 2_000, openMs: { rounds: [expect.any(Number), expect.any(Number), expect.any(Number)] } });
+    expect(results.stateGrowth.nights.map((night) => night.night)).toEqual([1, 2, 3, 4]);
+    for (const night of results.stateGrowth.nights) expect(night.events, `night ${night.night}`).toBeGreaterThan(0);
+    expect(results.stateGrowth.itemBytes.autoByAction).not.toEqual(results.stateGrowth.itemBytes.syncedByAction);
   });
 });

@@ -12,6 +12,7 @@ import { overrides, planMemberInDoubt } from '../../src/plan/in-doubt.ts';
 import { applyEvents, type MemberState } from '../../src/state/member-state.ts';
 import type { PlannedEvent } from '../../src/base/run-shapes.ts';
 import { MemberRegistry } from '../../src/sandbox/member-registry.ts';
+import { ITEM_EVENT_MODES, type ItemEventMode } from '../../src/base/item-events.ts';
 import { expectedState, exported, observable, type MemberSpec } from '../fixtures/members.ts';
 
 const ids = (prefix: string) => fc.uniqueArray(fc.constantFrom('1', '2', '3').map((id) => `${prefix}${id}`), { maxLength: 3 });
@@ -30,8 +31,10 @@ const nightArb = fc.record({
   failure: fc.constantFrom('lost-after-applying', 'lost-before-applying', 'refused'),
   // Few export times: the same export dropped again gives byte-identical bodies (A→B, B→A, A→B again).
   asOf: fc.constantFrom('2026-11-10T23:00:00Z', '2026-11-11T23:00:00Z'),
+  // `--item-events` may change from night to night: events in doubt of one mode meet plans of another.
+  itemEvents: fc.constantFrom(...ITEM_EVENT_MODES),
 });
-type Night = { spec: MemberSpec | undefined; stopAt: number; failure: 'lost-after-applying' | 'lost-before-applying' | 'refused' | 'none'; asOf: string };
+type Night = { spec: MemberSpec | undefined; stopAt: number; failure: 'lost-after-applying' | 'lost-before-applying' | 'refused' | 'none'; asOf: string; itemEvents?: ItemEventMode };
 
 /** What the API did and what our side committed, over the nights. */
 class World {
@@ -44,7 +47,7 @@ class World {
   night(night: Night) {
     // Neither known nor exported nor in doubt: nobody to plan (the merge never yields such a member).
     if (!night.spec && !this.snapshot && this.doubts.length === 0) return;
-    const plan = planMemberInDoubt(this.snapshot, this.doubts, night.spec && exported(night.spec), { resend: new Set(), timestamp: night.asOf });
+    const plan = planMemberInDoubt(this.snapshot, this.doubts, night.spec && exported(night.spec), { resend: new Set(), timestamp: night.asOf, ...(night.itemEvents && { itemEvents: night.itemEvents }) });
     const accepted: LoyaltyEvent[] = [];
     for (const [position, planned] of plan.events.entries()) {
       const event = JSON.parse(planned.body) as LoyaltyEvent;
@@ -74,12 +77,12 @@ class World {
 const sorted = <T>(items: T[], id: (item: T) => string) => [...items].sort((a, b) => compareKeys(id(a), id(b)));
 
 describe('planning after events in doubt', () => {
-  it('converges on the export whatever the API did with them, applying nothing twice', () => {
+  it('converges on the export whatever the API did with them, applying nothing twice, in every --item-events mode', () => {
     fc.assert(
-      fc.property(fc.array(nightArb, { minLength: 1, maxLength: 6 }), fc.option(specArb, { nil: undefined }), (nights, last) => {
+      fc.property(fc.array(nightArb, { minLength: 1, maxLength: 6 }), fc.option(specArb, { nil: undefined }), fc.constantFrom(...ITEM_EVENT_MODES), (nights, last, itemEvents) => {
         const world = new World();
         for (const night of nights) world.night(night);
-        world.night({ spec: last, stopAt: 0, failure: 'none', asOf: '2026-11-10T23:00:00Z' });
+        world.night({ spec: last, stopAt: 0, failure: 'none', asOf: '2026-11-10T23:00:00Z', itemEvents });
 
         expect(world.doubts).toEqual([]);
         // Applied twice would show as a second registration or a second creation of the same check.
@@ -112,20 +115,40 @@ describe('planning after events in doubt', () => {
         fc.pre(world.doubts.length === 1);
         const [doubt] = world.doubts;
         const plan = planMemberInDoubt(world.snapshot, world.doubts, exported(after), { resend: new Set(), timestamp: '2026-11-20T23:00:00Z' });
-        const resent = plan.events.find((event) => event.eventId === doubt!.eventId);
-        const overriddenBy = Object.entries(plan.resolves).find(([, doubts]) => doubts.includes(doubt!.eventId));
-        // Either re-sent first, byte for byte, or overridden by a planned event that is sent: never both, never neither.
-        expect(Boolean(resent) !== Boolean(overriddenBy)).toBe(true);
-        if (resent) expect(plan.events[0]).toEqual(doubt);
-        if (overriddenBy) expect(overrides(JSON.parse(plan.events.find((event) => event.eventId === overriddenBy[0])!.body), JSON.parse(doubt!.body))).toBe(true);
-        // No other event of the plan carries the same change under another id.
-        const payloadOf = (event: PlannedEvent) => JSON.stringify([event.action, (JSON.parse(event.body) as LoyaltyEvent).payload]);
-        for (const event of plan.events) if (event.eventId !== doubt!.eventId) expect(payloadOf(event)).not.toBe(payloadOf(doubt!));
+        expectResentOrOverridden(plan, doubt!);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('re-sends a coupon or stamp-card event in doubt that is still wanted, or overrides it, whichever --item-events mode planned it and plans next', () => {
+    fc.assert(
+      fc.property(specArb, specArb, fc.constantFrom(...ITEM_EVENT_MODES), fc.constantFrom(...ITEM_EVENT_MODES), fc.nat({ max: 3 }), (before, after, firstMode, nextMode, stopAt) => {
+        const world = new World();
+        // The member is registered with one set, then changed to another; the answer to event `stopAt` of the change is lost.
+        world.night({ spec: before, stopAt: 9, failure: 'none', asOf: '2026-11-09T23:00:00Z' });
+        world.night({ spec: after, stopAt, failure: 'lost-after-applying', asOf: '2026-11-10T23:00:00Z', itemEvents: firstMode });
+        fc.pre(world.doubts.length === 1);
+        const [doubt] = world.doubts;
+        const plan = planMemberInDoubt(world.snapshot, world.doubts, exported(before), { resend: new Set(), timestamp: '2026-11-20T23:00:00Z', itemEvents: nextMode });
+        expectResentOrOverridden(plan, doubt!);
       }),
       { numRuns: 300 },
     );
   });
 });
+
+/** The event in doubt is either re-sent first, byte for byte, or overridden by a planned event that is sent: never both, never neither. */
+function expectResentOrOverridden(plan: ReturnType<typeof planMemberInDoubt>, doubt: PlannedEvent) {
+  const resent = plan.events.find((event) => event.eventId === doubt.eventId);
+  const overriddenBy = Object.entries(plan.resolves).find(([, doubts]) => doubts.includes(doubt.eventId));
+  expect(Boolean(resent) !== Boolean(overriddenBy)).toBe(true);
+  if (resent) expect(plan.events[0]).toEqual(doubt);
+  if (overriddenBy) expect(overrides(JSON.parse(plan.events.find((event) => event.eventId === overriddenBy[0])!.body), JSON.parse(doubt.body))).toBe(true);
+  // No other event of the plan carries the same change under another id.
+  const payloadOf = (event: PlannedEvent) => JSON.stringify([event.action, (JSON.parse(event.body) as LoyaltyEvent).payload]);
+  for (const event of plan.events) if (event.eventId !== doubt.eventId) expect(payloadOf(event)).not.toBe(payloadOf(doubt));
+}
 
 describe('overrides', () => {
   const member = { contactId: 'M-1', phoneNumber: '+4741234567' };

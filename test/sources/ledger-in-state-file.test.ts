@@ -22,7 +22,7 @@ describe('ledger of processed source files', () => {
   it('is added to a state file written by the version before it', () => {
     const path = statePath();
     const old = new DatabaseSync(path);
-    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[0] as string);
     old.exec('PRAGMA user_version = 1');
     old.close();
     const store = openStateStore(path);

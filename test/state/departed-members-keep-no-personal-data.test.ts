@@ -10,6 +10,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/state/migrations.ts';
 import { openStateStore } from '../../src/state/store.ts';
+import { snapshotStore } from '../../src/state/snapshot.ts';
+import { outboxStore } from '../../src/state/outbox.ts';
 import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
@@ -72,20 +74,14 @@ describe('departed members', () => {
     const store = openStateStore(state, { readOnly: true });
     try {
       for (const contactId of DEPARTED) {
-        expect(store.db.prepare('SELECT deleted, phone_number, member_hash, bonus_checks_doc FROM snapshot WHERE contact_id = ?').get(contactId)).toEqual({
-          deleted: 1,
-          phone_number: '',
-          member_hash: null,
-          bonus_checks_doc: '[]',
-        });
-        expect(store.db.prepare('SELECT member_doc, coupons_doc, stamp_cards_doc FROM snapshot_docs WHERE contact_id = ?').get(contactId)).toEqual({
-          member_doc: null,
-          coupons_doc: '[]',
-          stamp_cards_doc: '[]',
-        });
-        const history = store.db.prepare('SELECT action, status, body, last_error FROM outbox_events WHERE contact_id = ? ORDER BY planned_at').all(contactId);
-        expect(history.at(-1)).toEqual({ action: 'benefits.member.deleted', status: 'accepted', body: null, last_error: null });
-        expect(history.every((event) => event.body === null && event.last_error === null)).toBe(true);
+        expect(store.db.prepare('SELECT deleted, phone_number, member_hash FROM snapshot WHERE contact_id = ?').get(contactId)).toEqual({ deleted: 1, phone_number: '', member_hash: null });
+        expect(store.db.prepare('SELECT count(*) AS n FROM snapshot_docs WHERE contact_id = ?').get(contactId)).toEqual({ n: 0 });
+        expect(snapshotStore(store.db).load(contactId)).toMatchObject({ deleted: true, phoneNumber: '', coupons: { text: '[]' }, stampCards: { text: '[]' }, bonusChecks: { text: '[]' } });
+        const history = outboxStore(store.db).history(contactId).events;
+        expect(history.at(-1)).toMatchObject({ action: 'benefits.member.deleted', status: 'accepted', lastError: null });
+        expect(history.every((event) => event.lastError === null)).toBe(true);
+        const bodies = store.db.prepare('SELECT count(*) AS n FROM outbox_bodies JOIN outbox_events USING (seq) WHERE contact_id = ?').get(contactId);
+        expect(bodies).toEqual({ n: 0 });
         if (contactId === 'M-10007') expect(history.map((event) => event.status)).toContain('failed');
       }
     } finally {
@@ -117,8 +113,8 @@ describe('departed members', () => {
     // the body of an accepted event was emptied without secure_delete, so its bytes linger in free space.
     const old = new DatabaseSync(state);
     old.exec('PRAGMA journal_mode = WAL');
-    old.exec(MIGRATIONS[0]!);
-    old.exec(MIGRATIONS[1]!);
+    old.exec(MIGRATIONS[0] as string);
+    old.exec(MIGRATIONS[1] as string);
     old.exec('PRAGMA user_version = 2');
     const body = JSON.stringify({ action: 'benefits.member.registered', payload: { contactId: 'M-GONE', phoneNumber: phone } });
     old.prepare(`INSERT INTO snapshot VALUES ('M-GONE', 2, 1, ?, NULL, 'h', 'h', 'h', '[]', '2026-01-01', 'r1')`).run(phone);

@@ -1,5 +1,6 @@
-// Before a run commits, the previous state is kept as a consistent copy beside the state file
-// (`<state>.backup-<runId>.sqlite`, VACUUM INTO), the newest 3 kept; a backup restores by copying it back.
+// Before a run commits anything to the snapshot, the state is kept as a consistent copy beside the state
+// file (`<state>.backup-<runId>.sqlite`, VACUUM INTO), the newest 3 kept; a backup restores by copying it
+// back. A run with nothing to send takes none.
 import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ function contents(path: string) {
 }
 
 describe('state backups', () => {
-  it('holds the previous state, taken before the run committed; the newest 3 are kept; a dry run takes none', async () => {
+  it('holds the state before the run committed; the newest 3 are kept; a dry run and a run that sends nothing take none', async () => {
     const sandbox = await sandboxForTest();
     const dir = tempDir();
     expect((await run(dir, 'night-1', sandbox.url)).code).toBe(0);
@@ -47,9 +48,13 @@ describe('state backups', () => {
 
     expect((await run(dir, 'night-2', sandbox.url, '--dry-run')).code).toBe(0);
     expect(backups(dir)).toHaveLength(2);
+    // Nothing changed since night-2: nothing to send, nothing to commit, no backup.
+    expect((await run(dir, 'night-2', sandbox.url)).code).toBe(0);
+    expect(latest(dir).events.planned).toBe(0);
+    expect(backups(dir)).toHaveLength(2);
 
     const beforeRotation = backups(dir);
-    expect((await run(dir, 'night-2', sandbox.url)).code).toBe(0);
+    expect((await run(dir, 'night-1', sandbox.url, '--allow-mass-delete')).code).toBe(0);
     expect((await run(dir, 'night-2', sandbox.url)).code).toBe(0);
     expect(backups(dir)).toHaveLength(3);
     expect(backups(dir)).not.toContain(beforeRotation[0]);
