@@ -16,9 +16,11 @@ import { ITEM_KINDS, type ItemKind } from '../base/kinds.ts';
 import { maskPhoneNumbersIn } from '../privacy/phone-numbers.ts';
 import { createLogger } from '../log.ts';
 import { memberDifferences, type MemberDifferences } from '../plan/explain.ts';
+import type { PlannedEvent } from '../base/run-shapes.ts';
+import { formatUtc } from '../base/time.ts';
 import type { MemberState } from '../state/member-state.ts';
 import { mergeByContact } from '../plan/merge.ts';
-import { planMember } from '../plan/plan-member.ts';
+import { planMemberInDoubt } from '../plan/in-doubt.ts';
 import { openSource } from '../sources/open-source.ts';
 import { outboxStore, type EventHistory } from '../state/outbox.ts';
 import { snapshotStore } from '../state/snapshot.ts';
@@ -62,11 +64,13 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
   try {
     const old = snapshotStore(store.db).load(contactId);
     const epoch = eventIdEpoch(store.db);
-    const { events, plan } = outboxStore(store.db).history(contactId);
+    const outbox = outboxStore(store.db);
+    const { events, plan } = outbox.history(contactId);
+    const doubts = outbox.eventsInDoubt().get(contactId) ?? [];
     explanation = {
       contactId,
       ...(old && { snapshot: snapshotView(old) }),
-      ...(config.source && { export: await compareWithExport(contactId, old, config, epoch) }),
+      ...(config.source && { export: await compareWithExport(contactId, old, doubts, config, epoch) }),
       history: events,
       ...(plan && { pendingPlan: plan }),
     };
@@ -90,8 +94,11 @@ function snapshotView(state: MemberState): NonNullable<Explanation['snapshot']> 
   };
 }
 
-/** Reads the export (only this member's rows are validated and staged) and plans this member. */
-async function compareWithExport(contactId: string, old: MemberState | undefined, config: ExplainConfig, epoch: string | undefined): Promise<NonNullable<Explanation['export']>> {
+/**
+ * Reads the export (only this member's rows are validated and staged) and plans this member as the next
+ * run would: the same timestamp, and its events in doubt re-sent or overridden, so the ids are the run's.
+ */
+async function compareWithExport(contactId: string, old: MemberState | undefined, doubts: readonly PlannedEvent[], config: ExplainConfig, epoch: string | undefined): Promise<NonNullable<Explanation['export']>> {
   const source = openSource(config.source!, config);
   const scratch = mkdtempSync(join(tmpdir(), 'loyalty-sync-explain-'));
   const area = createStagingArea(join(scratch, 'explain'), 'explain');
@@ -120,7 +127,7 @@ async function compareWithExport(contactId: string, old: MemberState | undefined
     const plan =
       rejected || (!next && !ingest.membersComplete) || (!next && !old)
         ? undefined
-        : planMember(old, next, { timestamp: pulled.asOf.toISOString(), resend: new Set(), itemEvents: config.itemEvents, ...(epoch && { epoch }) });
+        : planMemberInDoubt(old, doubts, next, { timestamp: formatUtc(pulled.asOf.getTime()), resend: new Set(), itemEvents: config.itemEvents, ...(epoch && { epoch }) });
     return {
       source: `${source.description} (${pulled.id})`,
       inExport: next !== undefined,

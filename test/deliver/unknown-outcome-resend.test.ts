@@ -78,14 +78,20 @@ describe('an event whose outcome is unknown', () => {
     expect(new Set(garbled).size).toBe(1);
     expect(partly.doubts).toEqual([parse(garbled[0]!).eventId]);
 
-    // The next night changes M-1's tier: the check goes first, byte for byte, then the update.
+    // The next night changes M-1's tier: the check goes first, byte for byte, then the update. `explain`
+    // says so beforehand, with the very ids the run then sends.
     proxy.decide = () => 'pass';
     const sentBefore = proxy.bodies.length;
-    const second = await run(night(dir, '2026-11-25', { 'M-1': 'gold', 'M-2': 'bronze' }, { 'M-1': ['BC-1'], 'M-2': ['BC-2'] }), dir, proxy.url);
+    const nextNight = night(dir, '2026-11-25', { 'M-1': 'gold', 'M-2': 'bronze' }, { 'M-1': ['BC-1'], 'M-2': ['BC-2'] });
+    const explained = await runCli(['explain', 'M-1', '--state', join(dir, 'state.sqlite'), '--source', nextNight, '--json']);
+    expect(explained.code).toBe(0);
+    const foretold = JSON.parse(explained.stdout).export.nextEvents as { action: string; eventId: string }[];
+    const second = await run(nextNight, dir, proxy.url);
     expect(second.code).toBe(0);
     const tonight = proxy.bodies.slice(sentBefore).filter((body) => parse(body).payload.contactId === 'M-1');
     expect(tonight[0]).toBe(garbled[0]);
     expect(tonight.slice(1).map((body) => parse(body).action)).toEqual(['benefits.member.updated']);
+    expect(foretold).toEqual(tonight.map((body) => ({ action: parse(body).action, eventId: parse(body).eventId })));
 
     expect(sandbox.events('M-1').filter((event) => event.action === 'benefits.bonusCheck.created')).toHaveLength(1);
     expect(sandbox.stats()).toMatchObject({ duplicates: 2, anomalies: [] });
@@ -104,12 +110,15 @@ describe('an event whose outcome is unknown', () => {
     const dir = tempDir();
     expect((await run(night(dir, '2026-11-24', { 'M-1': 'bronze', 'M-2': 'bronze' }, { 'M-1': ['BC-1'], 'M-2': ['BC-2'] }), dir, proxy.url)).code).toBe(3);
 
-    // The check is withdrawn before the next night.
+    // The check is withdrawn before the next night: `explain` foretells the compensation, id and all.
     proxy.decide = () => 'pass';
     const sentBefore = proxy.bodies.length;
-    const second = await run(night(dir, '2026-11-25', { 'M-1': 'bronze', 'M-2': 'bronze' }, { 'M-2': ['BC-2'] }), dir, proxy.url);
+    const nextNight = night(dir, '2026-11-25', { 'M-1': 'bronze', 'M-2': 'bronze' }, { 'M-2': ['BC-2'] });
+    const explained = await runCli(['explain', 'M-1', '--state', join(dir, 'state.sqlite'), '--source', nextNight, '--json']);
+    const second = await run(nextNight, dir, proxy.url);
     expect(second.code).toBe(0);
     expect(proxy.bodies.slice(sentBefore).map((body) => parse(body).action)).toEqual(['benefits.bonusCheck.deleted']);
+    expect(JSON.parse(explained.stdout).export.nextEvents).toEqual(proxy.bodies.slice(sentBefore).map((body) => ({ action: parse(body).action, eventId: parse(body).eventId })));
     expect(sandbox.events('M-1').map((event) => event.action)).toEqual([
       'benefits.member.registered',
       'benefits.coupons.synced',
