@@ -1,4 +1,4 @@
-// How coupon and stamp-card changes are sent (`--item-events`, design: "Planning rules"): as one full
+// How coupon and stamp-card changes are sent (`--item-events`, README "What is sent"): as one full
 // replacement per member and kind (`synced`), one event per changed or removed item (`items`), or
 // whichever of the two is smaller in bytes (`auto`).
 

@@ -6,7 +6,6 @@
 // Checked at the end: the sandbox got every event of the plan exactly once (one request per event, no
 // duplicate, no anomaly, every member registered), and the job's state equals the export (a dry run
 // afterwards plans nothing).
-import { join } from 'node:path';
 import type { RunReport } from '../base/report-schema.ts';
 import { ensureExport } from './bench-exports.ts';
 import { runJob, type JobRun } from './job-run.ts';

@@ -37,7 +37,7 @@ export async function scheduleCommand(args: readonly string[], io: CommandIo): P
       io.stdout.write(`${summaryLine(report, reportPath)}\n${reportFileLines(report, reportPath)}`);
     } catch (error) {
       // A run that could not start (lock held, unreadable state) is logged; the schedule goes on.
-      logger.error({ stage: 'schedule', code: exitCodeOf(error), err: error }, 'run could not start');
+      logger.error({ stage: 'schedule', exitCode: exitCodeOf(error), err: error }, 'run could not start');
     } finally {
       await source?.close();
     }

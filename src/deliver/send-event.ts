@@ -7,7 +7,7 @@
 // no attempt was accepted, the outcome says whether the API may still have applied the event: an answer
 // lost after the request went out (a reset, a timeout), a gateway that lost the service's answer
 // (502, 504) or a 2xx that is not the acceptance leave it unknown, and the next run must send the very
-// same request again before planning anything new for the member (design: delivery semantics).
+// same request again before planning anything new for the member (README "Guarantees").
 import { failedToConnect, type HttpAnswer, isAcceptance } from '../api/http.ts';
 import { describeErrorBody } from '../api/problem.ts';
 import type { TokenCache } from '../api/token-cache.ts';

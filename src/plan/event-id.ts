@@ -23,7 +23,7 @@ export interface Transition {
 }
 
 /**
- * Deterministic event id (design: delivery semantics): the same request always gets the same id, so a
+ * Deterministic event id (README "Guarantees": at-least-once with deterministic ids): the same request always gets the same id, so a
  * re-send is deduplicated by the API; and because the body itself is hashed into the id (the UUID is a
  * SHA-1 of the name, which holds the body's content), two different bodies never share an id, so a
  * deduplicating API can never drop a real change as a "duplicate".

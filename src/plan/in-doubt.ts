@@ -1,7 +1,7 @@
 // Planning a member whose earlier events are in doubt: sent, not accepted, and maybe applied by the API
 // (an answer lost after sending, a 502/504, a 2xx that was not the acceptance). Pure.
 //
-// The rule (design: delivery semantics): plan from the state *as if* the events in doubt had been
+// The rule (README "Guarantees": never re-sent under a new id): plan from the state *as if* the events in doubt had been
 // applied. An event in doubt whose effect the new plan does not override is still wanted: it goes first,
 // as the very same request (same id, same body; the API deduplicates it if it did apply it). One the new
 // plan overrides (the member left, the bonus check is gone, the set changed again) is not sent again: the

@@ -7,7 +7,7 @@ import type { ExportKind } from '../base/kinds.ts';
 import { hashText, setText } from '../base/canonical.ts';
 import { eventIdOf } from './event-id.ts';
 import { itemDocuments, planSetEvents, type EventDraft, type SetKind } from './set-events.ts';
-import { EMPTY_SET, part, type MemberState, type Part } from '../state/member-state.ts';
+import { EMPTY_SET, part, type MemberState } from '../state/member-state.ts';
 
 /** One member as tonight's export describes it. Documents are canonical JSON in item-id order. */
 export interface ExportedMember {

@@ -3,7 +3,6 @@
 // with events to `onPlan`. Pure apart from the callbacks.
 import type { Backfill } from '../config/backfill.ts';
 import type { PlanTotals } from '../base/run-shapes.ts';
-import type { Action } from '../base/actions.ts';
 import { hashText } from '../base/canonical.ts';
 import { clearedParts } from './guards.ts';
 import type { MergedMember, OrphanItem } from './merge.ts';

@@ -1,4 +1,4 @@
-// Coupon and stamp-card changes (design: "Planning rules", `--item-events`): one full replacement per
+// Coupon and stamp-card changes (README "What is sent", `--item-events`): one full replacement per
 // member and kind (`…s.synced`), one event per changed or removed item (`….updated` / `….deleted`), or
 // in `auto` whichever of the two has fewer bytes. Pure.
 //

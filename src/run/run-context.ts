@@ -52,7 +52,7 @@ export function runContext(deps: RunDeps): RunContext {
     runs: runsTable(store.db),
     snapshot,
     outbox,
-    committer: createCommitter({ db: store.db, snapshot, outbox, lock, runId, now }),
+    committer: createCommitter({ db: store.db, snapshot, outbox, lock, now }),
     // The run's report folder is made when something is written there: a report folder that cannot be
     // made fails the report (REPORT_WRITE_FAILED), not the sync.
     rejects: createRejectsLog(join(config.reportDir, runId, 'rejects.csv')),

@@ -21,7 +21,6 @@ export interface CommitterOptions {
   snapshot: SnapshotStore;
   outbox: Outbox;
   lock: Pick<RunLock, 'beat'>;
-  runId: string;
   now: () => Date;
   /** Commit after this many members or this many milliseconds, whichever comes first. */
   batchSize?: number;
@@ -29,7 +28,7 @@ export interface CommitterOptions {
 }
 
 export function createCommitter(options: CommitterOptions): Committer {
-  const { db, snapshot, outbox, runId } = options;
+  const { db, snapshot, outbox } = options;
   const batchSize = options.batchSize ?? 500;
   const batchMs = options.batchMs ?? 200;
   let pending: MemberOutcome[] = [];

@@ -35,7 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
     stamp_cards_doc  TEXT NOT NULL
   );
 
-  -- Every planned event with its exact body, written before anything is sent (design: delivery).
+  -- Every planned event with its exact body, written before anything is sent (README "Guarantees": at-least-once).
   CREATE TABLE outbox_events (
     event_id     TEXT PRIMARY KEY,
     contact_id   TEXT NOT NULL,
@@ -114,7 +114,7 @@ export const MIGRATIONS: readonly Migration[] = [
     WHERE contact_id IN (SELECT contact_id FROM snapshot WHERE deleted = 1)
       AND event_id NOT IN (SELECT value FROM outbox_members, json_each(outbox_members.event_ids));
   `,
-  // 4: events whose outcome is unknown, and what resolves them (design: delivery semantics).
+  // 4: events whose outcome is unknown, and what resolves them (src/plan/in-doubt.ts).
   `
   -- 1: sent, not accepted, and the API may have applied it (an answer lost after sending, a 502/504, a 2xx
   -- that was not the acceptance). Planning treats the member's state as if it had been applied, and the

@@ -190,8 +190,8 @@ export function outboxStore(db: DatabaseSync): Outbox {
     pendingEventCount() {
       return (
         statement(
-          `SELECT count(*) AS n FROM outbox_members AS m, json_each(m.event_ids) AS planned JOIN outbox_events AS e ON e.event_id = planned.value
-           WHERE m.status = 'pending' AND e.status <> 'accepted'`,
+          `SELECT count(*) AS n FROM outbox_members AS m, json_each(m.event_ids) AS planned JOIN outbox_events AS e ON e.event_id = ${eventKeySql('planned.value')}
+           WHERE m.status = 'pending' AND e.status <> ${STATUS_CODE.accepted}`,
         ).get() as { n: number }
       ).n;
     },
