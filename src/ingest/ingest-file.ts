@@ -37,6 +37,7 @@ export async function ingestFile(
   const summary: IngestedFile = { ...inspection, kind: file.kind, name: file.name, rows: 0, rejected: 0, unattributable: 0, malformed: 0 };
   const skip = rowSkipper(filter);
   let layout: ColumnLayout | undefined;
+  let rawRow: ((fields: string[]) => RawRow) | undefined;
   let inFileTerms: (reason: string) => string = (reason) => reason;
   const reject = (line: number, contactId: string | undefined, problems: readonly Problem[]) => {
     summary.rejected++;
@@ -65,9 +66,10 @@ export async function ingestFile(
         layout = resolveColumns(file.kind, record.fields, { mapping: config.columns[file.kind], ...(previousColumns && { previous: previousColumns }) }, file.name);
         summary.columns = layout.headers;
         inFileTerms = fileTermsOf(layout.headers);
+        rawRow = rawRowReader(layout);
         return;
       }
-      const raw = rawRow(record.fields, layout);
+      const raw = rawRow!(record.fields);
       const contactId = raw.contact_id?.trim() || undefined;
       if (contactId && skip?.(contactId)) return;
       summary.rows++;
@@ -104,10 +106,17 @@ function rowSkipper(filter: RowFilter): ((contactId: string) => boolean) | undef
   return inShard && ((contactId) => !inShard(contactId));
 }
 
-function rawRow(fields: string[], layout: ColumnLayout): Record<string, string | undefined> {
-  const raw: Record<string, string | undefined> = {};
-  for (const [column, index] of layout.indexes) raw[column] = fields[index];
-  return raw;
+type RawRow = Record<string, string | undefined>;
+
+/** A record's cells by our column names. Arrays, not the layout's Map: its iterator allocates per cell, per row. */
+function rawRowReader(layout: ColumnLayout): (fields: string[]) => RawRow {
+  const columns = [...layout.indexes.keys()];
+  const indexes = [...layout.indexes.values()];
+  return (fields) => {
+    const raw: RawRow = {};
+    for (let i = 0; i < columns.length; i++) raw[columns[i]!] = fields[indexes[i]!];
+    return raw;
+  };
 }
 
 /** Short rows mean a broken line; extra non-empty fields mean an unquoted delimiter inside a value. */
@@ -125,7 +134,7 @@ function checkFieldCount(fields: string[], expected: number): Problem | undefine
  * No member column holds a line break: one there means a quote opened in one row and closed in a later
  * one, and the rows between were swallowed into this value (the field count can still look right).
  */
-function lineBreakIn(raw: Record<string, string | undefined>, layout: ColumnLayout): Problem | undefined {
+function lineBreakIn(raw: RawRow, layout: ColumnLayout): Problem | undefined {
   for (const [column, value] of Object.entries(raw)) {
     if (value && /[\r\n]/.test(value)) {
       return { column: layout.headers[column] ?? column, reason: 'expected no line break (is a quote not closed where it should be?)', value: shownValue(value) };
