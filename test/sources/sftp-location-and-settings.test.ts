@@ -65,6 +65,7 @@ describe('drop folder settings', () => {
     expect(dropFolderSettingsSchema.safeParse({ archive: 'a/b' }).success).toBe(false);
     expect(dropFolderSettingsSchema.safeParse({ failed: '..' }).success).toBe(false);
     expect(dropFolderSettingsSchema.safeParse({ archive: 'incoming' }).success).toBe(false);
+    expect(dropFolderSettingsSchema.safeParse({ shards: 'archive' }).success).toBe(false);
   });
 
   it('maps the non-secret settings to LOYALTY_SYNC_… env names and keeps secrets off the command line', () => {

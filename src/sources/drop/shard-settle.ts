@@ -199,7 +199,7 @@ export async function settleIfLast(session: DropSession, drop: ShardedDrop, targ
 
 function blockedBy(look: MarkerLook, count: number): string | undefined {
   if (look.waitingFor.length > 0) return `shard${look.waitingFor.length > 1 ? 's' : ''} ${look.waitingFor.join(', ')} of ${count} ${look.waitingFor.length > 1 ? 'have' : 'has'} finished with it`;
-  if (look.freshReaders.length > 0) return `${look.freshReaders.join(', ')} finished reading it`;
+  if (look.freshReaders.length > 0) return `shards of another layout finished reading it (${look.freshReaders.join(', ')})`;
   return undefined;
 }
 
