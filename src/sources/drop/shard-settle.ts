@@ -8,7 +8,8 @@
 // - A shard registers `shard-i-of-N.reading` before it downloads a byte, then looks for a settle lock: if
 //   there is one, the export is being (or was) put away, and the shard withdraws without reading.
 // - When it ends it replaces the registration with its outcome: `.done` (succeeded, partial, or processed
-//   before), `.failed` (the export is at fault, or a guard refused it: the reason inside), or nothing (a
+//   before), `.failed` (the export is at fault, or a guard refused it: the reason inside, redacted like
+//   any output), or nothing (a
 //   retry-type failure, a dry run: the shard owes the export another run).
 // - Then it settles if it is the last: every shard 0…N-1 has an outcome and none is reading. It takes
 //   `settle-<n>.lock` by exclusive create, looks again (a shard may have registered in between: then it
@@ -26,6 +27,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Shard } from '../../base/shard.ts';
+import { redactText } from '../../privacy/redact.ts';
 import type { FilePlacement } from '../../base/run-shapes.ts';
 import type { CompleteExport } from './newest-export.ts';
 import { archiveExport, archiveFolder, quarantineExport, type PutAwayOptions } from './put-away.ts';
@@ -107,7 +109,7 @@ export async function recordShardOutcome(session: DropSession, drop: ShardedDrop
   const folder = markerFolderOf(drop, exported);
   await session.mkdir(folder);
   if (outcome.state === 'done') await session.writeFile(`${folder}/${markerName(drop.shard, 'done')}`, markerText(drop));
-  if (outcome.state === 'failed') await session.writeFile(`${folder}/${markerName(drop.shard, 'failed')}`, markerText(drop, { outcome: outcome.outcome, reason: outcome.reason }));
+  if (outcome.state === 'failed') await session.writeFile(`${folder}/${markerName(drop.shard, 'failed')}`, markerText(drop, { outcome: outcome.outcome, reason: redactText(outcome.reason) }));
   await session.remove(`${folder}/${markerName(drop.shard, 'reading')}`);
 }
 
