@@ -25,7 +25,7 @@ import { fetchExport } from './incoming.ts';
 import { findNewestExport, problemOf } from './newest-export.ts';
 import { DAY_FOLDER, pruneDropFolder } from './retention.ts';
 import { archiveExport, archiveFolder, quarantineExport, putAwayExport, recordProcessed, type PendingPutAway } from './put-away.ts';
-import { recordShardOutcome, refreshReading, registerReading, settleIfLast, type ShardedDrop, type ShardOutcome } from './shard-settle.ts';
+import { recordShardOutcome, refreshReading, registerReading, settleIfLast, type SettleTarget, type ShardedDrop, type ShardOutcome } from './shard-settle.ts';
 import type { Shard } from '../../base/shard.ts';
 import type { DropSession, DropStorage } from './storage.ts';
 import { asOfExport, exportFilesIn } from '../local-folder.ts';
@@ -195,7 +195,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
   };
 
   /** Records how this shard ended with the export, then puts it away if this shard is the last. */
-  async function endShard(session: DropSession, target: Parameters<typeof settleIfLast>[2], outcome: ShardOutcome) {
+  async function endShard(session: DropSession, target: SettleTarget, outcome: ShardOutcome) {
     await recordShardOutcome(session, sharded!, target.chosen, outcome);
     if (outcome.state === 'withdrawn') return { placements: [] };
     return settleIfLast(session, sharded!, target);
