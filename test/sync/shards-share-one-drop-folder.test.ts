@@ -213,7 +213,10 @@ describe('shards on one drop folder', () => {
     shards.forEach((shard, index) => void shard.done.then(() => finished.add(index)));
     await until(() => finished.size === SHARDS - 1);
     const [heldIndex] = [0, 1, 2, 3].filter((index) => !finished.has(index));
-    for (const index of finished) expect((await shards[index]!.done).code).toBe(0);
+    for (const index of finished) {
+      const result = await shards[index]!.done;
+      expect(result.code, result.stdout).toBe(0);
+    }
 
     // Three shards synced their part; one is still downloading: nothing moved.
     expect(backend.names('incoming')).toEqual(exportFiles);

@@ -231,7 +231,13 @@ export function sftpDropStorage(location: SftpLocation, settings: SftpSettings, 
 
         mkdir: (folder) =>
           withRetry(`mkdir ${folder}`, 'SFTP_CONNECT_FAILED', async (connection) => {
-            await timed(connection, `creating ${folder}`, connection.client.mkdir(at(connection, folder), true));
+            try {
+              await timed(connection, `creating ${folder}`, connection.client.mkdir(at(connection, folder), true));
+            } catch (error) {
+              // Another process (a shard of the same night) created it between the library's check and its
+              // MKDIR: the server answers a plain failure, but the folder is there, which is all we asked.
+              if (!connection.alive || (await timed(connection, `inspecting ${folder}`, connection.client.exists(at(connection, folder)))) !== 'd') throw error;
+            }
           }),
 
         writeFile: (path, text) =>
