@@ -47,6 +47,7 @@ export const DROP_FOLDER_OPTIONS: readonly OptionSpec[] = [
   { key: 'dropFolder.incoming', flag: 'drop-incoming', type: 'string', help: 'drop folder: where exports are dropped' },
   { key: 'dropFolder.archive', flag: 'drop-archive', type: 'string', help: 'drop folder: where processed exports go, by date' },
   { key: 'dropFolder.failed', flag: 'drop-failed', type: 'string', help: 'drop folder: where refused or failed exports go' },
+  { key: 'dropFolder.shards', flag: 'drop-shards', type: 'string', help: 'drop folder: where sharded runs record who reads an export and how each shard ended' },
   { key: 'dropFolder.stableSeconds', flag: 'drop-stable-seconds', type: 'string', help: 'drop folder: without .done or manifest, wait for sizes to hold still this long' },
 ];
 

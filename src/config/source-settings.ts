@@ -40,10 +40,15 @@ export const dropFolderSettingsSchema = z
     archive: folderName.default('archive'),
     /** Refused or failed exports go here, each data file with a `<name>.error.txt`. */
     failed: folderName.default('failed'),
+    /**
+     * Sharded runs (`--shard i/N`) record here, per export, which shard is reading it and how each one
+     * ended; the last shard to finish puts the export away (src/sources/drop/shard-settle.ts).
+     */
+    shards: folderName.default('shards'),
     /** Without a .done marker or a manifest, an export is complete once its files keep size and mtime this long. */
     stableSeconds: z.coerce.number().min(0).max(3600).default(30),
   })
-  .refine((value) => new Set([value.incoming, value.archive, value.failed]).size === 3, { message: 'incoming, archive and failed must be three different folders' });
+  .refine((value) => new Set([value.incoming, value.archive, value.failed, value.shards]).size === 4, { message: 'incoming, archive, failed and shards must be four different folders' });
 
 const hostKey = z.string().transform((text, context): HostKeyPin[] => {
   const pins = parseHostKeyPins(text);

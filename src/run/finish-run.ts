@@ -55,7 +55,7 @@ async function finishSteps(run: RunContext, facts: StageFacts, stages: StagesEnd
   const verdict = verdictOf(facts, end);
   // A run that lost its lock owns nothing any more: the state file, the export and latest.json belong
   // to the run that took over. It only leaves its own report behind.
-  const placements = verdict.ownsTheRun ? ((await step('could not archive the export', () => putAwayExport(run, facts.pull?.pulled, verdict))) ?? []) : [];
+  const placements = verdict.ownsTheRun ? ((await step('could not archive the export', () => putAwayExport(run, facts.pull?.pulled, verdict, (warning) => warnings.push(warning)))) ?? []) : [];
   const rejectsFile = await step('rejects.csv could not be written', () => run.rejects.close(facts.ingest?.files.map((file) => file.name)));
   const expired = !config.dryRun && verdict.ownsTheRun ? await step('could not remove what is past its retention', () => pruneExpired(config, run.source, run.runId, run.now(), logger)) : undefined;
   warnings.push(...(expired?.warnings ?? []));

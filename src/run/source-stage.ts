@@ -19,7 +19,8 @@ export async function pullExport(run: RunContext): Promise<PullFacts> {
   }
 }
 
-export async function putAwayExport(run: RunContext, pulled: PulledExport | undefined, verdict: RunVerdict): Promise<FilePlacement[]> {
+/** `onWarning`: why the export stays in place when the source says (a shard waiting for the others). */
+export async function putAwayExport(run: RunContext, pulled: PulledExport | undefined, verdict: RunVerdict, onWarning: (warning: string) => void): Promise<FilePlacement[]> {
   if (!pulled) return [];
-  return run.source.putAway(pulled, outcomeForSource(verdict.status, verdict.error?.code), verdict.error?.message);
+  return run.source.putAway(pulled, outcomeForSource(verdict.status, verdict.error?.code), verdict.error?.message, onWarning);
 }

@@ -11,6 +11,7 @@ import { resolveSftpAuth } from './sftp-auth.ts';
 import { sftpDropStorage, type SftpStorageDeps } from './drop/sftp-storage.ts';
 import { parseSftpLocation, redactUserInfo } from './sftp-location.ts';
 import type { Source } from './source.ts';
+import type { Shard } from '../base/shard.ts';
 
 export interface SourceOptions {
   timeZone: string;
@@ -18,6 +19,10 @@ export interface SourceOptions {
   files?: FileGlobs;
   dropFolder?: DropFolderSettings;
   sftp?: SftpSettings;
+  /** `--shard i/N`: a drop folder is then put away only by the last shard to finish. */
+  shard?: Shard;
+  /** How long a shard's registration or settle lock in a drop folder lives without its process. */
+  lockStaleSeconds?: number;
 }
 
 /** Seams for tests: the stable-size wait, the clock, the SFTP backoff, where downloads go. */
@@ -42,6 +47,8 @@ export function openSource(location: string, options: SourceOptions, deps: Sourc
     ...(deps.now && { now: deps.now }),
     ...(deps.sleep && { sleep: deps.sleep }),
     ...(deps.tempDir && { tempDir: deps.tempDir }),
+    ...(options.shard && { shard: options.shard }),
+    ...(options.lockStaleSeconds !== undefined && { staleAfterMs: options.lockStaleSeconds * 1000 }),
   };
   if (/^sftp:\/\//i.test(location)) {
     const sftp = options.sftp ?? sftpSettingsSchema.parse({});

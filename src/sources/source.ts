@@ -31,8 +31,11 @@ export interface Source {
   readonly description: string;
   /** The export to sync, or undefined when there is none (the run is `skipped`). */
   pull(context: PullContext): Promise<PulledExport | undefined>;
-  /** Called once the run's outcome is known. */
-  putAway(pulled: PulledExport, outcome: RunOutcome, reason?: string): Promise<FilePlacement[]>;
+  /**
+   * Called once the run's outcome is known. `onWarning`: for the report, e.g. why the export stays in
+   * place (a sharded run waits for the other shards).
+   */
+  putAway(pulled: PulledExport, outcome: RunOutcome, reason?: string, onWarning?: (warning: string) => void): Promise<FilePlacement[]>;
   /**
    * Where the source shows that an earlier run synced from it (e.g. a drop folder's dated archive
    * folder), or undefined: a mark that a state file existed (src/run/state-stage.ts). Sources that keep no

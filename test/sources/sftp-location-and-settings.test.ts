@@ -52,7 +52,7 @@ describe('SFTP source URL', () => {
 
 describe('drop folder settings', () => {
   it('has defaults for every setting', () => {
-    expect(dropFolderSettingsSchema.parse({})).toEqual({ incoming: 'incoming', archive: 'archive', failed: 'failed', stableSeconds: 30 });
+    expect(dropFolderSettingsSchema.parse({})).toEqual({ incoming: 'incoming', archive: 'archive', failed: 'failed', shards: 'shards', stableSeconds: 30 });
     expect(sftpSettingsSchema.parse({})).toEqual({ acceptAnyHostKey: false, connectTimeoutMs: 20_000, timeoutMs: 60_000, attempts: 4, retryBaseDelayMs: 1_000, retryMaxDelayMs: 30_000 });
   });
 
@@ -65,6 +65,7 @@ describe('drop folder settings', () => {
     expect(dropFolderSettingsSchema.safeParse({ archive: 'a/b' }).success).toBe(false);
     expect(dropFolderSettingsSchema.safeParse({ failed: '..' }).success).toBe(false);
     expect(dropFolderSettingsSchema.safeParse({ archive: 'incoming' }).success).toBe(false);
+    expect(dropFolderSettingsSchema.safeParse({ shards: 'archive' }).success).toBe(false);
   });
 
   it('maps the non-secret settings to LOYALTY_SYNC_… env names and keeps secrets off the command line', () => {

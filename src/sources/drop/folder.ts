@@ -10,6 +10,9 @@
 // local copies that were checked against the listing (size) and the manifest (sha256), never from a
 // partial transfer.
 //
+// Sharded runs (`--shard i/N`, N > 1) never put an export away on their own: each records that it reads
+// the export and how it ended, and the last shard to finish puts it away (shard-settle.ts).
+//
 // Already processed: when every file of the newest complete export is in the ledger with the same name
 // and sha256, it is not synced again; it is archived (and older complete exports with it, as
 // superseded) while pulling, and the run is `skipped`. A re-upload with other content is synced.
@@ -21,12 +24,14 @@ import { sourceLedger } from '../../state/ledger.ts';
 import { fetchExport } from './incoming.ts';
 import { findNewestExport, problemOf } from './newest-export.ts';
 import { DAY_FOLDER, pruneDropFolder } from './retention.ts';
-import { archiveExport, archiveFolder, quarantineExport, putAwayExport, type PendingPutAway } from './put-away.ts';
+import { archiveExport, archiveFolder, quarantineExport, putAwayExport, recordProcessed, type PendingPutAway } from './put-away.ts';
+import { recordShardOutcome, refreshReading, registerReading, settleIfLast, type SettleTarget, type ShardedDrop, type ShardOutcome } from './shard-settle.ts';
+import type { Shard } from '../../base/shard.ts';
 import type { DropSession, DropStorage } from './storage.ts';
 import { asOfExport, exportFilesIn } from '../local-folder.ts';
 import { DEFAULT_FILE_KINDS, type FileKinds } from '../file-kinds.ts';
 import type { DropFolderSettings } from '../../config/source-settings.ts';
-import type { Source } from '../source.ts';
+import type { RunOutcome, Source } from '../source.ts';
 import type { PulledExport } from '../../base/run-shapes.ts';
 
 export interface DropFolderOptions {
@@ -41,6 +46,10 @@ export interface DropFolderOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Where downloads go (a fresh folder per pull); default the OS temp folder. */
   tempDir?: string;
+  /** `--shard i/N`: with N > 1 the export is put away only by the last shard to finish. */
+  shard?: Shard;
+  /** When a shard's registration or settle lock is stale (`--lock-stale-seconds`); default 2 minutes. */
+  staleAfterMs?: number;
 }
 
 export function dropFolderSource(options: DropFolderOptions): Source {
@@ -49,6 +58,7 @@ export function dropFolderSource(options: DropFolderOptions): Source {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const kinds = options.kinds ?? DEFAULT_FILE_KINDS;
   const drop = { storage, settings, kinds, timeZone, now, sleep };
+  const sharded: ShardedDrop | undefined = options.shard && options.shard.count > 1 ? { ...drop, shard: options.shard, staleAfterMs: options.staleAfterMs ?? 120_000 } : undefined;
   const { incoming, failed } = settings;
   let pending: PendingPutAway | undefined;
 
@@ -68,22 +78,46 @@ export function dropFolderSource(options: DropFolderOptions): Source {
         if (!newest) return undefined;
         const { chosen, superseded, plainDone } = newest;
         const id = chosen.id;
+        const where = `${storage.description}/${incoming}`;
 
         const problem = problemOf(chosen.files, kinds);
         if (problem) {
-          const message = `${storage.description}/${incoming}: export ${id} ${problem.message}`;
+          const message = `${where}: export ${id} ${problem.message}`;
           if (dryRun) throw new SourceError(problem.code, `${message} (dry run: left in ${incoming}/)`);
+          if (sharded) {
+            const settled = await endShard(session, newest, { state: 'failed', outcome: 'invalid', reason: message });
+            throw new SourceError(problem.code, `${message}; ${settled.waiting ?? `moved to ${failed}/ with a .error.txt per file`}`);
+          }
           await quarantineExport(session, drop, chosen, plainDone, 'invalid', message);
           throw new SourceError(problem.code, `${message}; moved to ${failed}/ with a .error.txt per file`);
         }
 
+        if (sharded && !(await registerReading(session, sharded, chosen))) {
+          // Put away by another shard (or being): this shard must not read it. A settle whose shard was
+          // killed is finished here.
+          const settled = await settleIfLast(session, sharded, newest);
+          context.onWarning?.(`${where}: export ${id} is put away by another shard: not read${settled.placements.length > 0 ? ` (this shard finished putting it away)` : ''}`);
+          return undefined;
+        }
         const exportDir = join(workDir, 'export');
-        const fetched = await fetchExport(session, drop, chosen, exportDir);
+        let fetched;
+        try {
+          fetched = await fetchExport(session, drop, chosen, exportDir, sharded && (() => refreshReading(session!, sharded, chosen)));
+        } catch (error) {
+          if (sharded) await recordShardOutcome(session, sharded, chosen, { state: 'withdrawn' }).catch(() => undefined);
+          throw error;
+        }
         const ledger = sourceLedger(context.db);
         const processed = fetched.map((file) => ledger.find(file.name, file.sha256));
         if (processed.every((entry) => entry !== undefined)) {
           logger.info({ export: id, processedAt: processed[0]?.processedAt }, 'export already processed (same names and content); not synced again');
-          context.onWarning?.(`${storage.description}/${incoming}: export ${id} was processed before (same names and content${processed[0]?.processedAt ? `, ${processed[0].processedAt}` : ''}): not synced again${dryRun ? '' : `, archived`}`);
+          const before = `${where}: export ${id} was processed before (same names and content${processed[0]?.processedAt ? `, ${processed[0].processedAt}` : ''}): not synced again`;
+          if (sharded) {
+            const settled = await endShard(session, newest, dryRun ? { state: 'withdrawn' } : { state: 'done' });
+            context.onWarning?.(`${before}${settled.placements.length > 0 ? ', archived' : settled.waiting ? `; ${settled.waiting}` : ''}`);
+            return undefined;
+          }
+          context.onWarning?.(`${before}${dryRun ? '' : `, archived`}`);
           if (!dryRun) {
             const folder = archiveFolder(drop);
             await archiveExport(session, drop, folder, chosen, plainDone);
@@ -110,15 +144,23 @@ export function dropFolderSource(options: DropFolderOptions): Source {
       }
     },
 
-    async putAway(pulled, outcome, reason) {
+    async putAway(pulled, outcome, reason, onWarning) {
       const state = pending;
       if (!state || state.pulled !== pulled) return [];
       pending = undefined;
+      const leftInPlace = state.fetched.map((file) => ({ name: file.name }));
       try {
-        if (outcome === 'dry-run' || outcome === 'retry') return state.fetched.map((file) => ({ name: file.name }));
+        if (!sharded && (outcome === 'dry-run' || outcome === 'retry')) return leftInPlace;
         const session = await storage.open(state.logger);
         try {
-          return await putAwayExport(session, drop, state, outcome, reason);
+          if (!sharded) return await putAwayExport(session, drop, state, outcome as Exclude<RunOutcome, 'dry-run' | 'retry'>, reason);
+          // In the ledger before the outcome marker: a re-run of this shard then knows the files as processed.
+          if (outcome === 'succeeded' || outcome === 'partial') recordProcessed(drop, state, outcome);
+          const settled = await endShard(session, state, shardOutcomeOf(outcome, reason));
+          if (outcome === 'dry-run' || outcome === 'retry') return leftInPlace;
+          if (settled.waiting) onWarning?.(`${storage.description}/${incoming}: ${settled.waiting}`);
+          state.logger.info({ export: pulled.id, shard: `${sharded.shard.index}/${sharded.shard.count}`, outcome, moved: settled.placements.length }, settled.waiting ?? 'export put away by its last shard');
+          return settled.placements.length > 0 ? settled.placements : leftInPlace;
         } finally {
           await session.close();
         }
@@ -151,6 +193,19 @@ export function dropFolderSource(options: DropFolderOptions): Source {
       await discardPending();
     },
   };
+
+  /** Records how this shard ended with the export, then puts it away if this shard is the last. */
+  async function endShard(session: DropSession, target: SettleTarget, outcome: ShardOutcome) {
+    await recordShardOutcome(session, sharded!, target.chosen, outcome);
+    if (outcome.state === 'withdrawn') return { placements: [] };
+    return settleIfLast(session, sharded!, target);
+  }
+
+  function shardOutcomeOf(outcome: RunOutcome, reason: string | undefined): ShardOutcome {
+    if (outcome === 'succeeded' || outcome === 'partial') return { state: 'done' };
+    if (outcome === 'failed' || outcome === 'refused') return { state: 'failed', outcome, reason: reason ?? '(no reason given)' };
+    return { state: 'withdrawn' };
+  }
 
   async function discardPending(): Promise<void> {
     const state = pending;

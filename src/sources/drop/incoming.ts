@@ -45,11 +45,13 @@ export async function readManifest(session: DropSession, drop: DropFolder, entry
   return parseManifest(await readFile(localPath, 'utf8'), key, drop.kinds);
 }
 
-export async function fetchExport(session: DropSession, drop: DropFolder, exported: { files: readonly DataFile[]; manifest?: Manifest }, exportDir: string): Promise<FetchedDataFile[]> {
+/** `beforeEach`: called before each file's download (a sharded run keeps its registration fresh). */
+export async function fetchExport(session: DropSession, drop: DropFolder, exported: { files: readonly DataFile[]; manifest?: Manifest }, exportDir: string, beforeEach?: () => Promise<void>): Promise<FetchedDataFile[]> {
   const { incoming } = drop.settings;
   await mkdir(exportDir, { recursive: true });
   const fetched: FetchedDataFile[] = [];
   for (const file of exported.files) {
+    await beforeEach?.();
     const localPath = join(exportDir, file.name);
     const got = await session.fetch(`${incoming}/${file.name}`, localPath).catch((error: unknown) => {
       throw readError(drop, file.name, error);

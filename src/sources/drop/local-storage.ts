@@ -1,7 +1,7 @@
 // A drop folder on a local (or mounted) file system.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -42,6 +42,23 @@ export function localDropStorage(folder: string): DropStorage {
       const temporary = `${at(path)}.${process.pid}.tmp`;
       await writeFile(temporary, text);
       await rename(temporary, at(path));
+    },
+    async createExclusive(path, text) {
+      try {
+        await writeFile(at(path), text, { flag: 'wx' });
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw error;
+      }
+    },
+    async readText(path) {
+      try {
+        return await readFile(at(path), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
     },
     async remove(path) {
       await rm(at(path), { recursive: true, force: true });

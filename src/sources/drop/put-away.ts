@@ -52,21 +52,26 @@ async function putAwayChosen(session: DropSession, options: PutAwayOptions, stat
     // The ledger is written before the files move: if a move fails, the files left in incoming/ are
     // recognised as processed on the next run instead of being synced twice.
     const plan = await planMoves(session, folder, namesOf(state.chosen, state.plainDone));
-    sourceLedger(state.db).record(
-      state.fetched.map((file) => ({
-        name: file.name,
-        sha256: file.sha256,
-        bytes: file.size,
-        exportId: state.pulled.id,
-        source: options.storage.description,
-        outcome,
-        processedAt: options.now().toISOString(),
-        movedTo: `${folder}/${plan.get(file.name)}`,
-      })),
-    );
+    recordProcessed(options, state, outcome, (name) => `${folder}/${plan.get(name)}`);
     return executeMoves(session, options.settings.incoming, folder, plan);
   }
   return quarantineExport(session, options, state.chosen, state.plainDone, outcome, reason ?? '(no reason given)');
+}
+
+/** Records the export's files in the ledger as processed; `movedTo` when where they go is known already. */
+export function recordProcessed(options: PutAwayOptions, state: PendingPutAway, outcome: 'succeeded' | 'partial', movedTo?: (name: string) => string): void {
+  sourceLedger(state.db).record(
+    state.fetched.map((file) => ({
+      name: file.name,
+      sha256: file.sha256,
+      bytes: file.size,
+      exportId: state.pulled.id,
+      source: options.storage.description,
+      outcome,
+      processedAt: options.now().toISOString(),
+      ...(movedTo && { movedTo: movedTo(file.name) }),
+    })),
+  );
 }
 
 /** Today's archive folder: `archive/<YYYY-MM-DD>` in the drop folder's time zone. */

@@ -2,6 +2,7 @@
 // `archive/<YYYY-MM-DD>/` folders older than the retention go by the date in their name: with 30 days,
 // today's folder and the 29 before it stay. `failed/` has no dated folders: a data file goes with its
 // `<name>.error.txt`, by the newer of their modification times (the note's is when the run gave up on it).
+// `shards/<export>/` folders (sharded runs' markers) go when nothing in them changed within the retention.
 // Nothing in incoming/ is ever touched, and neither is any other name: only what the job put there.
 import type { DropFolderSettings } from '../../config/source-settings.ts';
 import { dayIn, daysBefore } from '../../base/time.ts';
@@ -36,6 +37,12 @@ export async function pruneDropFolder(session: DropSession, settings: DropFolder
     if (Math.max(entry.mtimeMs, note?.mtimeMs ?? 0) > cutoff.getTime()) continue;
     expired.push(`${settings.failed}/${name}`);
     if (note) expired.push(`${settings.failed}/${note.name}`);
+  }
+  // A sharded export's markers (shard-settle.ts) go once nothing in their folder changed for as long.
+  for (const entry of (await session.list(settings.shards)) ?? []) {
+    if (entry.isFile) continue;
+    const markers = (await session.list(`${settings.shards}/${entry.name}`)) ?? [];
+    if (Math.max(entry.mtimeMs, ...markers.map((marker) => marker.mtimeMs)) <= cutoff.getTime()) expired.push(`${settings.shards}/${entry.name}`);
   }
   const pruned: Pruned = { removed: [], problems: [] };
   for (const path of expired) {

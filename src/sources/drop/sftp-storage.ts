@@ -46,6 +46,8 @@ const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECON
 const CONNECTION_LOST_MESSAGE = /No response from server|Unexpected (end|close)|No SFTP connection|not connected|write after end|not writable|socket hang up|closed/i;
 
 const NO_SUCH_FILE = 2;
+// O_CREAT|O_EXCL: ssh2 passes the flags string through; the library's types list only 'w' and 'a'.
+const EXCLUSIVE_WRITE = 'wx' as 'w';
 
 export function sftpDropStorage(location: SftpLocation, settings: SftpSettings, auth: SftpAuth, deps: SftpStorageDeps = {}): DropStorage {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -229,12 +231,42 @@ export function sftpDropStorage(location: SftpLocation, settings: SftpSettings, 
 
         mkdir: (folder) =>
           withRetry(`mkdir ${folder}`, 'SFTP_CONNECT_FAILED', async (connection) => {
-            await timed(connection, `creating ${folder}`, connection.client.mkdir(at(connection, folder), true));
+            try {
+              await timed(connection, `creating ${folder}`, connection.client.mkdir(at(connection, folder), true));
+            } catch (error) {
+              // Another process (a shard of the same night) created it between the library's check and its
+              // MKDIR: the server answers a plain failure, but the folder is there, which is all we asked.
+              if (!connection.alive || (await timed(connection, `inspecting ${folder}`, connection.client.exists(at(connection, folder)))) !== 'd') throw error;
+            }
           }),
 
         writeFile: (path, text) =>
           withRetry(`write ${path}`, 'SFTP_CONNECT_FAILED', async (connection) => {
             await timed(connection, `writing ${path}`, connection.client.put(Buffer.from(text, 'utf8'), at(connection, path)));
+          }),
+
+        createExclusive: (path, text) =>
+          withRetry(`create ${path}`, 'SFTP_CONNECT_FAILED', async (connection, attempt) => {
+            const target = at(connection, path);
+            try {
+              await timed(connection, `creating ${path}`, connection.client.put(Buffer.from(text, 'utf8'), target, { writeStreamOptions: { flags: EXCLUSIVE_WRITE } }));
+              return true;
+            } catch (error) {
+              // SFTP v3 has no "exists" status: a refused exclusive open is a generic failure, so look.
+              if (!connection.alive || !(await timed(connection, `inspecting ${path}`, connection.client.exists(target)))) throw error;
+              // A retried create may have happened before the connection dropped: ours if it holds our text.
+              return attempt > 1 && ((await timed(connection, `reading ${path}`, connection.client.get(target))) as Buffer).toString('utf8') === text;
+            }
+          }),
+
+        readText: (path) =>
+          withRetry(`read ${path}`, 'SFTP_CONNECT_FAILED', async (connection) => {
+            try {
+              return ((await timed(connection, `reading ${path}`, connection.client.get(at(connection, path)))) as Buffer).toString('utf8');
+            } catch (error) {
+              if ((error as { code?: unknown }).code === NO_SUCH_FILE) return undefined;
+              throw error;
+            }
           }),
 
         remove: (path) =>

@@ -36,6 +36,13 @@ export interface DropSession {
   mkdir(folder: string): Promise<void>;
   /** Writes a small text file (replacing it if it exists). */
   writeFile(path: string, text: string): Promise<void>;
+  /**
+   * Creates a small text file only when no file of that name exists (O_CREAT|O_EXCL, atomic on a local
+   * file system and on an SFTP server): true when this call created it. Shards use it as a lock.
+   */
+  createExclusive(path: string, text: string): Promise<boolean>;
+  /** A small text file's content, or undefined when it does not exist. */
+  readText(path: string): Promise<string | undefined>;
   /** Removes a file, or a folder with everything in it (retention); no error when it is gone already. */
   remove(path: string): Promise<void>;
   close(): Promise<void>;
