@@ -7,7 +7,7 @@ const BASE = '^src/(base/|privacy/|errors\\.ts$|log\\.ts$)';
 const CONFIG = '^src/config/';
 const STATE_API = '^src/(state|api)/';
 const STAGES = '^src/(sources|ingest|plan|deliver|report)/';
-const RUN = '^src/(run/|sync\\.ts$)';
+const RUN = '^src/(run/|fleet/|sync\\.ts$)';
 const TOOLS = '^src/(sandbox|bench)/';
 
 module.exports = {

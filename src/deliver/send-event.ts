@@ -47,6 +47,8 @@ export interface SenderDeps {
   rateCap?: RateCap;
   /** Throws when this run may no longer send (it lost its lock); called before every attempt. */
   checkBeforeSend?: () => void;
+  /** A fleet's cap on requests in flight (shared-delivery.ts): each attempt waits for a place; its latency counts from there. */
+  requestSlot?: <T>(send: () => Promise<T>) => Promise<T>;
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -70,6 +72,7 @@ export function createEventSender(deps: SenderDeps): EventSender {
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? abortableSleep;
   const { policy } = deps;
+  const slot = deps.requestSlot ?? ((send) => send());
   // Shared by every worker: after a 429 nobody sends until the API's Retry-After has passed.
   let pausedUntil = 0;
 
@@ -99,9 +102,12 @@ export function createEventSender(deps: SenderDeps): EventSender {
       }
       deps.checkBeforeSend?.();
       let answer: HttpAnswer;
-      const sentAt = now();
+      let sentAt = now();
       try {
-        answer = await deps.post(body, token);
+        answer = await slot(() => {
+          sentAt = now();
+          return deps.post(body, token);
+        });
       } catch (error) {
         if (isSyncError(error)) throw error;
         deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, accepted: false });
