@@ -32,8 +32,8 @@ describe('sandbox per merchant serial number', () => {
     expect((await client.get('/_sandbox/events?msn=222222')).body.events.map((event: { eventId: string }) => event.eventId)).toEqual(['evt-B-1', 'evt-b-a1']);
     // The client's token request named 123456: a merchant that has sent nothing else.
     expect((await client.get('/_sandbox/merchants')).body.merchants).toEqual([
-      { merchantSerialNumber: '123456', members: 0, accepted: 0 },
       { merchantSerialNumber: '111111', members: 2, accepted: 2 },
+      { merchantSerialNumber: '123456', members: 0, accepted: 0 },
       { merchantSerialNumber: '222222', members: 2, accepted: 2 },
     ]);
     expect(sandbox.members({ merchantSerialNumber: '111111' }).map((entry) => entry.contactId)).toEqual(['A-1', 'A-2']);
