@@ -33,6 +33,9 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --capacity N               the sandbox's capacity for autoVsBestFixed (default 24)
   --no-change-members N      size for the no-change ratio (default: auto, see README)
   --no-change-budget-min M   auto: largest estimated first real run at the large size (default 15)
+  --fleet-merchants N        partner mode: merchants in one fleet dry run (default 20; --quick 5)
+  --fleet-members N          members per fleet merchant (default 10000; --quick 2000)
+  --merchant-concurrency N   merchants planned at once in the fleet (default 4)
   --repeat K                 plan-ratio pairs (interleaved) and delivery runs: best of K (default 2; --quick 3)
   --profile                  also profile a dry run at the large size (--cpu-prof) and summarise it
   --keep-work                keep the runs' state files and reports under bench/work/
@@ -56,6 +59,9 @@ const OPTIONS = {
   'no-change-members': { type: 'string' },
   'no-change-budget-min': { type: 'string' },
   repeat: { type: 'string' },
+  'fleet-merchants': { type: 'string' },
+  'fleet-members': { type: 'string' },
+  'merchant-concurrency': { type: 'string' },
   profile: { type: 'boolean' },
   'keep-work': { type: 'boolean' },
   'data-dir': { type: 'string' },
@@ -89,6 +95,9 @@ export function benchOptionsFrom(args: readonly string[], log: (line: string) =>
     noChangeMembers: flags['no-change-members'] === undefined ? 'auto' : count('no-change-members', 0),
     noChangeBudgetMinutes: numberFlag('no-change-budget-min', flags['no-change-budget-min'], 15, { min: 0 }),
     repeat: count('repeat', quick ? 3 : 2),
+    fleetMerchants: count('fleet-merchants', quick ? 5 : 20),
+    fleetMembers: count('fleet-members', quick ? 2000 : 10_000, 10),
+    fleetMerchantConcurrency: count('merchant-concurrency', 4),
     profile: flags.profile ?? false,
     keepWork: flags['keep-work'] ?? false,
     dataDir: resolve(flags['data-dir'] ?? join(BENCH_DIR, 'data')),

@@ -5,6 +5,7 @@ import type { BenchOptions } from './bench-options.ts';
 import type { ProfilesSummary } from './cpu-profile-summary.ts';
 import type { MemorySample } from './measured-child.ts';
 import type { LoadResult } from './sandbox-load.ts';
+import type { FleetFigures } from './fleet-figures.ts';
 import type { FigureKey } from './targets.ts';
 
 export interface DryRunFigures {
@@ -54,6 +55,8 @@ export interface BenchResults {
   rateLimitEfficiency: number;
   rateLimit429Share: number;
   autoVsBestFixed: number;
+  /** Partner mode: the fleet dry run and the merchants alone (fleet-figures.ts). */
+  fleet: FleetFigures;
   /** Every figure against its target. */
   figures: { key: FigureKey; value: number | null; target: string; pass: boolean }[];
   exports: Record<string, { dir: string; rowsNight1: number; bytesNight1: number; generatedMs?: number; generatorPeakRssMb?: number }>;

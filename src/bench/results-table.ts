@@ -3,7 +3,7 @@ import type { BenchResults } from './run-benchmark.ts';
 import { describeBound, FIGURES, type FigureKey } from './targets.ts';
 
 export function resultsTable(results: BenchResults): string {
-  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed } = results;
+  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed, fleet } = results;
   const n = (value: number) => value.toLocaleString('en-US');
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const large = plan.dryRuns[String(params.members)]!;
@@ -18,6 +18,8 @@ export function resultsTable(results: BenchResults): string {
     rateLimitEfficiency: `${n(rateLimited.best.steadyEventsPerSec)} of ${n(rateLimited.rateLimit)} events/s after the ${n(rateLimited.initialBurst)}-request initial burst (${n(rateLimited.best.eventsPerSec)}/s with it; ${n(rateLimited.best.events)} events, ${rateLimited.latencyMs} ms; best of ${rateLimited.rounds.length}: ${rateLimited.rounds.map((round) => n(round.steadyEventsPerSec)).join(', ')})`,
     rateLimit429Share: `${n(rateLimited.best.answered429)} of ${n(rateLimited.best.requests)} requests (rounds: ${rateLimited.rounds.map((round) => n(round.answered429)).join(', ')})`,
     autoVsBestFixed: `auto ${n(autoVsFixed.autoEventsPerSec)} events/s vs ${n(autoVsFixed.bestFixed.eventsPerSec)} at concurrency ${autoVsFixed.bestFixed.concurrency} (capacity ${autoVsFixed.capacity}, ${autoVsFixed.latencyMs} ms; best per setting: ${Object.entries(autoVsFixed.eventsPerSecByRound).map(([setting, rates]) => `${setting} ${n(Math.max(...rates))}`).join(', ')})`,
+    fleetPlanRatio: `fleet ${s(fleet.fleetMs)} ÷ ${s(fleet.aloneSumMs)} (${n(fleet.merchants)} merchants × ${n(fleet.membersPerMerchant)} members, ${fleet.merchantConcurrency} at once; each alone ${s(Math.min(...fleet.aloneMs))}–${s(Math.max(...fleet.aloneMs))}; wall ${s(fleet.fleetWallMs)})`,
+    fleetPeakRssMb: `${n(fleet.merchants)} merchants × ${n(fleet.membersPerMerchant)} members, ${fleet.merchantConcurrency} at once, one process`,
   };
   const rows = FIGURES.map((figure) => {
     const entry = results.figures.find((candidate) => candidate.key === figure.key)!;

@@ -11,7 +11,9 @@ export type FigureKey =
   | 'sandboxEventsPerSec'
   | 'rateLimitEfficiency'
   | 'rateLimit429Share'
-  | 'autoVsBestFixed';
+  | 'autoVsBestFixed'
+  | 'fleetPlanRatio'
+  | 'fleetPeakRssMb';
 
 export interface Bound {
   op: '<=' | '>=';
@@ -40,6 +42,8 @@ export const FIGURES: readonly FigureSpec[] = [
   { key: 'rateLimitEfficiency', label: 'auto under a rate limit: accepted ÷ limit', target: { op: '>=', limit: 0.9 }, format: ratio },
   { key: 'rateLimit429Share', label: 'auto under a rate limit: requests answered 429', target: { op: '<=', limit: 0.02 }, format: percent },
   { key: 'autoVsBestFixed', label: 'auto ÷ best fixed concurrency, server at capacity', target: { op: '>=', limit: 0.9 }, format: ratio },
+  { key: 'fleetPlanRatio', label: "fleet dry run ÷ sum of the merchants' alone", target: { op: '<=', limit: 1.2 }, format: ratio },
+  { key: 'fleetPeakRssMb', label: 'peak RSS of the fleet dry run (MB)', target: { op: '<=', limit: 256 }, format: whole },
 ];
 
 export function meets(value: number | null | undefined, bound: Bound): boolean {
