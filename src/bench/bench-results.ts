@@ -5,7 +5,6 @@ import type { BenchOptions } from './bench-options.ts';
 import type { ProfilesSummary } from './cpu-profile-summary.ts';
 import type { MemorySample } from './measured-child.ts';
 import type { LoadResult } from './sandbox-load.ts';
-import type { FleetFigures } from './fleet-figures.ts';
 import type { FigureKey } from './targets.ts';
 
 export interface DryRunFigures {
@@ -20,6 +19,22 @@ export interface DryRunFigures {
   load: [number, number];
   /** At most 40 samples of [s, RSS, V8 heap total, V8 heap used, external] in MB, for spotting growth. */
   memory: MemorySample[];
+}
+
+/** Partner mode: one fleet dry run of N merchants against each merchant's dry run alone (fleet-figures.ts). */
+export interface FleetFigures {
+  merchants: number;
+  membersPerMerchant: number;
+  merchantConcurrency: number;
+  /** The fleet run's duration (its report), and the process's wall time. */
+  fleetMs: number;
+  fleetWallMs: number;
+  /** Each merchant's dry run alone (its report's total), and their sum. */
+  aloneMs: number[];
+  aloneSumMs: number;
+  planRatio: number;
+  peakRssMb: number | null;
+  load: [number, number];
 }
 
 export interface RateLimitedRound {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { FleetReport } from '../base/fleet-report-schema.ts';
 import { ensureExport } from './bench-exports.ts';
 import type { BenchOptions } from './bench-options.ts';
+import type { FleetFigures } from './bench-results.ts';
 import type { BenchWorkspace } from './bench-workspace.ts';
 import { expectExit, expectStatus } from './expect-outcome.ts';
 import { round2, seconds } from './figure-format.ts';
@@ -16,21 +17,6 @@ import { JOB_NODE_FLAGS, jobEnvironment, runJob } from './job-run.ts';
 import { runMeasured } from './measured-child.ts';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-
-export interface FleetFigures {
-  merchants: number;
-  membersPerMerchant: number;
-  merchantConcurrency: number;
-  /** The fleet run's duration (its report), and the process's wall time. */
-  fleetMs: number;
-  fleetWallMs: number;
-  /** Each merchant's dry run alone (its report's total), and their sum. */
-  aloneMs: number[];
-  aloneSumMs: number;
-  planRatio: number;
-  peakRssMb: number | null;
-  load: [number, number];
-}
 
 export async function measureFleet(work: BenchWorkspace, options: Pick<BenchOptions, 'fleetMerchants' | 'fleetMembers' | 'fleetMerchantConcurrency' | 'seed' | 'changeRate' | 'dataDir'>): Promise<FleetFigures> {
   const { fleetMerchants: count, fleetMembers: members, fleetMerchantConcurrency: merchantConcurrency } = options;
