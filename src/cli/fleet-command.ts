@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { exitCodesText, EXIT_SEVERITY } from '../base/exit-codes.ts';
 import { loadFleetConfig } from '../config/load-fleet.ts';
 import { FLEET_MERCHANT_OPTIONS, FLEET_OPTIONS, optionsHelp } from '../config/options.ts';
@@ -22,7 +23,7 @@ Fleet options:
 ${optionsHelp({ schema: fleetSchema, options: FLEET_OPTIONS })}
 
 For every merchant (over the file's "defaults" and its entry):
-${optionsHelp({ schema: runConfigSchema, options: FLEET_MERCHANT_OPTIONS })}
+${optionsHelp({ schema: runConfigSchema, options: FLEET_MERCHANT_OPTIONS }).split('\n').slice(1).join('\n')}
 
 Exit code: the worst merchant's, worst first: ${EXIT_SEVERITY.join(', ')} (${exitCodesText()}).`;
 
@@ -35,6 +36,8 @@ export async function fleetCommand(args: readonly string[], io: CommandIo): Prom
   const fleet = loadFleetConfig(flags, io.env);
   const { logger } = await createCliLogger(fleet.logLevel, process.stderr, io.env);
   const stop = new AbortController();
+  // Every merchant's run listens for the stop: more than Node's default of 10 at once is expected here.
+  setMaxListeners(Math.max(10, 4 * fleet.merchantConcurrency), stop.signal);
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) process.exit(130);
     logger.warn({ stage: 'fleet', signal }, 'stopping: no new merchant or member is started; in-flight requests finish (signal again to quit at once)');

@@ -106,8 +106,8 @@ const PER_MERCHANT_KEYS = new Set(['source', 'state', 'reportDir', 'shard', 'log
 
 /** `fleet`: the fleet's own options (config file keys at the top). */
 export const FLEET_OPTIONS: readonly OptionSpec[] = [
-  { key: 'stateDir', flag: 'state-dir', type: 'string', help: "folder of the merchants' state files (<state-dir>/<id>/loyalty-sync.sqlite)" },
-  { key: 'reportDir', flag: 'report-dir', type: 'string', help: "folder of the merchants' reports (<report-dir>/<id>/) and the fleet's (<report-dir>/fleet/)" },
+  { key: 'stateDir', flag: 'state-dir', type: 'string', help: "folder of the merchants' state files: <state-dir>/<id>/loyalty-sync.sqlite" },
+  { key: 'reportDir', flag: 'report-dir', type: 'string', help: "folder of the merchants' reports, <report-dir>/<id>/, and the fleet's, <report-dir>/fleet/" },
   { key: 'merchantConcurrency', flag: 'merchant-concurrency', type: 'string', help: 'merchants synced at once' },
   { key: 'maxRequestsInFlight', flag: 'max-requests-in-flight', type: 'string', help: 'requests in flight at once across every merchant' },
   { key: 'partition', flag: 'partition', type: 'string', help: 'i/K: only the merchants whose id hashes to i' },
