@@ -8,6 +8,7 @@ import { runFleet } from '../fleet/run-fleet.ts';
 import { fleetSummaryLine } from '../report/fleet-report.ts';
 import { parseFlags } from './args.ts';
 import { createCliLogger } from './cli-logger.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 import type { CommandIo } from './io.ts';
 
 const FLEET_HELP = `Usage: loyalty-sync fleet --config fleet.json [--partition i/K] [options]
@@ -35,22 +36,14 @@ export async function fleetCommand(args: readonly string[], io: CommandIo): Prom
   }
   const fleet = loadFleetConfig(flags, io.env);
   const { logger } = await createCliLogger(fleet.logLevel, process.stderr, io.env);
-  const stop = new AbortController();
+  const stop = stopOnSignals(logger, 'fleet', 'no new merchant or member is started');
   // Every merchant's run listens for the stop: more than Node's default of 10 at once is expected here.
   setMaxListeners(Math.max(10, 4 * fleet.merchantConcurrency), stop.signal);
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(130);
-    logger.warn({ stage: 'fleet', signal }, 'stopping: no new merchant or member is started; in-flight requests finish (signal again to quit at once)');
-    stop.abort();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
   try {
     const { report, htmlPath } = await runFleet({ fleet, logger, signal: stop.signal });
     io.stdout.write(`${fleetSummaryLine(report, htmlPath)}\n`);
     return report.exitCode;
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    stop.release();
   }
 }
