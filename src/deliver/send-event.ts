@@ -100,11 +100,12 @@ export function createEventSender(deps: SenderDeps): EventSender {
         if (signal?.aborted) return failed('RUN_INTERRUPTED', attempt - 1, 'run interrupted');
         throw error; // the token endpoint gave up or refused our credentials: fatal for the whole run
       }
-      deps.checkBeforeSend?.();
       let answer: HttpAnswer;
       let sentAt = now();
       try {
         answer = await slot(() => {
+          // Checked once the request has its place, right before it goes: a wait for the fleet's cap must not outlast the lock.
+          deps.checkBeforeSend?.();
           sentAt = now();
           return deps.post(body, token);
         });
