@@ -100,16 +100,20 @@ export function createEventSender(deps: SenderDeps): EventSender {
         if (signal?.aborted) return failed('RUN_INTERRUPTED', attempt - 1, 'run interrupted');
         throw error; // the token endpoint gave up or refused our credentials: fatal for the whole run
       }
-      let answer: HttpAnswer;
       let sentAt = now();
-      try {
-        answer = await slot(() => {
-          // Checked once the request has its place, right before it goes: a wait for the fleet's cap must not outlast the lock.
-          deps.checkBeforeSend?.();
-          sentAt = now();
-          return deps.post(body, token);
-        });
-      } catch (error) {
+      // The lock is checked once the request has its place under a fleet's cap, right before it goes (a
+      // wait for a place must not outlast the lock); what the check throws ends the send, unlike a failed post.
+      const posted = await slot(async () => {
+        deps.checkBeforeSend?.();
+        sentAt = now();
+        try {
+          return { answer: await deps.post(body, token) };
+        } catch (error) {
+          return { error };
+        }
+      });
+      if ('error' in posted) {
+        const { error } = posted;
         if (isSyncError(error)) throw error;
         deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, accepted: false });
         if (failedToConnect(error)) deps.health?.couldNotConnect(error);
@@ -118,6 +122,7 @@ export function createEventSender(deps: SenderDeps): EventSender {
         await waitBeforeRetry(attempt, undefined, last.detail, signal);
         continue;
       }
+      const { answer } = posted;
       deps.health?.answered();
       const accepted = answer.status >= 200 && answer.status < 300 && isAcceptance(answer.text, eventId);
       deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, status: answer.status, accepted });
