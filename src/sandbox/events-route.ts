@@ -13,7 +13,7 @@ import type { MerchantFaults } from './merchant-faults.ts';
 import { misbehavingErrorBody } from './error-answers.ts';
 import { type FieldIssue, gatewayBody, isJsonContentType, MAX_BODY_BYTES, parseJsonBody, type ProblemInit, problemBody, readBody, sendJson, sendText } from './http-messages.ts';
 import type { SandboxState } from './sandbox-state.ts';
-import { countStatus, type SandboxStats } from './sandbox-stats.ts';
+import type { Counter } from './sandbox-state.ts';
 
 export interface EventsRouteContext {
   state: SandboxState;
@@ -25,11 +25,11 @@ export interface EventsRouteContext {
   sleep(ms: number): Promise<void>;
 }
 
-/** One request's view: its merchant's faults and counters. */
+/** One request's view: its merchant's faults, and its counters (the sandbox's and its merchant's). */
 interface RequestContext extends Omit<EventsRouteContext, 'faults'> {
   merchantSerialNumber: string;
   faults: FaultInjector;
-  stats: SandboxStats;
+  count(counter: Counter): void;
 }
 
 interface Reply {
@@ -56,12 +56,12 @@ export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMess
     const arrivedAt = performance.now();
     // The merchant is known from the headers, before the body: its faults decide what this request meets.
     const merchantSerialNumber = headerValue(req.headers, 'Merchant-Serial-Number') ?? '';
-    const { stats } = ctx.state.merchant(merchantSerialNumber);
-    const request: RequestContext = { ...ctx, merchantSerialNumber, faults: ctx.faults.of(merchantSerialNumber), stats };
-    stats.requests += 1;
+    const count = (counter: Counter) => ctx.state.count(merchantSerialNumber, counter);
+    const request: RequestContext = { ...ctx, merchantSerialNumber, faults: ctx.faults.of(merchantSerialNumber), count };
+    count('requests');
     const plan = request.faults.plan();
     if (plan.reset) {
-      stats.resets += 1;
+      count('resets');
       req.socket.destroy();
       return;
     }
@@ -71,17 +71,17 @@ export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMess
     // sees it: the sandbox's own reading and processing count towards it. With a capacity, that time is
     // spent in one of the service's places, and a request finding them all taken waits for one first.
     const busyMs = Math.max(0, plan.delayMs - (performance.now() - arrivedAt));
-    if (plan.delayMs > 0) stats.delayed += 1;
-    if (request.faults.atCapacity) stats.queued += 1;
+    if (plan.delayMs > 0) count('delayed');
+    if (request.faults.atCapacity) count('queued');
     await request.faults.serve(() => (busyMs > 0 ? ctx.sleep(busyMs) : Promise.resolve()));
     if (reply.drop) {
-      stats.drops += 1;
+      count('drops');
       req.socket.destroy();
       return;
     }
-    countStatus(stats, reply.status);
+    ctx.state.countStatus(merchantSerialNumber, reply.status);
     if (reply.nonJson) {
-      stats.nonJsonAnswers += 1;
+      count('nonJsonAnswers');
       sendText(res, 200, NON_JSON_OK, 'text/html; charset=utf-8');
       return;
     }
@@ -105,7 +105,7 @@ function decideEvent(ctx: RequestContext, headers: IncomingHttpHeaders, body: Bu
 function rateLimited(ctx: RequestContext): Reply | undefined {
   const retryAfter = ctx.faults.rateLimit(ctx.merchantSerialNumber, ctx.now());
   if (retryAfter === undefined) return undefined;
-  ctx.stats.rateLimited += 1;
+  ctx.count('rateLimited');
   return {
     ...gateway(429, `Rate limit is exceeded. Try again in ${retryAfter} seconds.`),
     headers: { 'Retry-After': String(retryAfter) },
@@ -171,7 +171,7 @@ function processBody(ctx: RequestContext, headers: IncomingHttpHeaders, body: Bu
 function injectedFailure(ctx: RequestContext, event: LoyaltyEvent, plan: FaultPlan): Reply | undefined {
   const { contactId } = event.payload;
   if (ctx.faults.failsContact(contactId)) {
-    ctx.stats.failedContacts += 1;
+    ctx.count('failedContacts');
     return problem({
       status: 400,
       slug: 'contact-rejected',
@@ -181,7 +181,7 @@ function injectedFailure(ctx: RequestContext, event: LoyaltyEvent, plan: FaultPl
     });
   }
   if (plan.serverError !== undefined) {
-    ctx.stats.serverErrors += 1;
+    ctx.count('serverErrors');
     return problem({
       status: plan.serverError,
       slug: 'server-error',
@@ -195,8 +195,8 @@ function injectedFailure(ctx: RequestContext, event: LoyaltyEvent, plan: FaultPl
 function admit(ctx: RequestContext, event: LoyaltyEvent, json: unknown, plan: FaultPlan): Reply {
   const { state, merchantSerialNumber } = ctx;
   const digest = bodyDigest(json);
-  const admission = state.admission(merchantSerialNumber, event.eventId, digest);
-  if (admission === 'conflict') {
+  const admissions = state.admission(merchantSerialNumber, event.eventId, digest);
+  if (admissions.sandbox === 'conflict' || admissions.merchant === 'conflict') {
     return problem({
       status: 409,
       slug: 'event-id-conflict',
@@ -205,17 +205,15 @@ function admit(ctx: RequestContext, event: LoyaltyEvent, json: unknown, plan: Fa
       extraDetails: [{ field: 'eventId', message: 'already used for another event' }],
     });
   }
-  if (admission === 'duplicate') {
-    ctx.stats.duplicates += 1;
-  } else {
-    const receivedAt = new Date(ctx.now()).toISOString();
+  const receivedAt = new Date(ctx.now()).toISOString();
+  if (admissions.sandbox === 'new' || admissions.merchant === 'new') {
     try {
       ctx.log?.append(receivedAt, merchantSerialNumber, json); // before applying and answering: an answered event is on disk
     } catch (error) {
       return problem({ status: 500, slug: 'state-file-write-failed', title: 'Server error', detail: `could not write the sandbox state file: ${(error as Error).message}` });
     }
-    state.commit(merchantSerialNumber, event, digest, receivedAt);
   }
+  state.commit(merchantSerialNumber, event, digest, receivedAt, admissions);
   return { status: 200, contentType: 'application/json', body: { status: 'accepted', eventId: event.eventId }, drop: plan.drop, nonJson: plan.nonJsonAnswer };
 }
 

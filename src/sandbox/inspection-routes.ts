@@ -43,7 +43,7 @@ export async function handleInspection(ctx: InspectionContext, req: IncomingMess
   await handler(ctx, url, req, res);
 }
 
-/** `?msn=…`: one merchant's view; absent or empty: every merchant's as one. */
+/** `?msn=…`: one merchant's view; absent or empty: the sandbox as one club. */
 function merchantOf(url: URL): string | undefined {
   return url.searchParams.get('msn') || undefined;
 }

@@ -66,16 +66,3 @@ export function countStatus(stats: SandboxStats, status: number): void {
   stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
 }
 
-/** Several merchants' counters as one (a fresh object): counts added up, anomalies one after another. */
-export function sumStats(all: readonly SandboxStats[]): SandboxStats {
-  const total = emptyStats();
-  for (const stats of all) {
-    for (const [key, value] of Object.entries(stats) as [keyof SandboxStats, unknown][]) {
-      if (typeof value === 'number') (total[key] as number) += value;
-    }
-    for (const action of ACTIONS) total.byAction[action] += stats.byAction[action];
-    for (const [status, n] of Object.entries(stats.byStatus)) total.byStatus[status] = (total.byStatus[status] ?? 0) + n;
-    total.anomalies.push(...structuredClone(stats.anomalies));
-  }
-  return total;
-}

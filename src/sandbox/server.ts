@@ -13,7 +13,8 @@
 //   POST /_sandbox/reset                           {"status":"reset"}
 //   GET|POST /_sandbox/faults                      SandboxFaults (POST body: a partial patch)
 // Each of members, events, stats and faults takes `?msn=<Merchant-Serial-Number>`: that merchant's alone
-// (its club, its counters, its own faults); without it, every merchant's as one, and the sandbox's faults.
+// (its club, its counters, its own faults); without it, the sandbox as one club (as a sandbox serving one
+// merchant always was), and the sandbox's faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { validateEvent } from '../api/events.ts';
 import { ConfigError } from '../errors.ts';
@@ -122,8 +123,9 @@ function restoreFromLog(path: string, state: SandboxState): EventLogFile {
       const result = validateEvent(entry.event);
       if (!result.ok) throw corrupt(path, entry.line, `the logged event is no longer valid: ${result.errors.join('; ')}`);
       const digest = bodyDigest(entry.event);
-      // A logged eventId appears once; tolerate a repeat (e.g. a hand-merged file) as a no-op.
-      if (state.admission(entry.merchantSerialNumber, result.event.eventId, digest) === 'new') state.commit(entry.merchantSerialNumber, result.event, digest, entry.receivedAt);
+      // A logged eventId appears once per merchant; tolerate a repeat (e.g. a hand-merged file) as a no-op.
+      const admissions = state.admission(entry.merchantSerialNumber, result.event.eventId, digest);
+      if (admissions.sandbox === 'new' || admissions.merchant === 'new') state.commit(entry.merchantSerialNumber, result.event, digest, entry.receivedAt, admissions, { countDuplicates: false });
     }
   } catch (error) {
     log.close();

@@ -20,13 +20,12 @@ export function createTokenHandler(ctx: TokenRouteContext): (req: IncomingMessag
     await readBody(req); // the body is empty by contract; read it so the connection can be reused
     const merchantSerialNumber = headerValue(req.headers, 'Merchant-Serial-Number') ?? '';
     const faults = ctx.faults.of(merchantSerialNumber);
-    const { stats } = ctx.state.merchant(merchantSerialNumber);
     const plan = faults.tokenPlan();
     if (plan.delayMs > 0) await ctx.sleep(plan.delayMs);
     const refuse = (status: number, body: Record<string, unknown>, headers: Record<string, string>, contentType?: string) =>
       sendJson(res, status, misbehavingErrorBody(body, req.headers, faults.faults), headers, contentType);
     if (plan.failure) {
-      stats.tokenFailures += 1;
+      ctx.state.count(merchantSerialNumber, 'tokenFailures');
       const { status, retryAfterSeconds } = plan.failure;
       const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
       // The gateway answers 401/403/429 in its own shape; the token service's other errors are problem+json.
@@ -36,11 +35,11 @@ export function createTokenHandler(ctx: TokenRouteContext): (req: IncomingMessag
     }
     const verdict = ctx.tokens.checkTokenRequest(req.headers);
     if (!verdict.ok) {
-      stats.tokensRejected += 1;
+      ctx.state.count(merchantSerialNumber, 'tokensRejected');
       refuse(401, gatewayBody(401, verdict.message), { 'WWW-Authenticate': 'Bearer' });
       return;
     }
-    stats.tokensIssued += 1;
+    ctx.state.count(merchantSerialNumber, 'tokensIssued');
     sendJson(res, 200, ctx.tokens.issue(), { 'Cache-Control': 'no-store' });
   };
 }
