@@ -1,4 +1,4 @@
-// The direction of imports in src/ (README "Development"): cli → sync.ts and run/ → stages (sources,
+// The direction of imports in src/ (README "Development"): cli → fleet/, sync.ts and run/ → stages (sources,
 // ingest, plan, deliver, report) → state and api → config → base (base/, privacy/, errors.ts, log.ts).
 // Stages do not import each other: what they hand each other is a shape in src/base/. The sandbox (the
 // API emulator) and the benchmark are tools: no part of the job imports them. Tests may import anything,
@@ -7,7 +7,7 @@ const BASE = '^src/(base/|privacy/|errors\\.ts$|log\\.ts$)';
 const CONFIG = '^src/config/';
 const STATE_API = '^src/(state|api)/';
 const STAGES = '^src/(sources|ingest|plan|deliver|report)/';
-const RUN = '^src/(run/|sync\\.ts$)';
+const RUN = '^src/(run/|fleet/|sync\\.ts$)';
 const TOOLS = '^src/(sandbox|bench)/';
 
 module.exports = {

@@ -23,6 +23,7 @@ import { runContext, type RunContext } from './run/run-context.ts';
 import { pullExport } from './run/source-stage.ts';
 import { noStageFacts, throwIfStopped, timed, type StageFacts, type StagesEnd } from './run/stage-facts.ts';
 import { backUpBeforeCommit, openRunState } from './run/state-stage.ts';
+import type { SharedDelivery } from './deliver/shared-delivery.ts';
 import type { Source } from './sources/source.ts';
 import { acquireRunLock, type RunLock } from './state/run-lock.ts';
 import { createStagingArea } from './state/staging.ts';
@@ -35,6 +36,8 @@ export interface SyncDeps {
   signal?: AbortSignal;
   now?: () => Date;
   progress?: Progress;
+  /** In a fleet (src/fleet/): the request cap and token cache the merchants share. */
+  shared?: SharedDelivery;
 }
 
 export type { SyncResult };

@@ -8,26 +8,35 @@ export interface TokenCache {
   invalidate(token: string): void;
 }
 
-export function createTokenCache(fetchToken: () => Promise<{ token: string; expiresAt: number }>, now: () => number = Date.now): TokenCache {
-  let cached: { token: string; refreshAt: number } | undefined;
-  let inFlight: Promise<string> | undefined;
+/**
+ * What a cache holds: the token and the fetch under way. Caches handed the same state share the token,
+ * each fetching through its own `fetchToken` when it needs a new one (a fleet's merchants with the same
+ * partner keys: src/deliver/shared-delivery.ts).
+ */
+export interface TokenState {
+  cached?: { token: string; refreshAt: number } | undefined;
+  inFlight?: Promise<string> | undefined;
+}
+
+export function createTokenCache(fetchToken: () => Promise<{ token: string; expiresAt: number }>, now: () => number = Date.now, state: TokenState = {}): TokenCache {
   return {
     get() {
+      const { cached } = state;
       if (cached && now() < cached.refreshAt) return Promise.resolve(cached.token);
-      inFlight ??= fetchToken()
+      state.inFlight ??= fetchToken()
         .then(({ token, expiresAt }) => {
           const lifetime = expiresAt - now();
           // 60 s margin, or half the lifetime for short-lived (test) tokens.
-          cached = { token, refreshAt: expiresAt - Math.min(60_000, lifetime / 2) };
+          state.cached = { token, refreshAt: expiresAt - Math.min(60_000, lifetime / 2) };
           return token;
         })
         .finally(() => {
-          inFlight = undefined;
+          state.inFlight = undefined;
         });
-      return inFlight;
+      return state.inFlight;
     },
     invalidate(token) {
-      if (cached?.token === token) cached = undefined;
+      if (state.cached?.token === token) state.cached = undefined;
     },
   };
 }

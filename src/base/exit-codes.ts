@@ -28,6 +28,27 @@ export const EXIT_MEANINGS: readonly (readonly [number, string])[] = [
 /** "0 done … · 1 failed · …", for help texts. */
 export const exitCodesText = (separator = ' · ') => EXIT_MEANINGS.map(([code, meaning]) => `${code} ${meaning}`).join(separator);
 
+/**
+ * Exit codes from worst to best: a fleet exits with its worst merchant's (README "Partner mode"). A failure
+ * (1) is the least known state; a configuration error (2) and a guard's refusal (4) each wait for a person
+ * but are understood; a partial run (3) and a held lock (75) are retried by the next run on their own;
+ * rejected rows under --fail-on-rejects (5) were synced; 0 is done. A code not listed counts as a failure.
+ */
+export const EXIT_SEVERITY: readonly number[] = [EXIT.fatal, EXIT.usage, EXIT.refused, EXIT.partial, EXIT.locked, EXIT.rejects, EXIT.ok];
+
+/** 0 for the worst exit code, larger for better ones (see EXIT_SEVERITY). */
+export function exitSeverity(code: number): number {
+  const rank = EXIT_SEVERITY.indexOf(code);
+  return rank < 0 ? 0 : rank;
+}
+
+/** The worst of some exit codes (0 when there are none). */
+export function worstExitCode(codes: Iterable<number>): number {
+  let worst: number = EXIT.ok;
+  for (const code of codes) if (exitSeverity(code) < exitSeverity(worst)) worst = code;
+  return worst;
+}
+
 const OF_STATUS: Record<RunStatus, number> = { succeeded: EXIT.ok, skipped: EXIT.ok, 'dry-run': EXIT.ok, partial: EXIT.partial, failed: EXIT.fatal, refused: EXIT.refused };
 
 /**

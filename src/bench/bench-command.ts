@@ -35,6 +35,9 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --no-change-budget-min M   auto: largest estimated first real run at the large size (default 15)
   --growth-members N         size of the nightly sequence for the state file's growth and item bytes (default 100000; --quick 2000)
   --growth-nights N          nights of change after night 2, and the history window they fill (default 14)
+  --fleet-merchants N        partner mode: merchants in one fleet dry run (default 20; --quick 5)
+  --fleet-members N          members per fleet merchant (default 10000; --quick 2000)
+  --merchant-concurrency N   merchants planned at once in the fleet (default 4)
   --repeat K                 plan-ratio pairs (interleaved) and delivery runs: best of K (default 2; --quick 3)
   --profile                  also profile a dry run at the large size (--cpu-prof) and summarise it
   --keep-work                keep the runs' state files and reports under bench/work/
@@ -60,6 +63,9 @@ const OPTIONS = {
   'growth-members': { type: 'string' },
   'growth-nights': { type: 'string' },
   repeat: { type: 'string' },
+  'fleet-merchants': { type: 'string' },
+  'fleet-members': { type: 'string' },
+  'merchant-concurrency': { type: 'string' },
   profile: { type: 'boolean' },
   'keep-work': { type: 'boolean' },
   'data-dir': { type: 'string' },
@@ -95,6 +101,9 @@ export function benchOptionsFrom(args: readonly string[], log: (line: string) =>
     growthMembers: count('growth-members', quick ? 2_000 : 100_000),
     growthNights: count('growth-nights', 14),
     repeat: count('repeat', quick ? 3 : 2),
+    fleetMerchants: count('fleet-merchants', quick ? 5 : 20),
+    fleetMembers: count('fleet-members', quick ? 2000 : 10_000, 10),
+    fleetMerchantConcurrency: count('merchant-concurrency', 4),
     profile: flags.profile ?? false,
     keepWork: flags['keep-work'] ?? false,
     dataDir: resolve(flags['data-dir'] ?? join(BENCH_DIR, 'data')),

@@ -29,6 +29,10 @@ export interface BenchOptions {
   growthMembers: number;
   /** Nights of 2% change after night 2, and the history window they fill (issue: 14). */
   growthNights: number;
+  /** Partner mode (issue 18): merchants in one fleet process, members each, merchants planned at once. */
+  fleetMerchants: number;
+  fleetMembers: number;
+  fleetMerchantConcurrency: number;
   /** Plan-ratio repetitions (interleaved parse/dry-run pairs; the best of each counts). */
   repeat: number;
   /** Profile one extra (unmeasured) dry run at the large size with --cpu-prof. */

@@ -21,6 +21,22 @@ export interface DryRunFigures {
   memory: MemorySample[];
 }
 
+/** Partner mode: one fleet dry run of N merchants against each merchant's dry run alone (fleet-figures.ts). */
+export interface FleetFigures {
+  merchants: number;
+  membersPerMerchant: number;
+  merchantConcurrency: number;
+  /** The fleet run's duration (its report), and the process's wall time. */
+  fleetMs: number;
+  fleetWallMs: number;
+  /** Each merchant's dry run alone (its report's total), and their sum. */
+  aloneMs: number[];
+  aloneSumMs: number;
+  planRatio: number;
+  peakRssMb: number | null;
+  load: [number, number];
+}
+
 export interface RateLimitedRound {
   events: number;
   deliverMs: number;
@@ -54,6 +70,8 @@ export interface BenchResults {
   rateLimitEfficiency: number;
   rateLimit429Share: number;
   autoVsBestFixed: number;
+  /** Partner mode: the fleet dry run and the merchants alone (fleet-figures.ts). */
+  fleet: FleetFigures;
   /** Every figure against its target. */
   figures: { key: FigureKey; value: number | null; target: string; pass: boolean }[];
   exports: Record<string, { dir: string; rowsNight1: number; bytesNight1: number; generatedMs?: number; generatorPeakRssMb?: number }>;

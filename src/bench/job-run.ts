@@ -60,7 +60,7 @@ export async function runJob(options: JobRunOptions): Promise<JobRun> {
 }
 
 /** The benchmark's environment minus LOYALTY_SYNC_* settings a developer may have exported. */
-function jobEnvironment(): NodeJS.ProcessEnv {
+export function jobEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (!name.startsWith('LOYALTY_SYNC_') && !name.startsWith('VIPPS_')) env[name] = value;

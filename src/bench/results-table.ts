@@ -3,7 +3,7 @@ import type { BenchResults } from './run-benchmark.ts';
 import { describeBound, FIGURES, type FigureKey } from './targets.ts';
 
 export function resultsTable(results: BenchResults): string {
-  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed, stateFile, stateGrowth } = results;
+  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed, stateFile, stateGrowth, fleet } = results;
   const n = (value: number) => value.toLocaleString('en-US');
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const large = plan.dryRuns[String(params.members)]!;
@@ -22,6 +22,8 @@ export function resultsTable(results: BenchResults): string {
     stateGrowth14Nights: `${n(stateGrowth.lastBytes)} ÷ ${n(stateGrowth.afterNight2Bytes)} bytes, ${stateGrowth.nights.length} nights at ${n(stateGrowth.members)} members, window ${stateGrowth.windowNights} nights`,
     stateOpenMs1M: `at ${n(stateFile.members)} members (best of ${stateFile.openMs.rounds.join(', ')} ms)`,
     itemBytesRatio: `${n(stateGrowth.itemBytes.autoBytes)} ÷ ${n(stateGrowth.itemBytes.syncedBytes)} bytes at ${n(stateGrowth.members)} members; coupon and stamp-card events alone ${stateGrowth.itemBytes.setEventsRatio}`,
+    fleetPlanRatio: `fleet ${s(fleet.fleetMs)} ÷ ${s(fleet.aloneSumMs)} (${n(fleet.merchants)} merchants × ${n(fleet.membersPerMerchant)} members, ${fleet.merchantConcurrency} at once; each alone ${s(Math.min(...fleet.aloneMs))}–${s(Math.max(...fleet.aloneMs))}; wall ${s(fleet.fleetWallMs)})`,
+    fleetPeakRssMb: `${n(fleet.merchants)} merchants × ${n(fleet.membersPerMerchant)} members, ${fleet.merchantConcurrency} at once, one process`,
   };
   const rows = FIGURES.map((figure) => {
     const entry = results.figures.find((candidate) => candidate.key === figure.key)!;

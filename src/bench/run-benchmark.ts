@@ -9,6 +9,7 @@ import type { BenchResults } from './bench-results.ts';
 import { openWorkspace } from './bench-workspace.ts';
 import { measureAutoVsFixed, measureRateLimited } from './adaptive-delivery.ts';
 import { measureDeliveryEfficiency } from './delivery-efficiency.ts';
+import { measureFleet } from './fleet-figures.ts';
 import { dryRun } from './dry-run.ts';
 import { round2, round3, seconds } from './figure-format.ts';
 import { JOB_NODE_FLAGS } from './job-run.ts';
@@ -62,7 +63,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   // 6. The state file over nights of change (issue 17), and the bytes --item-events auto saves.
   const stateGrowth = await measureStateGrowth(work, options);
 
-  // 7. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
+  // 7. Partner mode: many merchants planned in one fleet process vs each alone.
+  const fleet = await measureFleet(work, options);
+
+  // 8. Optional: where the dry run's CPU time goes (an extra run: profiling slows it down).
   const profile = options.profile ? await profileDryRun(work, large, join(options.workDir, 'profiles')) : undefined;
 
   const noChangeDryMs = plan.dryRuns[String(noChange.members)]?.wallMs ?? (await dryRun(await work.exportOf(noChange.members), join(work.runs, 'dry-no-change'), noChange.members)).wallMs;
@@ -85,6 +89,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     stateGrowth14Nights: stateGrowth.ratio,
     stateOpenMs1M: noChange.stateFile.openMs.best,
     itemBytesRatio: stateGrowth.itemBytes.ratio,
+    fleetPlanRatio: fleet.planRatio,
+    fleetPeakRssMb: fleet.peakRssMb,
   };
   const finished = new Date();
   return {
@@ -107,6 +113,9 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       growthMembers: options.growthMembers,
       growthNights: options.growthNights,
       repeat: options.repeat,
+      fleetMerchants: options.fleetMerchants,
+      fleetMembers: options.fleetMembers,
+      fleetMerchantConcurrency: options.fleetMerchantConcurrency,
       profile: options.profile,
       dataDir: options.dataDir,
       jobNodeFlags: JOB_NODE_FLAGS,
@@ -128,6 +137,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     rateLimitEfficiency,
     rateLimit429Share,
     autoVsBestFixed,
+    fleet,
     figures: FIGURES.map((figure) => ({
       key: figure.key,
       value: values[figure.key],

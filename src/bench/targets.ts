@@ -15,7 +15,9 @@ export type FigureKey =
   | 'stateBytesPerMember'
   | 'stateGrowth14Nights'
   | 'stateOpenMs1M'
-  | 'itemBytesRatio';
+  | 'itemBytesRatio'
+  | 'fleetPlanRatio'
+  | 'fleetPeakRssMb';
 
 export interface Bound {
   op: '<=' | '>=';
@@ -48,6 +50,8 @@ export const FIGURES: readonly FigureSpec[] = [
   { key: 'stateGrowth14Nights', label: 'state file after 14 nights of 2% change ÷ after night 2', target: { op: '<=', limit: 1.1 }, format: ratio },
   { key: 'stateOpenMs1M', label: 'opening the state file up to the lock (ms)', target: { op: '<=', limit: 1000 }, format: whole },
   { key: 'itemBytesRatio', label: 'bytes a 2%-change night sends, --item-events auto ÷ synced', target: { op: '<=', limit: 0.5 }, format: ratio },
+  { key: 'fleetPlanRatio', label: "fleet dry run ÷ sum of the merchants' alone", target: { op: '<=', limit: 1.2 }, format: ratio },
+  { key: 'fleetPeakRssMb', label: 'peak RSS of the fleet dry run (MB)', target: { op: '<=', limit: 256 }, format: whole },
 ];
 
 export function meets(value: number | null | undefined, bound: Bound): boolean {

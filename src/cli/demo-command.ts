@@ -20,13 +20,15 @@ const NIGHTS = ['night-1', 'night-2'];
 const DEMO_OPTIONS: readonly OptionSpec[] = [
   { key: 'out', flag: 'out', type: 'string', help: 'folder for the state file and reports (default: a new temp folder)' },
   { key: 'logLevel', flag: 'log-level', type: 'string', help: 'log level on stderr (default warn)' },
+  { key: 'fleet', flag: 'fleet', type: 'boolean', help: 'partner mode: samples/fleet/ (three merchants, one broken) through `fleet`' },
 ];
 const DEMO_CREDENTIALS = { clientId: 'demo-client', clientSecret: 'demo-secret', subscriptionKey: 'demo-key', merchantSerialNumber: '123456' };
 
-const DEMO_HELP = `Usage: loyalty-sync demo [--out <folder>] [--log-level <level>]
+const DEMO_HELP = `Usage: loyalty-sync demo [--fleet] [--out <folder>] [--log-level <level>]
 
 Starts the sandbox, runs samples/night-1 then samples/night-2 through the real job, prints what happened
-and where the reports are, stops the sandbox.`;
+and where the reports are, stops the sandbox. --fleet: samples/fleet/ through 'fleet' instead (partner
+mode: three merchants, one with a broken export).`;
 
 export async function demoCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { flags } = parseFlags(args, DEMO_OPTIONS);
@@ -35,6 +37,7 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
     return EXIT.ok;
   }
   const out = (flags.out as string | undefined) ?? mkdtempSync(join(tmpdir(), 'loyalty-sync-demo-'));
+  if (flags.fleet) return (await import('./demo-fleet.ts')).demoFleet(out, (flags['log-level'] as string | undefined) ?? 'warn', io);
   const sandbox = await startSandbox();
   io.stdout.write(`Sandbox Loyalty API on ${sandbox.url}; state and reports in ${out}\n\n`);
   let healthy = true;

@@ -17,6 +17,7 @@ const USAGE = `Usage: loyalty-sync <command> [options]
 
 Commands:
   run        one sync: export → changes → Loyalty API → snapshot → report
+  fleet      partner mode: 'run' for every merchant of a fleet file, and a fleet report
   schedule   run 'run' on a cron schedule in this process
   validate   check export files; print every rejected row
   status     the last runs recorded in a state file
@@ -32,6 +33,7 @@ type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 // Each command loads its own modules: `status` need not pay for the HTTP client, `run` not for the sandbox.
 const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run-command.ts')).runCommand,
+  fleet: async () => (await import('./fleet-command.ts')).fleetCommand,
   schedule: async () => (await import('./schedule-command.ts')).scheduleCommand,
   validate: async () => (await import('./validate-command.ts')).validateCommand,
   status: async () => (await import('./status-command.ts')).statusCommand,

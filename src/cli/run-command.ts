@@ -7,6 +7,7 @@ import { openSource } from '../sources/open-source.ts';
 import { runSync } from '../sync.ts';
 import { parseFlags } from './args.ts';
 import { createCliLogger } from './cli-logger.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 import type { CommandIo } from './io.ts';
 
 const RUN_HELP = `Usage: loyalty-sync run --source <folder | sftp://user@host[:port]/path> [options]
@@ -29,14 +30,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
   const config = loadConfig(RUN_COMMAND, flags, io.env);
   const { logger, terminal } = await createCliLogger(config.logLevel, process.stderr, io.env);
   const source = openSource(config.source, config);
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(130);
-    logger.warn({ stage: 'run', signal }, 'stopping: no new members are started; in-flight requests finish (signal again to quit at once)');
-    stop.abort();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const stop = stopOnSignals(logger, 'run', 'no new members are started');
   try {
     const progress = createProgress({ logger, intervalMs: config.progressSeconds * 1000, ...(terminal && { terminal }) });
     const { report, reportPath } = await runSync({ config, source, logger, signal: stop.signal, progress });
@@ -44,8 +38,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
     if (report.status === 'dry-run') io.stdout.write(planSummary(report));
     return report.exitCode;
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    stop.release();
     await source.close();
   }
 }

@@ -9,10 +9,10 @@ import { keysAt } from './schema-walk.ts';
 import { SFTP_SECRET_ENV } from './source-settings.ts';
 
 /** Read from env (or the config file) only, never a flag: a webhook URL is a secret (Slack's carries a token). */
-const NOTIFY_URL_ENV = 'LOYALTY_SYNC_NOTIFY_URL';
+export const NOTIFY_URL_ENV = 'LOYALTY_SYNC_NOTIFY_URL';
 
 /** Credentials come only from env or the config file: a flag would show in `ps` and shell history. */
-const CREDENTIAL_ENV = {
+export const CREDENTIAL_ENV = {
   clientId: 'VIPPS_CLIENT_ID',
   clientSecret: 'VIPPS_CLIENT_SECRET',
   subscriptionKey: 'VIPPS_SUBSCRIPTION_KEY',
@@ -100,21 +100,29 @@ function describeIssues(command: CommandOptions, issues: readonly z.core.$ZodIss
  * a word (`"dryrun": true`, and a live run is sent). Nested objects too.
  */
 function refuseUnknownKeys(file: Record<string, unknown>, path: string): void {
-  const problems: string[] = [];
-  const check = (object: Record<string, unknown>, at: string[]) => {
-    const known = new Set(COMMANDS.flatMap((command) => keysAt(command.schema, at)));
-    if (known.size === 0) return;
-    for (const [key, value] of Object.entries(object)) {
-      const where = [...at, key].join('.');
-      if (!known.has(key)) problems.push(`"${where}": unknown key${didYouMean(key, known, (name) => `"${[...at, name].join('.')}"`)}`);
-      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) check(value as Record<string, unknown>, [...at, key]);
-    }
-  };
-  check(file, []);
+  const problems = unknownKeyProblems(file, (at) => COMMANDS.flatMap((command) => keysAt(command.schema, at)));
   if (problems.length > 0) throw new ConfigError(`config file ${path}:\n  ${problems.join('\n  ')}`);
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
+/**
+ * Every key of `object`, at any depth, that `knownAt` (the keys known at a path) does not list, each with
+ * the known key it resembles. A path where nothing is known (a free-form record) is not checked.
+ */
+export function unknownKeyProblems(object: Record<string, unknown>, knownAt: (at: string[]) => string[], prefix = ''): string[] {
+  const problems: string[] = [];
+  const check = (node: Record<string, unknown>, at: string[]) => {
+    const known = new Set(knownAt(at));
+    if (known.size === 0) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (!known.has(key)) problems.push(`"${prefix}${[...at, key].join('.')}": unknown key${didYouMean(key, known, (name) => `"${prefix}${[...at, name].join('.')}"`)}`);
+      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) check(value as Record<string, unknown>, [...at, key]);
+    }
+  };
+  check(object, []);
+  return problems;
+}
+
+export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -154,7 +162,7 @@ export function mergeSecretsFromEnv(merged: Record<string, unknown>, key: string
   if (Object.keys(values).length > 0) merged[key] = values;
 }
 
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
   let node = target;
   for (const key of keys.slice(0, -1)) {

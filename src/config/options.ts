@@ -105,6 +105,21 @@ export const SCHEDULE_OPTIONS: readonly OptionSpec[] = [
   ...RUN_OPTIONS,
 ];
 
+/** Run options that are each merchant's own in a fleet (or made from the fleet's folders): no fleet flag sets them for all. */
+const PER_MERCHANT_KEYS = new Set(['source', 'state', 'reportDir', 'shard', 'logLevel']);
+
+/** `fleet`: the fleet's own options (config file keys at the top). */
+export const FLEET_OPTIONS: readonly OptionSpec[] = [
+  { key: 'stateDir', flag: 'state-dir', type: 'string', help: "folder of the merchants' state files: <state-dir>/<id>/loyalty-sync.sqlite" },
+  { key: 'reportDir', flag: 'report-dir', type: 'string', help: "folder of the merchants' reports, <report-dir>/<id>/, and the fleet's, <report-dir>/fleet/" },
+  { key: 'merchantConcurrency', flag: 'merchant-concurrency', type: 'string', help: 'merchants synced at once' },
+  { key: 'maxRequestsInFlight', flag: 'max-requests-in-flight', type: 'string', help: 'requests in flight at once across every merchant' },
+  { key: 'partition', flag: 'partition', type: 'string', help: 'i/K: only the merchants whose id hashes to i' },
+  { key: 'logLevel', flag: 'log-level', type: 'string', help: 'fatal | error | warn | info | debug | trace | silent' },
+];
+
+/** `fleet`: the run options its flags and env set for every merchant (over the file's `defaults` and merchants). */
+export const FLEET_MERCHANT_OPTIONS: readonly OptionSpec[] = RUN_OPTIONS.filter((spec) => !PER_MERCHANT_KEYS.has(spec.key));
 
 const STATE_OPTION: OptionSpec = { key: 'state', flag: 'state', type: 'string', help: 'state file' };
 const TIME_ZONE_OPTION = INGEST_OPTIONS.find((spec) => spec.key === 'timeZone')!;

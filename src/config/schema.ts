@@ -8,8 +8,8 @@ import { flag, int, path, timeZone } from './option-values.ts';
 import { dropFolderSettingsSchema, fileGlobsSchema, sftpSettingsSchema } from './source-settings.ts';
 
 /** Where the state file is when no option says. */
-const DEFAULT_STATE = 'loyalty-sync.sqlite';
-const DEFAULT_REPORT_DIR = 'reports';
+export const DEFAULT_STATE = 'loyalty-sync.sqlite';
+export const DEFAULT_REPORT_DIR = 'reports';
 const DEFAULT_TIME_ZONE = 'Europe/Oslo';
 // Every credential and plugin name travels in an HTTP header: a line break (a secret pasted with its
 // trailing newline) or another control character would split or break the request. Only what a header
@@ -19,7 +19,8 @@ const sentInHeader = (schema: z.ZodString) =>
   schema.regex(HEADER_SAFE, 'is sent as an HTTP header and must not contain line breaks (CR/LF) or other control characters; check for a trailing newline');
 const headerValue = sentInHeader(z.string().min(1).max(SYSTEM_HEADER_MAX_LENGTH, `at most ${SYSTEM_HEADER_MAX_LENGTH} characters (a Vipps-System-* header)`));
 
-const shard = z
+/** `i/N` (`--shard`, and a fleet's `--partition`): part i of N. */
+export const partOfN = z
   .string()
   .regex(/^\d+\/\d+$/, 'expected i/N, e.g. 0/4')
   .transform((text) => {
@@ -54,6 +55,8 @@ const dialectSchema = z
   .prefault({});
 
 /** What reading CSV files needs (the `validate` command needs only this part). */
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
 export const ingestConfigSchema = z.object({
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code like NO').default('NO'),
   timeZone: timeZone.default(DEFAULT_TIME_ZONE),
@@ -120,7 +123,7 @@ export const runConfigSchema = ingestConfigSchema.extend({
   archiveRetentionDays: int(0, 36_500).default(30),
   /** Exit 5 instead of 0 when a run (or dry run) succeeded but rejected rows or left members untouched. */
   failOnRejects: flag.default(false),
-  shard: shard.optional(),
+  shard: partOfN.optional(),
   maxDeletePercent: z.coerce.number().min(0).max(100).default(5),
   /** Refuse a run in which more than this % of known members would lose a field's value or have a set emptied. */
   maxClearPercent: z.coerce.number().min(0).max(100).default(10),
@@ -156,7 +159,7 @@ export const runConfigSchema = ingestConfigSchema.extend({
   ingestThreads: int(1, 4).default(() => Math.min(2, availableParallelism())),
   /** Off a terminal, one progress log line this often. */
   progressSeconds: z.coerce.number().positive().default(30),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: logLevel.default('info'),
   /** Required unless --dry-run; only from env (VIPPS_*) or the config file, never from flags. */
   credentials: credentialsSchema.optional(),
   // prefault, not default: zod 4's .default({}) would skip the inner defaults.

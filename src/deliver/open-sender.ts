@@ -8,6 +8,7 @@ import type { RetryPolicy } from './backoff.ts';
 import { type Concurrency, createConcurrency } from './concurrency.ts';
 import { createTokenFetcher } from './fetch-token.ts';
 import { createRateCap } from './rate-cap.ts';
+import type { SharedDelivery } from './shared-delivery.ts';
 import { createEventSender, type EventSender } from './send-event.ts';
 import type { Telemetry } from './telemetry.ts';
 
@@ -27,6 +28,8 @@ export interface SenderOptions {
   telemetry: Telemetry;
   /** Throws when the run may no longer send (it lost its lock): checked before every attempt. */
   checkBeforeSend: () => void;
+  /** In a fleet: the cap on requests in flight and the token cache the merchants share. */
+  shared?: SharedDelivery;
 }
 
 /** The run's one connection pool to the API, its token cache, retry policy, concurrency and rate cap, from the config. */
@@ -48,12 +51,15 @@ export function openSender(config: RunConfig, options: SenderOptions): OpenSende
     maxDelayMs: config.retryMaxDelayMs,
     ...(config.deadlineMinutes && { deadline: options.startedAt.getTime() + config.deadlineMinutes * 60_000 }),
   };
+  const { shared } = options;
+  const requestToken = shared ? () => shared.request(connection.requestToken) : connection.requestToken;
   const health = createApiHealth(config.apiUrl);
   const onRetry = (info: object) => options.logger.debug({ stage: 'deliver', ...info }, 'retrying');
-  const fetchToken = createTokenFetcher({ request: connection.requestToken, policy, health, onRetry, ...(options.signal && { signal: options.signal }) });
+  const fetchToken = createTokenFetcher({ request: requestToken, policy, health, onRetry, ...(options.signal && { signal: options.signal }) });
   const send = createEventSender({
     post: connection.postEvent,
-    tokens: createTokenCache(fetchToken),
+    tokens: createTokenCache(fetchToken, Date.now, shared?.tokenStateFor(config.apiUrl, config.credentials!)),
+    ...(shared && { requestSlot: shared.request }),
     policy,
     health,
     ...(config.maxRate && { rateCap: createRateCap(config.maxRate) }),

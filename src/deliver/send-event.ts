@@ -47,6 +47,8 @@ export interface SenderDeps {
   rateCap?: RateCap;
   /** Throws when this run may no longer send (it lost its lock); called before every attempt. */
   checkBeforeSend?: () => void;
+  /** A fleet's cap on requests in flight (shared-delivery.ts): each attempt waits for a place; its latency counts from there. */
+  requestSlot?: <T>(send: () => Promise<T>) => Promise<T>;
   now?: () => number;
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -70,6 +72,7 @@ export function createEventSender(deps: SenderDeps): EventSender {
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? abortableSleep;
   const { policy } = deps;
+  const slot = deps.requestSlot ?? ((send) => send());
   // Shared by every worker: after a 429 nobody sends until the API's Retry-After has passed.
   let pausedUntil = 0;
 
@@ -97,12 +100,20 @@ export function createEventSender(deps: SenderDeps): EventSender {
         if (signal?.aborted) return failed('RUN_INTERRUPTED', attempt - 1, 'run interrupted');
         throw error; // the token endpoint gave up or refused our credentials: fatal for the whole run
       }
-      deps.checkBeforeSend?.();
-      let answer: HttpAnswer;
-      const sentAt = now();
-      try {
-        answer = await deps.post(body, token);
-      } catch (error) {
+      let sentAt = now();
+      // The lock is checked once the request has its place under a fleet's cap, right before it goes (a
+      // wait for a place must not outlast the lock); what the check throws ends the send, unlike a failed post.
+      const posted = await slot(async () => {
+        deps.checkBeforeSend?.();
+        sentAt = now();
+        try {
+          return { answer: await deps.post(body, token) };
+        } catch (error) {
+          return { error };
+        }
+      });
+      if ('error' in posted) {
+        const { error } = posted;
         if (isSyncError(error)) throw error;
         deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, accepted: false });
         if (failedToConnect(error)) deps.health?.couldNotConnect(error);
@@ -111,6 +122,7 @@ export function createEventSender(deps: SenderDeps): EventSender {
         await waitBeforeRetry(attempt, undefined, last.detail, signal);
         continue;
       }
+      const { answer } = posted;
       deps.health?.answered();
       const accepted = answer.status >= 200 && answer.status < 300 && isAcceptance(answer.text, eventId);
       deps.onAttempt?.({ startedAt: sentAt, latencyMs: now() - sentAt, status: answer.status, accepted });

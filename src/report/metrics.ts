@@ -21,11 +21,11 @@ export interface MetricsOptions {
 
 export const METRICS_FILE = 'metrics.prom';
 
-interface Sample {
+export interface Sample {
   labels?: Record<string, string>;
   value: number;
 }
-interface Family {
+export interface Family {
   name: string;
   help: string;
   samples: Sample[];
@@ -35,7 +35,13 @@ const MEMBER_CHANGES = ['new', 'changed', 'unchanged', 'deleted', 'failed', 'unt
 const STAGES = ['drain', 'ingest', 'plan', 'deliver'] as const;
 
 export function renderMetrics(report: RunReport, options: MetricsOptions): string {
-  const seconds = (ms: number) => ms / 1000;
+  return renderFamilies(runMetricFamilies(report, options), { sync_job: options.job, ...(report.options.shard && { shard: report.options.shard }) });
+}
+
+const seconds = (ms: number) => ms / 1000;
+
+/** The families of one run's metrics (a fleet puts every merchant's together, each with its `merchant` label). */
+export function runMetricFamilies(report: RunReport, options: Omit<MetricsOptions, 'job'>): Family[] {
   const finishedAt = Date.parse(report.finishedAt);
   const lastSuccess = report.status === 'succeeded' ? finishedAt : options.lastSuccessAt?.getTime();
   const failedByAction = failuresByAction(report);
@@ -115,8 +121,11 @@ export function renderMetrics(report: RunReport, options: MetricsOptions): strin
       samples: (['p50', 'p95', 'max'] as const).map((stat) => ({ labels: { stat }, value: seconds(report.delivery.latencyMs[stat]) })),
     },
   ];
+  return families;
+}
 
-  const common: Record<string, string> = { sync_job: options.job, ...(report.options.shard && { shard: report.options.shard }) };
+/** The text format: each family's HELP and TYPE, then its samples, each with the `common` labels first. */
+export function renderFamilies(families: readonly Family[], common: Record<string, string>): string {
   const text = families
     .map((family) =>
       [

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Backfill } from '../config/backfill.ts';
 import type { RunConfig } from '../config/schema.ts';
 import type { OpenSender } from '../deliver/open-sender.ts';
+import type { SharedDelivery } from '../deliver/shared-delivery.ts';
 import { createTelemetry, type Telemetry } from '../deliver/telemetry.ts';
 import type { Logger } from '../log.ts';
 import type { Progress } from '../report/progress.ts';
@@ -30,6 +31,8 @@ export interface RunDeps {
   store: StateStore;
   lock: RunLock;
   backfill?: Backfill;
+  /** In a fleet: what the merchants share when they send (src/deliver/shared-delivery.ts). */
+  shared?: SharedDelivery;
 }
 
 export interface RunContext extends Readonly<RunDeps> {
@@ -86,6 +89,7 @@ function runSender(deps: RunDeps, telemetry: Telemetry): RunSender {
         logger: deps.logger,
         telemetry,
         checkBeforeSend: () => deps.lock.assertHeld(),
+        ...(deps.shared && { shared: deps.shared }),
         ...(signal && { signal }),
       });
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -3,7 +3,9 @@
 //
 // Format (UTF-8, one JSON value per line, each line ends with "\n"):
 //   line 1:  {"format":"loyalty-sync-sandbox-events","version":1}
-//   line 2+: {"receivedAt":"<ISO 8601>","event":<the accepted request body as parsed JSON>}
+//   line 2+: {"receivedAt":"<ISO 8601>","merchantSerialNumber":"<its header>","event":<the accepted request body as parsed JSON>}
+//            (a line without "merchantSerialNumber", written before the sandbox kept merchants apart, is
+//            replayed as a request without one)
 // Only newly accepted events are logged; duplicates and refused requests are not. The body is the
 // dedup body too: replay re-validates it, recomputes its digest and re-applies it in file order, so
 // members, dedup memory, recorded events and the derived counters (accepted, byAction, anomalies) come
@@ -22,6 +24,8 @@ const CHUNK_BYTES = 1 << 20;
 
 export interface LoggedEvent {
   receivedAt: string;
+  /** '' when the line names none. */
+  merchantSerialNumber: string;
   event: unknown;
   /** 1-based line in the file, for error messages. */
   line: number;
@@ -45,8 +49,8 @@ export class EventLogFile {
   }
 
   /** Appends one accepted event; throws if the write fails, so the caller answers 5xx and applies nothing. */
-  append(receivedAt: string, event: unknown): void {
-    this.#write({ receivedAt, event });
+  append(receivedAt: string, merchantSerialNumber: string, event: unknown): void {
+    this.#write({ receivedAt, merchantSerialNumber, event });
   }
 
   /** Empties the log (POST /_sandbox/reset). */
@@ -120,11 +124,11 @@ function checkHeader(path: string, value: unknown): void {
 }
 
 function toEntry(path: string, line: number, value: unknown): LoggedEvent {
-  const entry = value as { receivedAt?: unknown; event?: unknown } | null;
-  if (typeof entry?.receivedAt !== 'string' || entry.event === undefined) {
-    throw corrupt(path, line, 'expected {"receivedAt": "<ISO 8601>", "event": {…}}');
+  const entry = value as { receivedAt?: unknown; merchantSerialNumber?: unknown; event?: unknown } | null;
+  if (typeof entry?.receivedAt !== 'string' || entry.event === undefined || (entry.merchantSerialNumber !== undefined && typeof entry.merchantSerialNumber !== 'string')) {
+    throw corrupt(path, line, 'expected {"receivedAt": "<ISO 8601>", "merchantSerialNumber": "…", "event": {…}}');
   }
-  return { receivedAt: entry.receivedAt, event: entry.event, line };
+  return { receivedAt: entry.receivedAt, merchantSerialNumber: (entry.merchantSerialNumber as string | undefined) ?? '', event: entry.event, line };
 }
 
 export function corrupt(path: string, line: number, message: string): StateError {

@@ -9,19 +9,27 @@ import { bodyDigest } from './canonical-json.ts';
 import type { EventLogFile } from './event-log-file.ts';
 import { validateEventBody } from './event-validation.ts';
 import type { FaultInjector, FaultPlan } from './fault-injector.ts';
+import type { MerchantFaults } from './merchant-faults.ts';
 import { misbehavingErrorBody } from './error-answers.ts';
 import { type FieldIssue, gatewayBody, isJsonContentType, MAX_BODY_BYTES, parseJsonBody, type ProblemInit, problemBody, readBody, sendJson, sendText } from './http-messages.ts';
 import type { SandboxState } from './sandbox-state.ts';
-import { countStatus } from './sandbox-stats.ts';
+import type { Counter } from './sandbox-state.ts';
 
 export interface EventsRouteContext {
   state: SandboxState;
-  faults: FaultInjector;
+  faults: MerchantFaults;
   tokens: AccessTokens;
   log: EventLogFile | undefined;
   now: () => number;
   /** Resolves after `ms`; never resolves once the sandbox closes (the socket is gone by then). */
   sleep(ms: number): Promise<void>;
+}
+
+/** One request's view: its merchant's faults, and its counters (the sandbox's and its merchant's). */
+interface RequestContext extends Omit<EventsRouteContext, 'faults'> {
+  merchantSerialNumber: string;
+  faults: FaultInjector;
+  count(counter: Counter): void;
 }
 
 interface Reply {
@@ -46,44 +54,47 @@ const SYSTEM_HEADER_MAX = 30;
 export function createEventsHandler(ctx: EventsRouteContext): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const arrivedAt = performance.now();
-    const { stats } = ctx.state;
-    stats.requests += 1;
-    const plan = ctx.faults.plan();
+    // The merchant is known from the headers, before the body: its faults decide what this request meets.
+    const merchantSerialNumber = headerValue(req.headers, 'Merchant-Serial-Number') ?? '';
+    const count = (counter: Counter) => ctx.state.count(merchantSerialNumber, counter);
+    const request: RequestContext = { ...ctx, merchantSerialNumber, faults: ctx.faults.of(merchantSerialNumber), count };
+    count('requests');
+    const plan = request.faults.plan();
     if (plan.reset) {
-      stats.resets += 1;
+      count('resets');
       req.socket.destroy();
       return;
     }
     const body = await readBody(req);
-    const reply = decideEvent(ctx, req.headers, body, plan);
+    const reply = decideEvent(request, req.headers, body, plan);
     // Injected latency is the time from the request's arrival to its answer, as a client of a slow API
     // sees it: the sandbox's own reading and processing count towards it. With a capacity, that time is
     // spent in one of the service's places, and a request finding them all taken waits for one first.
     const busyMs = Math.max(0, plan.delayMs - (performance.now() - arrivedAt));
-    if (plan.delayMs > 0) stats.delayed += 1;
-    if (ctx.faults.atCapacity) stats.queued += 1;
-    await ctx.faults.serve(() => (busyMs > 0 ? ctx.sleep(busyMs) : Promise.resolve()));
+    if (plan.delayMs > 0) count('delayed');
+    if (request.faults.atCapacity) count('queued');
+    await request.faults.serve(() => (busyMs > 0 ? ctx.sleep(busyMs) : Promise.resolve()));
     if (reply.drop) {
-      stats.drops += 1;
+      count('drops');
       req.socket.destroy();
       return;
     }
-    countStatus(stats, reply.status);
+    ctx.state.countStatus(merchantSerialNumber, reply.status);
     if (reply.nonJson) {
-      stats.nonJsonAnswers += 1;
+      count('nonJsonAnswers');
       sendText(res, 200, NON_JSON_OK, 'text/html; charset=utf-8');
       return;
     }
-    const answer = reply.status >= 400 ? misbehavingErrorBody(reply.body as Record<string, unknown>, req.headers, ctx.faults.faults) : reply.body;
+    const answer = reply.status >= 400 ? misbehavingErrorBody(reply.body as Record<string, unknown>, req.headers, request.faults.faults) : reply.body;
     sendJson(res, reply.status, answer, reply.headers, reply.contentType);
   };
 }
 
 /** Synchronous from here on, so dedup check and apply cannot interleave with another request. */
-function decideEvent(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
+function decideEvent(ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
   return (
     unauthorized(ctx, headers) ??
-    rateLimited(ctx, headers) ??
+    rateLimited(ctx) ??
     badHeaders(headers) ??
     wrongMerchant(ctx, headers) ??
     processBody(ctx, headers, body, plan)
@@ -91,10 +102,10 @@ function decideEvent(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body
 }
 
 /** The gateway's quota is per merchant: each serial number has its own bucket. */
-function rateLimited(ctx: EventsRouteContext, headers: IncomingHttpHeaders): Reply | undefined {
-  const retryAfter = ctx.faults.rateLimit(headerValue(headers, 'Merchant-Serial-Number') ?? '', ctx.now());
+function rateLimited(ctx: RequestContext): Reply | undefined {
+  const retryAfter = ctx.faults.rateLimit(ctx.merchantSerialNumber, ctx.now());
   if (retryAfter === undefined) return undefined;
-  ctx.state.stats.rateLimited += 1;
+  ctx.count('rateLimited');
   return {
     ...gateway(429, `Rate limit is exceeded. Try again in ${retryAfter} seconds.`),
     headers: { 'Retry-After': String(retryAfter) },
@@ -121,12 +132,12 @@ function badHeaders(headers: IncomingHttpHeaders): Reply | undefined {
 }
 
 /** The gateway's own checks: a subscription key and a valid token, before anything else is read. */
-function unauthorized(ctx: EventsRouteContext, headers: IncomingHttpHeaders): Reply | undefined {
+function unauthorized(ctx: RequestContext, headers: IncomingHttpHeaders): Reply | undefined {
   return refusal(ctx.tokens.checkGateway(headers));
 }
 
 /** With enforced credentials, the merchant serial number must be the one the credentials belong to. */
-function wrongMerchant(ctx: EventsRouteContext, headers: IncomingHttpHeaders): Reply | undefined {
+function wrongMerchant(ctx: RequestContext, headers: IncomingHttpHeaders): Reply | undefined {
   return refusal(ctx.tokens.checkMerchant(headers));
 }
 
@@ -135,7 +146,7 @@ function refusal(verdict: Verdict): Reply | undefined {
   return { ...gateway(401, verdict.message), headers: { 'WWW-Authenticate': 'Bearer' } };
 }
 
-function processBody(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
+function processBody(ctx: RequestContext, headers: IncomingHttpHeaders, body: Buffer | undefined, plan: FaultPlan): Reply {
   if (!isJsonContentType(headerValue(headers, 'content-type'))) {
     return invalidEvent(`expected Content-Type: application/json, got ${headerValue(headers, 'content-type') ?? 'none'}`, [
       { field: 'Content-Type', message: 'expected application/json' },
@@ -157,10 +168,10 @@ function processBody(ctx: EventsRouteContext, headers: IncomingHttpHeaders, body
   return injectedFailure(ctx, validation.event, plan) ?? admit(ctx, validation.event, json, plan);
 }
 
-function injectedFailure(ctx: EventsRouteContext, event: LoyaltyEvent, plan: FaultPlan): Reply | undefined {
+function injectedFailure(ctx: RequestContext, event: LoyaltyEvent, plan: FaultPlan): Reply | undefined {
   const { contactId } = event.payload;
   if (ctx.faults.failsContact(contactId)) {
-    ctx.state.stats.failedContacts += 1;
+    ctx.count('failedContacts');
     return problem({
       status: 400,
       slug: 'contact-rejected',
@@ -170,7 +181,7 @@ function injectedFailure(ctx: EventsRouteContext, event: LoyaltyEvent, plan: Fau
     });
   }
   if (plan.serverError !== undefined) {
-    ctx.state.stats.serverErrors += 1;
+    ctx.count('serverErrors');
     return problem({
       status: plan.serverError,
       slug: 'server-error',
@@ -181,11 +192,11 @@ function injectedFailure(ctx: EventsRouteContext, event: LoyaltyEvent, plan: Fau
   return undefined;
 }
 
-function admit(ctx: EventsRouteContext, event: LoyaltyEvent, json: unknown, plan: FaultPlan): Reply {
-  const { state } = ctx;
+function admit(ctx: RequestContext, event: LoyaltyEvent, json: unknown, plan: FaultPlan): Reply {
+  const { state, merchantSerialNumber } = ctx;
   const digest = bodyDigest(json);
-  const admission = state.admission(event.eventId, digest);
-  if (admission === 'conflict') {
+  const admissions = state.admission(merchantSerialNumber, event.eventId, digest);
+  if (admissions.sandbox === 'conflict' || admissions.merchant === 'conflict') {
     return problem({
       status: 409,
       slug: 'event-id-conflict',
@@ -194,17 +205,15 @@ function admit(ctx: EventsRouteContext, event: LoyaltyEvent, json: unknown, plan
       extraDetails: [{ field: 'eventId', message: 'already used for another event' }],
     });
   }
-  if (admission === 'duplicate') {
-    state.stats.duplicates += 1;
-  } else {
-    const receivedAt = new Date(ctx.now()).toISOString();
+  const receivedAt = new Date(ctx.now()).toISOString();
+  if (admissions.sandbox === 'new' || admissions.merchant === 'new') {
     try {
-      ctx.log?.append(receivedAt, json); // before applying and answering: an answered event is on disk
+      ctx.log?.append(receivedAt, merchantSerialNumber, json); // before applying and answering: an answered event is on disk
     } catch (error) {
       return problem({ status: 500, slug: 'state-file-write-failed', title: 'Server error', detail: `could not write the sandbox state file: ${(error as Error).message}` });
     }
-    state.commit(event, digest, receivedAt);
   }
+  state.commit(merchantSerialNumber, event, digest, receivedAt, admissions);
   return { status: 200, contentType: 'application/json', body: { status: 'accepted', eventId: event.eventId }, drop: plan.drop, nonJson: plan.nonJsonAnswer };
 }
 

@@ -161,6 +161,6 @@ function sortedValues<T>(items: Map<string, T>): T[] {
 }
 
 /** Code-unit order, independent of the machine's locale. */
-function compareIds(a: string, b: string): number {
+export function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -65,3 +65,4 @@ export function countStatus(stats: SandboxStats, status: number): void {
   const key = String(status);
   stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
 }
+

@@ -9,8 +9,12 @@
 //   GET  /_sandbox/members/:contactId              MemberState, 404 problem if never seen
 //   GET  /_sandbox/events[?contactId=]             {"recording": boolean, "events": RecordedEvent[]}
 //   GET  /_sandbox/stats                           SandboxStats
+//   GET  /_sandbox/merchants                       {"merchants": [{merchantSerialNumber, members, accepted}]}
 //   POST /_sandbox/reset                           {"status":"reset"}
 //   GET|POST /_sandbox/faults                      SandboxFaults (POST body: a partial patch)
+// Each of members, events, stats and faults takes `?msn=<Merchant-Serial-Number>`: that merchant's alone
+// (its club, its counters, its own faults); without it, the sandbox as one club (as a sandbox serving one
+// merchant always was), and the sandbox's faults.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { validateEvent } from '../api/events.ts';
 import { ConfigError } from '../errors.ts';
@@ -18,7 +22,7 @@ import { AccessTokens } from './access-tokens.ts';
 import { bodyDigest } from './canonical-json.ts';
 import { corrupt, EventLogFile } from './event-log-file.ts';
 import { createEventsHandler } from './events-route.ts';
-import { FaultInjector } from './fault-injector.ts';
+import { MerchantFaults } from './merchant-faults.ts';
 import { readBody, sendProblem } from './http-messages.ts';
 import { handleInspection, type InspectionContext } from './inspection-routes.ts';
 import type { MemberState } from './member-registry.ts';
@@ -39,16 +43,20 @@ export interface Sandbox {
   /** Stops listening, drops open connections and closes the state file. Idempotent. */
   close(): Promise<void>;
   /** Changes some fault settings (ConfigError if invalid); the same as POST /_sandbox/faults. */
-  setFaults(faults: SandboxFaultsPatch): void;
-  faults(): SandboxFaults;
+  /** `merchantSerialNumber`: that merchant's own faults (a copy of the sandbox's, patched). */
+  setFaults(faults: SandboxFaultsPatch, merchantSerialNumber?: string): void;
+  faults(merchantSerialNumber?: string): SandboxFaults;
   /** Clears members, events, dedup memory, counters and the state file; restarts the fault PRNG from its seed. */
   reset(): void;
-  stats(): SandboxStats;
-  member(contactId: string): MemberState | undefined;
-  /** Sorted by contactId; active members only unless `includeDeleted`. */
-  members(options?: { includeDeleted?: boolean }): MemberState[];
+  /** One merchant's counters, or every merchant's added up. */
+  stats(merchantSerialNumber?: string): SandboxStats;
+  member(contactId: string, merchantSerialNumber?: string): MemberState | undefined;
+  /** Sorted by contactId; active members only unless `includeDeleted`; one merchant's, or every merchant's. */
+  members(options?: { includeDeleted?: boolean; merchantSerialNumber?: string }): MemberState[];
   /** Accepted events in arrival order (empty when `recordEvents` is false). */
-  events(contactId?: string): RecordedEvent[];
+  events(contactId?: string, merchantSerialNumber?: string): RecordedEvent[];
+  /** The serial numbers that sent anything, sorted. */
+  merchantSerialNumbers(): string[];
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -56,7 +64,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (!parsed.ok) throw new ConfigError(`invalid sandbox options: ${formatOptionIssues(parsed.issues)}`);
   const config = parsed.value;
   const state = new SandboxState({ recordEvents: config.recordEvents });
-  const faults = new FaultInjector(config.faults);
+  const faults = new MerchantFaults(config.faults);
   const tokens = new AccessTokens({ credentials: config.credentials, lifetimeSeconds: config.tokenLifetimeSeconds, now: config.now });
   const log = config.stateFile === undefined ? undefined : restoreFromLog(config.stateFile, state);
   const delays = new DelayTimers();
@@ -96,13 +104,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closing ??= shutDown(server, delays, log);
       return closing;
     },
-    setFaults: (patch) => void faults.update(patch),
-    faults: () => structuredClone(faults.faults),
+    setFaults: (patch, merchantSerialNumber) => void faults.update(patch, merchantSerialNumber),
+    faults: (merchantSerialNumber) => structuredClone(faults.of(merchantSerialNumber).faults),
     reset,
-    stats: () => structuredClone(state.stats),
-    member: (contactId) => state.members.get(contactId),
-    members: (opts) => state.members.list(opts?.includeDeleted ?? false),
-    events: (contactId) => state.events(contactId),
+    stats: (merchantSerialNumber) => state.stats(merchantSerialNumber),
+    member: (contactId, merchantSerialNumber) => state.member(contactId, merchantSerialNumber),
+    members: (opts) => state.members(opts?.includeDeleted ?? false, opts?.merchantSerialNumber),
+    events: (contactId, merchantSerialNumber) => state.events(contactId, merchantSerialNumber),
+    merchantSerialNumbers: () => state.merchantSerialNumbers(),
   };
 }
 
@@ -114,8 +123,9 @@ function restoreFromLog(path: string, state: SandboxState): EventLogFile {
       const result = validateEvent(entry.event);
       if (!result.ok) throw corrupt(path, entry.line, `the logged event is no longer valid: ${result.errors.join('; ')}`);
       const digest = bodyDigest(entry.event);
-      // A logged eventId appears once; tolerate a repeat (e.g. a hand-merged file) as a no-op.
-      if (state.admission(result.event.eventId, digest) === 'new') state.commit(result.event, digest, entry.receivedAt);
+      // A logged eventId appears once per merchant; tolerate a repeat (e.g. a hand-merged file) as a no-op.
+      const admissions = state.admission(entry.merchantSerialNumber, result.event.eventId, digest);
+      if (admissions.sandbox === 'new' || admissions.merchant === 'new') state.commit(entry.merchantSerialNumber, result.event, digest, entry.receivedAt, admissions, { countDuplicates: false });
     }
   } catch (error) {
     log.close();

@@ -27,6 +27,9 @@ describe('benchmark harness (small size)', () => {
       growthMembers: 500,
       growthNights: 2,
       repeat: 1,
+      fleetMerchants: 3,
+      fleetMembers: 300,
+      fleetMerchantConcurrency: 2,
       profile: false,
       dataDir: tempDir('loyalty-sync-bench-data-'),
       workDir: tempDir('loyalty-sync-bench-work-'),
@@ -51,6 +54,9 @@ describe('benchmark harness (small size)', () => {
     expect(results.sandboxLoad.events).toBe(1_000);
     // Auto and every fixed setting delivered the whole export (each run is checked 'succeeded').
     expect(Object.keys(results.autoVsFixed.eventsPerSecByRound).sort()).toEqual(['16', '32', '4', '64', '8', 'auto']);
+    // The fleet dry run planned every merchant (checked by the harness) and each was also planned alone.
+    expect(results.fleet).toMatchObject({ merchants: 3, membersPerMerchant: 300, merchantConcurrency: 2 });
+    expect(results.fleet.aloneMs).toHaveLength(3);
     const { best } = results.rateLimited;
     expect(best.events).toBeGreaterThan(100);
     expect(best.requests).toBeGreaterThanOrEqual(best.events + best.answered429);

@@ -51,7 +51,7 @@ describe('file-backed state (stateFile)', () => {
     await client.sendEvent({ ...event, eventId: '' }); // invalid
 
     const lines = readFileSync(stateFile, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
-    expect(lines).toEqual([{ format: 'loyalty-sync-sandbox-events', version: 1 }, { receivedAt: expect.any(String), event }]);
+    expect(lines).toEqual([{ format: 'loyalty-sync-sandbox-events', version: 1 }, { receivedAt: expect.any(String), merchantSerialNumber: '123456', event }]);
   });
 
   it('empties the file on reset, so a restart starts empty', async () => {
