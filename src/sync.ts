@@ -38,6 +38,8 @@ export interface SyncDeps {
   progress?: Progress;
   /** In a fleet (src/fleet/): the request cap and token cache the merchants share. */
   shared?: SharedDelivery;
+  /** In a fleet: this merchant's serial number, which its state file then adds to every event id. */
+  fleetMerchant?: string;
 }
 
 export type { SyncResult };
@@ -59,7 +61,7 @@ export async function runSync(deps: SyncDeps): Promise<SyncResult> {
   const endEarly = (error: unknown) => publishEarlyEnd({ ...deps, logger, runId, startedAt, finishedAt: now(), error });
   let store: StateStore;
   try {
-    store = await openRunState(deps.config, deps.source, deps.logger, runId, startedAt);
+    store = await openRunState(deps.config, deps.source, deps.logger, { runId, now: startedAt, ...(deps.fleetMerchant && { fleetMerchant: deps.fleetMerchant }) });
   } catch (error) {
     return endEarly(error);
   }

@@ -76,7 +76,7 @@ async function syncMerchant(merchant: FleetMerchant, deps: MerchantDeps): Promis
   let source: Source | undefined;
   try {
     source = openSource(config.source, config);
-    const { report, reportPath } = await runSync({ config, source, logger, now: deps.now, shared: deps.shared, ...(deps.signal && { signal: deps.signal }) });
+    const { report, reportPath } = await runSync({ config, source, logger, now: deps.now, shared: deps.shared, fleetMerchant: merchantSerialNumber, ...(deps.signal && { signal: deps.signal }) });
     return { id, merchantSerialNumber, report, reportPath };
   } catch (error) {
     return ended(error);

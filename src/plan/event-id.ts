@@ -18,7 +18,7 @@ export interface Transition {
   hashAfter: string;
   /** Everything the request body says besides its id: its timestamp and payload. */
   content: string;
-  /** Set only in a state file started over with --new-state (src/state/state-meta.ts). */
+  /** Set only in a state file started over with --new-state or a fleet merchant's (src/state/state-meta.ts). */
   epoch?: string;
 }
 
@@ -30,7 +30,7 @@ export interface Transition {
  */
 export function eventIdOf(transition: Transition): string {
   const parts = [transition.contactId, transition.action, transition.itemId ?? '', transition.rev, transition.hashBefore, transition.hashAfter, transition.content];
-  // Appended only when set: a state file started over plans ids no earlier state file could have.
+  // Appended only when set: a state file started over, or a fleet merchant's, plans ids no other state file could have.
   if (transition.epoch) parts.push(transition.epoch);
   const name = parts.join('\u0000');
   return `evt-${uuidV5(name)}`;

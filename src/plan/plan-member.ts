@@ -28,7 +28,7 @@ export interface PlanOptions {
   resend: ReadonlySet<ExportKind>;
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
-  /** The state file's event-id epoch, if it was started over (see event-id.ts). */
+  /** What the state file adds to every event id, if anything (src/state/state-meta.ts). */
   epoch?: string;
   /** How coupon and stamp-card changes are sent (`--item-events`; default `synced`). */
   itemEvents?: ItemEventMode;

@@ -16,7 +16,7 @@ import type { MemberState } from '../state/member-state.ts';
 export interface RunPlanOptions {
   /** The export's as-of time: every event's `timestamp`. */
   timestamp: string;
-  /** The state file's event-id epoch, if it was started over. */
+  /** What the state file adds to every event id, if anything (src/state/state-meta.ts). */
   epoch?: string;
   /** How coupon and stamp-card changes are sent (`--item-events`). */
   itemEvents?: ItemEventMode;

@@ -17,11 +17,18 @@ import { GuardError, UsageError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Source } from '../sources/source.ts';
 import { backupState, listStateBackups, type BackupOutcome } from '../state/backup.ts';
-import { startEventIdEpoch } from '../state/state-meta.ts';
+import { scopeEventIdsToMerchant, startEventIdEpoch } from '../state/state-meta.ts';
 import { checkStateIfDue, knownStateError, openStateStore, type StateStore } from '../state/store.ts';
 import type { RunContext } from './run-context.ts';
 
-export async function openRunState(config: RunConfig, source: Source, logger: Logger, runId: string, now: Date = new Date()): Promise<StateStore> {
+/** The run opening its state file: its id (a --new-state epoch), its start, and in a fleet its merchant. */
+interface Opening {
+  runId: string;
+  now: Date;
+  fleetMerchant?: string;
+}
+
+export async function openRunState(config: RunConfig, source: Source, logger: Logger, { runId, now, fleetMerchant }: Opening): Promise<StateStore> {
   const path = config.state;
   let size: number | undefined;
   try {
@@ -45,6 +52,7 @@ export async function openRunState(config: RunConfig, source: Source, logger: Lo
       startEventIdEpoch(store.db, runId);
       logger.warn({ stage: 'state', state: path }, 'starting over with a new state file (--new-state): every member in the export is sent in full');
     }
+    if (fleetMerchant) scopeEventIdsToMerchant(store.db, fleetMerchant);
     // A dry run opens the file to write too (its run is recorded), so it takes its turn at the check.
     const started = performance.now();
     if (checkStateIfDue(store, { force: config.checkState, everyDays: config.checkStateDays, now })) {
