@@ -66,7 +66,7 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
     const epoch = eventIdEpoch(store.db);
     const outbox = outboxStore(store.db);
     const { events, plan } = outbox.history(contactId);
-    const doubts = outbox.eventsInDoubt().get(contactId) ?? [];
+    const doubts = outbox.eventsInDoubt(contactId).get(contactId) ?? [];
     explanation = {
       contactId,
       ...(old && { snapshot: snapshotView(old) }),

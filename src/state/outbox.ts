@@ -66,8 +66,8 @@ export interface Outbox {
    * `unknown` until one is accepted or refused (a send that reached nobody changes nothing).
    */
   recordResult(eventId: string, result: SendRecord, at: string): void;
-  /** Every event in doubt, by contact, in the order they were planned (= the order they were sent). */
-  eventsInDoubt(): Map<string, PlannedEvent[]>;
+  /** Every event in doubt (or one contact's), by contact, in the order they were planned (= the order they were sent). */
+  eventsInDoubt(contactId?: string): Map<string, PlannedEvent[]>;
   /** These events in doubt no longer matter: an accepted later event overrode whatever they did. */
   resolveDoubts(eventIds: readonly string[]): void;
   /** Ends a member's plan: delivered (row removed) or failed (kept with the reason for the report). */
@@ -209,15 +209,23 @@ export function outboxStore(db: DatabaseSync): Outbox {
       // An accepted event is never sent again (the sender skips accepted events): its body goes now.
       if (row && result.accepted) statement('DELETE FROM outbox_bodies WHERE seq = ?').run(row.seq);
     },
-    eventsInDoubt() {
-      const rows = statement(
-        `SELECT e.contact_id, e.event_id, e.action, e.basis, b.body FROM outbox_events e JOIN outbox_bodies b USING (seq) WHERE e.in_doubt = 1 ORDER BY e.contact_id, e.seq`,
-      ).all() as { contact_id: string; event_id: Uint8Array | string; action: number; basis: number | null; body: string }[];
+    eventsInDoubt(contactId) {
+      const select = `SELECT e.contact_id, e.event_id, e.action, e.basis, b.body FROM outbox_events e JOIN outbox_bodies b USING (seq) WHERE e.in_doubt = 1`;
+      const order = 'ORDER BY e.contact_id, e.seq';
+      const rows = (contactId === undefined ? statement(`${select} ${order}`).all() : statement(`${select} AND e.contact_id = ? ${order}`).all(contactId)) as {
+        contact_id: string;
+        event_id: Uint8Array | string;
+        action: number;
+        basis: number | null;
+        body: string;
+      }[];
       const byContact = new Map<string, PlannedEvent[]>();
       for (const row of rows) {
         const basis = basisOfCode(row.basis);
         const event: PlannedEvent = { eventId: eventIdOfKey(row.event_id), action: actionOfCode(row.action), body: row.body, ...(basis && { basis }) };
-        byContact.set(row.contact_id, [...(byContact.get(row.contact_id) ?? []), event]);
+        const events = byContact.get(row.contact_id);
+        if (events) events.push(event);
+        else byContact.set(row.contact_id, [event]);
       }
       return byContact;
     },

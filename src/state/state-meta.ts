@@ -23,11 +23,14 @@ export function eventIdEpoch(db: DatabaseSync): string | undefined {
 
 /** Marks the state file as a fleet merchant's (its ids carry the serial number); the first one stays. */
 export function scopeEventIdsToMerchant(db: DatabaseSync, merchantSerialNumber: string): void {
-  db.prepare('INSERT INTO state_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(MERCHANT, merchantSerialNumber);
+  setOnce(db, MERCHANT, merchantSerialNumber);
 }
 
 /** Marks the state file as started over; a file that already has an epoch keeps it. */
-export function startEventIdEpoch(db: DatabaseSync, epoch: string): string {
-  db.prepare('INSERT INTO state_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(EPOCH, epoch);
-  return eventIdEpoch(db)!;
+export function startEventIdEpoch(db: DatabaseSync, epoch: string): void {
+  setOnce(db, EPOCH, epoch);
+}
+
+function setOnce(db: DatabaseSync, key: string, value: string): void {
+  db.prepare('INSERT INTO state_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
 }
