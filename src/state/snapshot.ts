@@ -51,6 +51,8 @@ export interface SnapshotStore {
 const STALE_DICTIONARY_FACTOR = 2;
 /** Members a batch must have for its compression to tell that a dictionary went stale. */
 const STALE_DICTIONARY_SAMPLE = 200;
+/** Members saved before any dictionary existed that the first one may also learn from. */
+const EARLIER_SAMPLE = 1_000;
 
 export function snapshotStore(db: DatabaseSync): SnapshotStore {
   const cache = new Map<string, StatementSync>();
@@ -112,6 +114,12 @@ export function snapshotStore(db: DatabaseSync): SnapshotStore {
     return members === 0 ? undefined : bytes / members;
   };
 
+  const savedWithoutDictionary = (batch: readonly MemberState[]): MemberDocuments[] => {
+    const inBatch = new Set(batch.map((state) => state.contactId));
+    const rows = statement('SELECT contact_id AS contactId, docs FROM snapshot_docs WHERE dictionary = 0 LIMIT ?').all(EARLIER_SAMPLE) as { contactId: string; docs: Uint8Array }[];
+    return rows.filter((row) => !inBatch.has(row.contactId)).map((row) => unpackDocuments(row.docs, undefined));
+  };
+
   return {
     *scan() {
       const scan = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM snapshot ORDER BY contact_id`);
@@ -131,7 +139,9 @@ export function snapshotStore(db: DatabaseSync): SnapshotStore {
       const stale =
         id === 0 ||
         (memberBytes !== null && sample.length >= STALE_DICTIONARY_SAMPLE && estimateMemberBytes(sample, dictionaryOf(id)) > memberBytes * STALE_DICTIONARY_FACTOR);
-      const dictionary = stale ? buildDictionary(sample.map(documentsOf)) : undefined;
+      // A slow API commits a few members per batch, none of them enough for a dictionary alone: the first
+      // dictionary also learns from the members saved without one.
+      const dictionary = stale ? buildDictionary([...sample.map(documentsOf), ...(id === 0 ? savedWithoutDictionary(sample) : [])]) : undefined;
       if (!dictionary) {
         writeBatch(states, id);
         return;

@@ -81,6 +81,25 @@ describe('the compact state file', () => {
     expect(afterNight2.free * 10).toBeLessThan(afterNight2.pages);
   });
 
+  it('builds the dictionary of a club committed a few members at a time (a slow API) from the members saved before it', async () => {
+    const out = tempDir();
+    generateExportPair({ out, members: 200, seed: 6, changeRate: 0.1 });
+    // One request at a time, 3 ms each: a commit batch (200 ms) holds a few members, far from enough documents for a dictionary.
+    const sandbox = await sandboxForTest({ faults: { latencyMs: 3 } });
+    const dir = tempDir();
+    const night1 = await syncOnce({ source: join(out, 'night-1'), concurrency: '1' }, dir, sandbox.url);
+    expect(night1.report.status).toBe('succeeded');
+    const db = new DatabaseSync(join(dir, 'state.sqlite'), { readOnly: true });
+    try {
+      const dictionaries = db.prepare('SELECT id FROM document_dictionaries').all();
+      expect(dictionaries).toHaveLength(1);
+      const { withDictionary, members } = db.prepare('SELECT count(*) FILTER (WHERE dictionary <> 0) AS withDictionary, count(*) AS members FROM snapshot_docs').get() as { withDictionary: number; members: number };
+      expect(withDictionary).toBeGreaterThan(members / 2);
+    } finally {
+      db.close();
+    }
+  });
+
   it('builds no dictionary from too few documents, and masks what fewer than 3 members share', () => {
     const documents = (n: number): MemberDocuments => ({
       member: JSON.stringify({ contactId: `M-${1000 + n}`, phoneNumber: `+47412${String(10000 + n)}`, tier: n % 2 ? 'gold' : 'silver' }),
