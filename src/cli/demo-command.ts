@@ -49,7 +49,7 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
         {},
       ),
     );
-    const { logger } = await createCliLogger(configs[0]!.logLevel, process.stderr, io.env);
+    const { logger } = await createCliLogger(configs[0]!.logLevel, io);
     for (const [index, night] of NIGHTS.entries()) {
       const config = configs[index]!;
       const { report, reportPath } = await runSync({

@@ -25,7 +25,7 @@ export async function demoFleet(out: string, logLevel: string, io: CommandIo): P
   io.stdout.write(`Sandbox Loyalty API on ${sandbox.url}; the fleet's state and reports in ${out}\n\n`);
   try {
     const fleet = loadFleetConfig({ config, 'state-dir': join(out, 'state'), 'report-dir': join(out, 'reports'), 'api-url': sandbox.url, 'log-level': logLevel }, PARTNER_KEYS);
-    const { logger } = await createCliLogger(fleet.logLevel, process.stderr, io.env);
+    const { logger } = await createCliLogger(fleet.logLevel, io);
     const { report, htmlPath } = await runFleet({ fleet, logger });
     io.stdout.write(`${fleetSummaryLine(report, htmlPath)}\n\n`);
     for (const row of report.rows) {

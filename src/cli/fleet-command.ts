@@ -35,7 +35,7 @@ export async function fleetCommand(args: readonly string[], io: CommandIo): Prom
     return 0;
   }
   const fleet = loadFleetConfig(flags, io.env);
-  const { logger } = await createCliLogger(fleet.logLevel, process.stderr, io.env);
+  const { logger } = await createCliLogger(fleet.logLevel, io);
   const stop = stopOnSignals(logger, 'fleet', 'no new merchant or member is started');
   // Every merchant's run listens for the stop: more than Node's default of 10 at once is expected here.
   setMaxListeners(Math.max(10, 4 * fleet.merchantConcurrency), stop.signal);

@@ -28,7 +28,7 @@ export async function runCommand(args: readonly string[], io: CommandIo): Promis
     return 0;
   }
   const config = loadConfig(RUN_COMMAND, flags, io.env);
-  const { logger, terminal } = await createCliLogger(config.logLevel, process.stderr, io.env);
+  const { logger, terminal } = await createCliLogger(config.logLevel, io);
   const source = openSource(config.source, config);
   const stop = stopOnSignals(logger, 'run', 'no new members are started');
   try {

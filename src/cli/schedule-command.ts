@@ -26,7 +26,7 @@ export async function scheduleCommand(args: readonly string[], io: CommandIo): P
     return EXIT.ok;
   }
   const config = loadConfig(SCHEDULE_COMMAND, flags, io.env);
-  const { logger } = await createCliLogger(config.logLevel, process.stderr, io.env);
+  const { logger } = await createCliLogger(config.logLevel, io);
   const abortRun = new AbortController();
 
   const job = async () => {

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../fixtures/cli.ts';
+import { runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
@@ -76,7 +76,7 @@ describe('loyalty-sync CLI', () => {
   it('relaunches the sandbox without the job\'s heap cap, and stops it on SIGTERM', async () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('../fixtures/cli.ts');
-    const child = spawn(process.execPath, ['--max-old-space-size=64', CLI, 'sandbox', '--port', '0'], { env: { PATH: process.env.PATH } });
+    const child = spawn(process.execPath, ['--max-old-space-size=64', CLI, 'sandbox', '--port', '0'], { env: childEnv() });
     let stdout = '';
     const url = await new Promise<string>((resolve) =>
       child.stdout.on('data', (chunk) => {

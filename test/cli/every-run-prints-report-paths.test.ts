@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, runCli } from '../fixtures/cli.ts';
+import { CLI, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
@@ -46,7 +46,7 @@ describe('every run prints its report paths', () => {
     const child = spawn(
       process.execPath,
       [CLI, 'schedule', '--cron', '0 2 * * *', '--run-on-start', '--source', join(SAMPLES, 'night-2'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url],
-      { env: { PATH: process.env.PATH, ...CREDENTIALS } },
+      { env: childEnv(CREDENTIALS) },
     );
     let stdout = '';
     child.stdout.on('data', (chunk) => {

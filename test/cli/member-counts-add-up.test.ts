@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, runCli, type CliResult } from '../fixtures/cli.ts';
+import { CLI, runCli, childEnv, type CliResult } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { readReportHtml } from '../report/fixtures/report-html-reader.ts';
@@ -101,7 +101,7 @@ describe('member counts', () => {
     const common = ['--state', state, '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url];
     // Interrupted with SIGTERM once sending has begun: what was not sent stays in the outbox.
     const child = spawn(process.execPath, [CLI, 'run', '--source', join(SAMPLES, 'night-1'), ...common, '--concurrency', '1', '--progress-seconds', '0.05', '--grace-period-seconds', '0'], {
-      env: { PATH: process.env.PATH, ...CREDENTIALS },
+      env: childEnv(CREDENTIALS),
     });
     let stdout = '';
     let stderr = '';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runsTable } from '../../src/state/runs.ts';
 import { openStateStore } from '../../src/state/store.ts';
-import { CLI, runCli } from '../fixtures/cli.ts';
+import { CLI, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
@@ -16,7 +16,7 @@ describe('schedule', () => {
     const sandbox = await sandboxForTest({ faults: { latencyMs: 15 } });
     const dir = tempDir();
     const args = ['schedule', '--cron', '* * * * * *', '--run-on-start', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--concurrency', '1'];
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...CREDENTIALS } });
+    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

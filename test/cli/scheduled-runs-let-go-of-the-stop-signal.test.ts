@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { childEnv } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
 const SCRIPT = fileURLToPath(new URL('../fixtures/scheduled-runs.ts', import.meta.url));
@@ -13,7 +14,7 @@ const RUNS = 21;
 
 function scheduledRuns(runs: number, dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', SCRIPT, String(runs), dir], { env: { PATH: process.env.PATH } });
+    const child = spawn(process.execPath, ['--expose-gc', SCRIPT, String(runs), dir], { env: childEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI } from '../fixtures/cli.ts';
+import { CLI, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
@@ -21,7 +21,7 @@ function runInTerminal(args: string[], env: Record<string, string>, dir: string)
   const typescript = join(dir, 'terminal.txt');
   return new Promise((resolve, reject) => {
     // -q: no banner on stdout; -e: the command's exit code; -c: the command; the file gets what the terminal got.
-    const child = spawn(SCRIPT, ['-q', '-e', '-c', command, typescript], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(SCRIPT, ['-q', '-e', '-c', command, typescript], { env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, raw: readFileSync(typescript, 'utf8') }));
   });

@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { acquireRunLock } from '../../src/state/run-lock.ts';
 import { openStateStore } from '../../src/state/store.ts';
-import { CLI, CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
@@ -55,7 +55,7 @@ describe('fencing', () => {
     const dir = tempDir();
     const state = join(dir, 'state.sqlite');
     const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', state, '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--concurrency', '2', '--lock-stale-seconds', String(STALE_SECONDS)];
-    const runA = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...CREDENTIALS_ENV } });
+    const runA = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS_ENV) });
     let stdoutA = '';
     runA.stdout.on('data', (chunk) => (stdoutA += chunk));
     runA.stderr.resume();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { shardOf } from '../../src/base/shard.ts';
-import { CLI, CREDENTIALS_ENV, runCli, type CliResult } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, runCli, childEnv, type CliResult } from '../fixtures/cli.ts';
 import { dropFolderWith } from '../fixtures/drop-folder.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
@@ -31,7 +31,7 @@ interface ShardProcess {
 
 function startShard(index: number, source: string, dir: string, apiUrl: string, env: NodeJS.ProcessEnv = CREDENTIALS_ENV, extra: string[] = []): ShardProcess {
   const args = ['run', '--source', source, '--shard', `${index}/${SHARDS}`, '--state', join(dir, `shard-${index}.sqlite`), '--report-dir', join(dir, `reports-${index}`), '--api-url', apiUrl, ...extra];
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env } });
+  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
