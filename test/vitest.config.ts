@@ -11,6 +11,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // Files share their worker (and its loaded modules) instead of one fresh process each: ~0.7 s saved per
+    // file. Safe because no test stubs modules, globals or env for the files after it (fake timers are
+    // reset after each test that uses them).
+    isolate: false,
     maxWorkers: Math.max(2, availableParallelism() + 1),
     testTimeout: 300_000,
     hookTimeout: 300_000,
