@@ -1,10 +1,11 @@
 // No Docker engine here, so the image is reproduced from the Dockerfile's own lines, stage by stage, each
 // stage in a folder of its own: its COPY lines (from the build context or from an earlier stage) and the
-// RUN steps that build the application (`npm ci …`, `node …`); system steps (apt-get, chown, cleaning the
+// RUN steps that build the application (`npm ci …`, `node …`; the build stage's full install is the project's
+// own node_modules); system steps (apt-get, chown, cleaning the
 // npm cache) are left out. Then the runtime stage's ENTRYPOINT runs the CLI: a runtime import of a dev
 // dependency, or a file the image does not copy, fails this test.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -50,8 +51,11 @@ function build(stage: Stage, stages: Stage[]): void {
     if (keyword === 'RUN') {
       for (const command of args.split('&&').map((part) => part.trim())) {
         const [program, ...rest] = command.split(/\s+/);
-        // Offline first: the same packages, from the npm cache the project's own install filled.
-        if (program === 'npm' && rest[0] === 'ci') execFileSync('npm', [...rest, '--prefer-offline'], { cwd: stage.dir, stdio: 'pipe' });
+        // A full `npm ci` (dev dependencies included, for tsc) installs what the project's own install did from
+        // the same lockfile: that folder stands in for it. A production install is what this test checks, so it
+        // runs, offline first (the same packages, from the npm cache the project's own install filled).
+        if (program === 'npm' && rest[0] === 'ci' && !rest.includes('--omit=dev')) symlinkSync(join(ROOT, 'node_modules'), join(stage.dir, 'node_modules'), 'dir');
+        else if (program === 'npm' && rest[0] === 'ci') execFileSync('npm', [...rest, '--prefer-offline'], { cwd: stage.dir, stdio: 'pipe' });
         if (program === 'node') execFileSync(process.execPath, rest, { cwd: stage.dir, stdio: 'pipe' });
       }
     }
