@@ -35,6 +35,7 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --no-change-budget-min M   auto: largest estimated first real run at the large size (default 15)
   --growth-members N         size of the nightly sequence for the state file's growth and item bytes (default 100000; --quick 2000)
   --growth-nights N          nights of change after night 2, and the history window they fill (default 14)
+  --growth-gap-ms N          pause between those nights, so each window boundary falls between two (default 3000)
   --fleet-merchants N        partner mode: merchants in one fleet dry run (default 20; --quick 5)
   --fleet-members N          members per fleet merchant (default 10000; --quick 2000)
   --merchant-concurrency N   merchants planned at once in the fleet (default 4)
@@ -62,6 +63,7 @@ const OPTIONS = {
   'no-change-budget-min': { type: 'string' },
   'growth-members': { type: 'string' },
   'growth-nights': { type: 'string' },
+  'growth-gap-ms': { type: 'string' },
   repeat: { type: 'string' },
   'fleet-merchants': { type: 'string' },
   'fleet-members': { type: 'string' },
@@ -100,6 +102,7 @@ export function benchOptionsFrom(args: readonly string[], log: (line: string) =>
     noChangeBudgetMinutes: numberFlag('no-change-budget-min', flags['no-change-budget-min'], 15, { min: 0 }),
     growthMembers: count('growth-members', quick ? 2_000 : 100_000),
     growthNights: count('growth-nights', 14),
+    growthGapMs: count('growth-gap-ms', 3000, 0),
     repeat: count('repeat', quick ? 3 : 2),
     fleetMerchants: count('fleet-merchants', quick ? 5 : 20),
     fleetMembers: count('fleet-members', quick ? 2000 : 10_000, 10),

@@ -29,6 +29,12 @@ export interface BenchOptions {
   growthMembers: number;
   /** Nights of 2% change after night 2, and the history window they fill (issue: 14). */
   growthNights: number;
+  /**
+   * Pause between the growth nights. A window boundary is put half a second after a night finished and
+   * the next night's events come after this gap; a run's own start-up (up to the gap − 0.5 s) shifts the
+   * boundary it sees (3 s for `npm run bench`).
+   */
+  growthGapMs: number;
   /** Partner mode (issue 18): merchants in one fleet process, members each, merchants planned at once. */
   fleetMerchants: number;
   fleetMembers: number;

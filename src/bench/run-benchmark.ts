@@ -112,6 +112,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       noChangeBudgetMinutes: options.noChangeBudgetMinutes,
       growthMembers: options.growthMembers,
       growthNights: options.growthNights,
+      growthGapMs: options.growthGapMs,
       repeat: options.repeat,
       fleetMerchants: options.fleetMerchants,
       fleetMembers: options.fleetMembers,

@@ -18,14 +18,9 @@ import { runJob, type JobRun } from './job-run.ts';
 import { startSandboxChild } from './sandbox-child.ts';
 import { stateFileBytes } from './state-file.ts';
 
-type GrowthOptions = Pick<BenchOptions, 'growthMembers' | 'growthNights' | 'concurrency'>;
+type GrowthOptions = Pick<BenchOptions, 'growthMembers' | 'growthNights' | 'growthGapMs' | 'concurrency'>;
 
 const DAY_MS = 86_400_000;
-/**
- * Between nights: a window boundary is put half a second after a night finished, and the next night's
- * events come after this gap; a run's own start-up (up to GAP_MS − 0.5 s) shifts the boundary it sees.
- */
-const GAP_MS = 3_000;
 /** Actions whose form `--item-events` decides. */
 const SET_ACTION = /^benefits\.(coupons?|stampCards?)\./;
 
@@ -40,7 +35,7 @@ export async function measureStateGrowth(work: BenchWorkspace, options: GrowthOp
     // When each night's run started and finished (its report's times): the window boundaries.
     const spans: { startedAt: number; finishedAt: number }[] = [];
     for (let night = 1; night <= total; night++) {
-      if (night > 1) await sleep(GAP_MS);
+      if (night > 1) await sleep(options.growthGapMs);
       const source = night % 2 === 1 ? exported.night1 : exported.night2;
       // Night k keeps nights k-W+1…k: the window reaches back to just after night k-W finished.
       const oldestKept = night - options.growthNights + 1;
