@@ -58,7 +58,7 @@ export function createCommitter(options: CommitterOptions): Committer {
     let departed = false;
     if (outcome.acceptedNow.length > 0) {
       const events = outcome.acceptedNow.map((event) => JSON.parse(event.body) as LoyaltyEvent);
-      const next = applyEvents(states.get(outcome.contactId) ?? snapshot.load(outcome.contactId), events)!;
+      const next = applyEvents(states.get(outcome.contactId) ?? snapshot.load(outcome.contactId), events, outcome.resolvedDoubts.length)!;
       states.set(outcome.contactId, next);
       departed = next.deleted;
       // Overridden events in doubt: the snapshot is the same whether or not the API applied them.

@@ -91,10 +91,13 @@ export function applyEvent(state: MemberState | undefined, event: LoyaltyEvent):
 /**
  * Folds accepted events (in order) into the state. The revision counts every event, not every commit:
  * a state planned as if k events in doubt were applied has revision + k (in-doubt.ts), and a later
- * commit of those k events must not fall back to a revision that planning already used.
+ * commit must not fall back to a revision that planning already used. So events in doubt that the
+ * accepted ones overrode (`overridden`: cleared without being re-sent, and maybe applied by the API)
+ * count too: without them, a member deleted over two events in doubt, registered again in doubt, then
+ * gone again, was planned a deletion with the id of the first one, which the API deduplicated.
  */
-export function applyEvents(state: MemberState | undefined, events: readonly LoyaltyEvent[]): MemberState | undefined {
+export function applyEvents(state: MemberState | undefined, events: readonly LoyaltyEvent[], overridden = 0): MemberState | undefined {
   if (events.length === 0) return state;
   const next = events.reduce<MemberState | undefined>((acc, event) => applyEvent(acc, event), state);
-  return { ...next!, rev: (state?.rev ?? 0) + events.length };
+  return { ...next!, rev: (state?.rev ?? 0) + events.length + overridden };
 }
