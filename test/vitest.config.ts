@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import SlowFilesFirst from './fixtures/slow-files-first.ts';
 
 export default defineConfig({
   // The project's root, not this folder: test paths and reports are relative to it.
@@ -19,6 +20,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     teardownTimeout: 30_000,
+    sequence: { sequencer: SlowFilesFirst },
     reporters: ['default', './test/fixtures/skipped-tests-reporter.ts'],
   },
 });
