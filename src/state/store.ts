@@ -126,7 +126,9 @@ export function releaseFreePages(db: DatabaseSync): number {
   const { freelist_count: free } = db.prepare('PRAGMA freelist_count').get() as { freelist_count: number };
   const { page_count: pages } = db.prepare('PRAGMA page_count').get() as { page_count: number };
   if (free === 0 || free * 10 < pages) return 0;
-  db.prepare('PRAGMA incremental_vacuum').all();
+  // exec, not a statement's all(): the pragma yields a row per page it frees, and a first night at 1M
+  // members frees hundreds of thousands; collecting them ran the job out of its 64 MB heap at its end.
+  db.exec('PRAGMA incremental_vacuum');
   return free;
 }
 
