@@ -4,11 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, runCli, childEnv } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 /** The summary line's report.json, and the paths printed under it (which must exist, beside it). */
 function printedPaths(stdout: string) {
@@ -25,18 +24,18 @@ describe('every run prints its report paths', () => {
     const dir = tempDir();
     const common = ['--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url];
 
-    const clean = await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS);
+    const clean = await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS_ENV);
     expect(clean.code).toBe(0);
     const first = printedPaths(clean.stdout);
     expect(first).toEqual({ folder: first.folder, html: join(first.folder, 'report.html'), rejects: undefined });
 
-    const dryRun = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common, '--dry-run'], CREDENTIALS);
+    const dryRun = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common, '--dry-run'], CREDENTIALS_ENV);
     const planned = printedPaths(dryRun.stdout);
     expect(planned).toEqual({ folder: planned.folder, html: join(planned.folder, 'report.html'), rejects: join(planned.folder, 'rejects.csv') });
     // The paths come right under the summary line, before the dry run's plan.
     expect(dryRun.stdout.split('\n').slice(1, 4)).toEqual([`  readable report: ${planned.html}`, `  rejected rows: ${planned.rejects}`, expect.stringMatching(/^Plan \(dry run/)]);
 
-    const withRejects = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common], CREDENTIALS);
+    const withRejects = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common], CREDENTIALS_ENV);
     expect(printedPaths(withRejects.stdout).rejects).toBeDefined();
   });
 
@@ -46,7 +45,7 @@ describe('every run prints its report paths', () => {
     const child = spawn(
       process.execPath,
       [CLI, 'schedule', '--cron', '0 2 * * *', '--run-on-start', '--source', join(SAMPLES, 'night-2'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url],
-      { env: childEnv(CREDENTIALS) },
+      { env: childEnv(CREDENTIALS_ENV) },
     );
     let stdout = '';
     child.stdout.on('data', (chunk) => {

@@ -1,11 +1,10 @@
 // "Why wasn't member X updated?" in one command, and progress for people and for log collectors.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 describe('explain', () => {
   it('says a member with a rejected row was left untouched, why, and what it has had so far', async () => {
@@ -55,7 +54,7 @@ describe('progress off a terminal', () => {
     const dir = tempDir();
     const result = await runCli(
       ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'r'), '--api-url', sandbox.url, '--concurrency', '2', '--progress-seconds', '0.2'],
-      CREDENTIALS,
+      CREDENTIALS_ENV,
     );
     expect(result.code).toBe(0);
     const progress = result.stderr

@@ -6,12 +6,11 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, runCli, childEnv, type CliResult } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, runCli, childEnv, type CliResult } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { readReportHtml } from '../report/fixtures/report-html-reader.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const PARTS = ['new', 'changed', 'unchanged', 'deleted', 'failed', 'untouched'] as const;
 
 interface Counts {
@@ -72,11 +71,11 @@ describe('member counts', () => {
     const dir = tempDir();
     const state = join(dir, 's.sqlite');
     const common = ['--state', state, '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url];
-    const night1 = await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS);
+    const night1 = await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS_ENV);
     expect((await expectCountsAgree(night1, state)).members).toEqual({ total: 60, new: 60, changed: 0, unchanged: 0, deleted: 0, failed: 0, untouched: 0 });
-    const dryRun = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common, '--dry-run'], CREDENTIALS);
+    const dryRun = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common, '--dry-run'], CREDENTIALS_ENV);
     expect((await expectCountsAgree(dryRun, state)).status).toBe('dry-run');
-    const night2 = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common], CREDENTIALS);
+    const night2 = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common], CREDENTIALS_ENV);
     // 62 contacts in the members file (M-10052 only on a rejected row) + 3 departed = 65.
     expect((await expectCountsAgree(night2, state)).members).toEqual({ total: 65, new: 5, changed: 13, unchanged: 40, deleted: 3, failed: 0, untouched: 4 });
   });
@@ -86,10 +85,10 @@ describe('member counts', () => {
     const dir = tempDir();
     const state = join(dir, 's.sqlite');
     const common = ['--state', state, '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url];
-    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS)).code).toBe(0);
+    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS_ENV)).code).toBe(0);
     // M-10061 is new in night-2, M-10004 changed its phone number, M-10007 departed.
     sandbox.setFaults({ failContactIds: ['M-10061', 'M-10004', 'M-10007'] });
-    const partial = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common], CREDENTIALS);
+    const partial = await runCli(['run', '--source', join(SAMPLES, 'night-2'), ...common], CREDENTIALS_ENV);
     expect(partial.code).toBe(3);
     expect((await expectCountsAgree(partial, state)).members).toEqual({ total: 65, new: 4, changed: 12, unchanged: 40, deleted: 2, failed: 3, untouched: 4 });
   });
@@ -101,7 +100,7 @@ describe('member counts', () => {
     const common = ['--state', state, '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url];
     // Interrupted with SIGTERM once sending has begun: what was not sent stays in the outbox.
     const child = spawn(process.execPath, [CLI, 'run', '--source', join(SAMPLES, 'night-1'), ...common, '--concurrency', '1', '--progress-seconds', '0.05', '--grace-period-seconds', '0'], {
-      env: childEnv(CREDENTIALS),
+      env: childEnv(CREDENTIALS_ENV),
     });
     let stdout = '';
     let stderr = '';
@@ -117,7 +116,7 @@ describe('member counts', () => {
     expect(interrupted.events.accepted).toBeLessThan(149);
 
     sandbox.setFaults({ latencyMs: 0 });
-    const resumed = await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS);
+    const resumed = await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS_ENV);
     expect(resumed.code, resumed.stderr).toBe(0);
     const report = await expectCountsAgree(resumed, state);
     expect(report.events.drained).toBeGreaterThan(0);

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runsTable } from '../../src/state/runs.ts';
 import { openStateStore } from '../../src/state/store.ts';
-import { CLI, runCli, childEnv } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 describe('schedule', () => {
   it('skips ticks while a run is in progress and stops cleanly after the current run', async () => {
@@ -16,7 +15,7 @@ describe('schedule', () => {
     const sandbox = await sandboxForTest({ faults: { latencyMs: 15 } });
     const dir = tempDir();
     const args = ['schedule', '--cron', '* * * * * *', '--run-on-start', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--concurrency', '1'];
-    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS) });
+    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS_ENV) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

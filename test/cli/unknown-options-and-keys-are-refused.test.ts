@@ -4,11 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const MEMBERS = join(SAMPLES, 'night-1', 'members.csv');
 
 /** Each command with a typo of one of its own flags, and the flag it means. */
@@ -23,14 +22,14 @@ const FLAG_TYPOS: [command: string[], typo: string, meant: string][] = [
 
 describe('unknown flags', () => {
   it.each(FLAG_TYPOS)('%s: %s is refused (exit 2) with "did you mean %s"', async (command, typo, meant) => {
-    const result = await runCli([...command, typo, 'x'], CREDENTIALS);
+    const result = await runCli([...command, typo, 'x'], CREDENTIALS_ENV);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Unknown option '${typo}' (did you mean ${meant}?)`);
     expect(result.stdout).toBe('');
   });
 
   it('a flag that resembles nothing is refused without a guess', async () => {
-    const result = await runCli(['run', '--frobnicate', 'x'], CREDENTIALS);
+    const result = await runCli(['run', '--frobnicate', 'x'], CREDENTIALS_ENV);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown option '--frobnicate'; --help lists every option");
   });
@@ -42,7 +41,7 @@ describe('unknown config-file keys', () => {
     const dir = tempDir();
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ source: join(SAMPLES, 'night-1'), state: join(dir, 's.sqlite'), reportdir: join(dir, 'reports'), dryrun: true, apiUrl: sandbox.url }));
-    const result = await runCli(['run', '--config', config], CREDENTIALS);
+    const result = await runCli(['run', '--config', config], CREDENTIALS_ENV);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`config file ${config}:`);
     expect(result.stderr).toContain('"reportdir": unknown key (did you mean "reportDir"?)');
@@ -74,7 +73,7 @@ describe('unknown config-file keys', () => {
     const dir = tempDir();
     const typo = join(dir, 'typo.json');
     writeFileSync(typo, JSON.stringify({ timezone: 'Europe/Oslo' }));
-    const refused = await runCli([...command, '--config', typo], CREDENTIALS);
+    const refused = await runCli([...command, '--config', typo], CREDENTIALS_ENV);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('"timezone": unknown key (did you mean "timeZone"?)');
 
@@ -86,7 +85,7 @@ describe('unknown config-file keys', () => {
       // (A cron expression that is not one ends `schedule` at once, after the file was read.)
       JSON.stringify({ source: join(dir, 'nothing-here'), state: join(dir, 'none.sqlite'), reportDir: join(dir, 'r'), timeZone: 'Europe/Oslo', dialect: { delimiter: ',' }, columns: { members: {} }, cron: 'x', limit: 5, json: false, kind: 'members' }),
     );
-    const read = await runCli([...command, '--config', shared], CREDENTIALS);
+    const read = await runCli([...command, '--config', shared], CREDENTIALS_ENV);
     expect(read.stderr).not.toContain('unknown key');
     // Each command got as far as using what the file says.
     expect(read.stderr + read.stdout).toMatch(/nothing-here|none\.sqlite|invalid cron expression "x"|members\.csv: 60 rows/);
@@ -98,7 +97,7 @@ describe('missing credentials', () => {
     const dir = tempDir();
     const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'r')];
     const none = await runCli(args, {});
-    const { VIPPS_MERCHANT_SERIAL_NUMBER: _, ...three } = CREDENTIALS;
+    const { VIPPS_MERCHANT_SERIAL_NUMBER: _, ...three } = CREDENTIALS_ENV;
     const one = await runCli(args, three);
     for (const result of [none, one]) {
       expect(result.code).toBe(2);

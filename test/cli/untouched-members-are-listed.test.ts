@@ -5,12 +5,11 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UNTOUCHED_BANNER_COLOUR } from '../../src/report/status-colours.ts';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { readReportHtml } from '../report/fixtures/report-html-reader.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 /** night-1's files with lines appended (or replaced), in a folder of their own. */
 function exportFrom(dir: string, name: string, edit: (files: Record<string, string>) => void): string {
@@ -30,7 +29,7 @@ describe('untouched members', () => {
     const sandbox = await sandboxForTest();
     const dir = tempDir();
     const common = ['--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url];
-    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS)).code).toBe(0);
+    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS_ENV)).code).toBe(0);
 
     let badCouponLine = 0;
     const night = exportFrom(dir, 'night-2', (files) => {
@@ -39,7 +38,7 @@ describe('untouched members', () => {
       badCouponLine = lineCount(files['coupons.csv']!) + 1;
       files['coupons.csv'] += 'M-20001,CP-VELKOMMEN,Velkommen,,VELK,amount,50,NOK,2026-11-01,2026-13-45\n';
     });
-    const result = await runCli(['run', '--source', night, ...common], CREDENTIALS);
+    const result = await runCli(['run', '--source', night, ...common], CREDENTIALS_ENV);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^loyalty-sync \S+: succeeded, 1 member left untouched · 62 members \(1 new, 0 changed, 60 unchanged, 0 deleted, 0 failed, 1 untouched\)/);
 
@@ -61,12 +60,12 @@ describe('untouched members', () => {
     expect(page.root.querySelector('nav a[href="#untouched"] .badge')!.text).toBe('1');
 
     // --fail-on-rejects: the same run, for a script that wants to know: exit 5, said so on stdout and in the report.
-    const strict = await runCli(['run', '--source', night, ...common, '--fail-on-rejects'], CREDENTIALS);
+    const strict = await runCli(['run', '--source', night, ...common, '--fail-on-rejects'], CREDENTIALS_ENV);
     expect(strict.code).toBe(5);
     expect(strict.stdout).toMatch(/: succeeded, 1 member left untouched \(exit 5: --fail-on-rejects\) · /);
     expect(reportOf(strict.stdout)).toMatchObject({ status: 'succeeded', exitCode: 5 });
     // ...and without anything rejected, 0.
-    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common, '--fail-on-rejects', '--dry-run'], CREDENTIALS)).code).toBe(0);
+    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common, '--fail-on-rejects', '--dry-run'], CREDENTIALS_ENV)).code).toBe(0);
   });
 
   it('lists the first 1,000 and counts the rest, in report.json and on the page', async () => {
@@ -93,7 +92,7 @@ describe('untouched members', () => {
     const sandbox = await sandboxForTest();
     const dir = tempDir();
     const common = ['--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url];
-    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS)).code).toBe(0);
+    expect((await runCli(['run', '--source', join(SAMPLES, 'night-1'), ...common], CREDENTIALS_ENV)).code).toBe(0);
     let gone = '';
     const night = exportFrom(dir, 'night-2', (files) => {
       const [header, ...rows] = files['members.csv']!.trimEnd().split('\n');
@@ -101,7 +100,7 @@ describe('untouched members', () => {
       gone = rows.map((row) => row.split(',')[0]!).find((id) => !['coupons.csv', 'stamp_cards.csv', 'bonus_checks.csv'].some((file) => files[file]!.includes(`${id},`)))!;
       files['members.csv'] = `${[header, ...rows.filter((row) => !row.startsWith(`${gone},`)), ',Anne,Li,anne@example.no,+47 412 34 569,2026-11-01,0,bronze,ja,nei,nei'].join('\n')}\n`;
     });
-    const result = await runCli(['run', '--source', night, ...common], CREDENTIALS);
+    const result = await runCli(['run', '--source', night, ...common], CREDENTIALS_ENV);
     expect(result.code, result.stderr).toBe(0);
     const report = reportOf(result.stdout);
     expect(report.members).toEqual({ total: 60, new: 0, changed: 0, unchanged: 59, deleted: 0, failed: 0, untouched: 1 });

@@ -6,12 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { refusingProxy } from '../fixtures/refusing-proxy.ts';
 import { sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir, writeFiles } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 const MEMBERS = [
   'contact_id,phone_number,joined_on,bonus_points,accepts_sms',
@@ -40,7 +39,7 @@ describe('phone-like values beyond the phone column', () => {
     const source = writeFiles(tempDir(), { 'members.csv': MEMBERS });
     const result = await runCli(
       ['run', '--source', source, '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', proxy, '--log-level', 'debug'],
-      CREDENTIALS,
+      CREDENTIALS_ENV,
     );
     expect(result.code, result.stderr).toBe(3);
 

@@ -5,13 +5,12 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { readReportHtml } from '../report/fixtures/report-html-reader.ts';
 import { BACKENDS, csv, openBackend, SFTP_USER } from './fixtures/drop-backends.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 describe.each(BACKENDS)('a %s drop folder', (kind) => {
   it('reports every export it leaves in incoming/ with the reason, and every symbolic link it does not follow', async () => {
@@ -38,7 +37,7 @@ describe.each(BACKENDS)('a %s drop folder', (kind) => {
 
     const source = kind === 'sftp' ? `sftp://${SFTP_USER.username}@127.0.0.1:${backend.server!.port}/drop` : backend.root;
     const sftp = kind === 'sftp' ? ['--sftp-host-key', backend.server!.hostKeyFingerprint] : [];
-    const env = { ...CREDENTIALS, LOYALTY_SYNC_SFTP_PASSWORD: SFTP_USER.password };
+    const env = { ...CREDENTIALS_ENV, LOYALTY_SYNC_SFTP_PASSWORD: SFTP_USER.password };
     const run = () =>
       runCli(['run', '--source', source, ...sftp, '--drop-stable-seconds', '0', '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url], env);
 

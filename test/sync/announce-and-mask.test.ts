@@ -5,12 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { runCli } from '../fixtures/cli.ts';
+import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { refusingProxy } from '../fixtures/refusing-proxy.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 async function recorder() {
   const received: { method: string; url: string; body: string }[] = [];
@@ -33,7 +32,7 @@ describe('after the run', () => {
     const dir = tempDir();
     const result = await runCli(
       ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 's.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', proxy, '--pushgateway-url', `${monitor.url}/gw`, '--log-level', 'debug'],
-      { ...CREDENTIALS, LOYALTY_SYNC_NOTIFY_URL: `${monitor.url}/hooks/secret-token` },
+      { ...CREDENTIALS_ENV, LOYALTY_SYNC_NOTIFY_URL: `${monitor.url}/hooks/secret-token` },
     );
     expect(result.code).toBe(3);
 

@@ -7,18 +7,17 @@ import { describe, expect, it } from 'vitest';
 import type { Sandbox, SandboxFaultsPatch } from '../../src/sandbox/server.ts';
 import { createPrng } from '../../src/sandbox/prng.ts';
 import { openStateStore } from '../../src/state/store.ts';
-import { CLI, childEnv } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 const KILLS = Number(process.env.CRASH_LOOP_KILLS ?? 10);
 const RUN_FLAGS = { 'max-delete-percent': '100', 'retry-base-delay-ms': '5', 'retry-max-delay-ms': '50', 'max-attempts': '20' };
 
 function runKilledAfter(ms: number, night: string, dir: string, apiUrl: string): Promise<string> {
   const args = ['run', '--source', join(SAMPLES, night), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', apiUrl, '--concurrency', '4'];
   for (const [flag, value] of Object.entries(RUN_FLAGS)) args.push(`--${flag}`, value);
-  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv({ ...CREDENTIALS, LOYALTY_SYNC_LOG_LEVEL: 'silent' }) });
+  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv({ ...CREDENTIALS_ENV, LOYALTY_SYNC_LOG_LEVEL: 'silent' }) });
   const timer = setTimeout(() => child.kill('SIGKILL'), ms);
   return new Promise((resolve) =>
     child.on('close', (code, signal) => {

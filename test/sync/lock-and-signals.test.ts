@@ -8,11 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { acquireRunLock } from '../../src/state/run-lock.ts';
 import { openStateStore } from '../../src/state/store.ts';
-import { CLI, runCli, childEnv } from '../fixtures/cli.ts';
+import { CLI, CREDENTIALS_ENV, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-const CREDENTIALS = { VIPPS_CLIENT_ID: 'c', VIPPS_CLIENT_SECRET: 's', VIPPS_SUBSCRIPTION_KEY: 'k', VIPPS_MERCHANT_SERIAL_NUMBER: '1' };
 
 describe('run lock', () => {
   it('makes a second run exit 75 while the first holds the lock', async () => {
@@ -81,7 +80,7 @@ describe('SIGTERM', () => {
     const api = await silentEventsApi();
     const dir = tempDir();
     const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', api.url, '--grace-period-seconds', '0.5', '--request-timeout-ms', '600000'];
-    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS) });
+    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS_ENV) });
     const closed = new Promise((resolve) => child.on('close', resolve));
     await api.eventRequests(8);
     child.kill('SIGTERM');
@@ -94,7 +93,7 @@ describe('SIGTERM', () => {
     const sandbox = await sandboxForTest({ faults: { latencyMs: 40 } });
     const dir = tempDir();
     const args = ['run', '--source', join(SAMPLES, 'night-1'), '--state', join(dir, 'state.sqlite'), '--report-dir', join(dir, 'reports'), '--api-url', sandbox.url, '--concurrency', '2'];
-    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS) });
+    const child = spawn(process.execPath, [CLI, ...args], { env: childEnv(CREDENTIALS_ENV) });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     while (sandbox.stats().accepted < 10) await new Promise((resolve) => setTimeout(resolve, 20));
