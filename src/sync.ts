@@ -131,7 +131,7 @@ async function stages(run: RunContext, facts: StageFacts): Promise<StagesEnd> {
     refuseTruncatedFiles(ingest, run.runs.lastRowsByKind(), config.minRowsPercent, config.allowMassDelete);
     // Backed up only by a run that plans something, of what was committed before the plan's transaction.
     const beforeFirstPlan = () => (facts.stateBackupsRemoved ??= backUpBeforeCommit(run));
-    facts.plan = await timed(facts.durationsMs, 'plan', () => planStage(run, staging.reader(), ingest, pulled, beforeFirstPlan));
+    facts.plan = await timed(facts.durationsMs, 'plan', () => planStage(run, staging, ingest, pulled, beforeFirstPlan));
     throwIfStopped(facts.plan);
   } finally {
     removeStaging(run, staging);

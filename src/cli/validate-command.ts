@@ -8,7 +8,7 @@ import { ingestExport } from '../ingest/ingest-export.ts';
 import { type IngestFile, type Reject } from '../base/export-shapes.ts';
 import { EXPORT_KINDS } from '../base/kinds.ts';
 import { rejectLine } from '../ingest/shown-value.ts';
-import { mergeStaged, orphanReject } from '../run/plan-stage.ts';
+import { mergeStaged, orphanReject } from '../run/plan-lane.ts';
 import { refuseEmptyFiles } from '../plan/guards.ts';
 import { planRun } from '../plan/plan-run.ts';
 import { redactText } from '../privacy/redact.ts';

@@ -6,10 +6,10 @@
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { IngestConfig } from '../config/schema.ts';
-import { CsvError, SyncError, type ErrorCode } from '../errors.ts';
+import { fromThreadError } from '../base/thread-error.ts';
 import type { StagingArea } from '../state/staging.ts';
 import { ingestLane, laneConfigOf, type PreviousColumns } from './ingest-lane.ts';
-import type { LaneError, LaneMessage, LaneWork } from './ingest-worker.ts';
+import type { LaneMessage, LaneWork } from './ingest-worker.ts';
 import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
 import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from '../base/export-shapes.ts';
 
@@ -71,7 +71,7 @@ function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => vo
       if (message.type === 'rejects') for (const rejected of message.rejects) sinks.onReject(rejected);
       else if (message.type === 'progress') sinks.onProgress?.(message.progress);
       else if (message.type === 'done') outcome = { files: message.files };
-      else outcome = { error: fromLaneError(message.error) };
+      else outcome = { error: fromThreadError(message.error) };
     });
     worker.on('error', (error) => (outcome ??= { error }));
     worker.on('exit', (code) => {
@@ -79,14 +79,6 @@ function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => vo
       else reject(outcome?.error ?? new Error(`ingest worker exited with code ${code} before it finished`));
     });
   });
-}
-
-function fromLaneError(error: LaneError): Error {
-  if (error.kind === 'csv') return new CsvError(error.code, error.position, error.detail);
-  if (error.kind === 'sync') return new SyncError(error.code as ErrorCode, error.message);
-  // A full disk or an I/O error while staging keeps its code, so the run reports it as in the main lane.
-  const { code, errcode } = error;
-  return Object.assign(new Error(error.message), code !== undefined && { code }, errcode !== undefined && { errcode });
 }
 
 function summarise(files: IngestedFile[]): IngestResult {

@@ -1,7 +1,7 @@
 // Worker-thread entry of an ingest lane: the lane's rejects and progress go back to the main thread as
 // messages (rejects in batches), errors as plain data.
 import { parentPort, workerData } from 'node:worker_threads';
-import { CsvError, isSyncError, type CsvErrorCode } from '../errors.ts';
+import { toThreadError, type ThreadError } from '../base/thread-error.ts';
 import { ingestLane, type LaneConfig } from './ingest-lane.ts';
 import type { IngestFile, Reject, RowFilter } from '../base/export-shapes.ts';
 
@@ -12,17 +12,11 @@ export interface LaneWork {
   filter: RowFilter;
 }
 
-export type LaneError =
-  | { kind: 'csv'; code: CsvErrorCode; position: CsvError['position']; detail: string }
-  | { kind: 'sync'; code: string; message: string }
-  /** Anything else, with what tells an expected failure from a bug (an errno `code`, SQLite's `errcode`). */
-  | { kind: 'other'; message: string; code?: string; errcode?: number };
-
 export type LaneMessage =
   | { type: 'rejects'; rejects: Reject[] }
   | { type: 'progress'; progress: { file: string; rows: number; bytes: number; totalBytes: number } }
   | { type: 'done'; files: Awaited<ReturnType<typeof ingestLane>> }
-  | { type: 'failed'; error: LaneError };
+  | { type: 'failed'; error: ThreadError };
 
 const REJECT_BATCH = 500;
 
@@ -43,19 +37,6 @@ if (parentPort) {
     port.postMessage({ type: 'done', files } satisfies LaneMessage);
   } catch (error) {
     flush();
-    port.postMessage({ type: 'failed', error: toLaneError(error) } satisfies LaneMessage);
+    port.postMessage({ type: 'failed', error: toThreadError(error) } satisfies LaneMessage);
   }
-}
-
-function toLaneError(error: unknown): LaneError {
-  if (error instanceof CsvError) return { kind: 'csv', code: error.code as CsvErrorCode, position: error.position, detail: error.detail };
-  if (isSyncError(error)) return { kind: 'sync', code: error.code, message: error.message };
-  const { code, errcode } = (error ?? {}) as { code?: unknown; errcode?: unknown };
-  return {
-    kind: 'other',
-    // An expected failure is reported by its message; a bug keeps its stack for the log.
-    message: typeof code === 'string' || typeof errcode === 'number' ? (error as Error).message : ((error as Error).stack ?? String(error)),
-    ...(typeof code === 'string' && { code }),
-    ...(typeof errcode === 'number' && { errcode }),
-  };
 }

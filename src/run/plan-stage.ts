@@ -1,20 +1,20 @@
-// The plan stage of a run: the snapshot and tonight's staged export merged member by member, planned, and
-// (unless a dry run) written to the outbox in one transaction, which a guard can still roll back.
+// The plan stage of a run: the snapshot and tonight's staged export merged member by member, planned (in
+// lanes side by side for a large export: plan-lanes.ts), and (unless a dry run) written to the outbox in
+// one transaction, which a guard can still roll back.
+import { availableParallelism } from 'node:os';
 import type { IngestResult, Reject } from '../base/export-shapes.ts';
-import { ITEM_KINDS, type ItemKind } from '../base/kinds.ts';
-import { shownValue } from '../ingest/shown-value.ts';
+import { compareKeys } from '../base/canonical.ts';
 import { refuseMassClear, refuseMassDelete } from '../plan/guards.ts';
-import { mergeByContact, type MergedMember, type OrphanItem } from '../plan/merge.ts';
-import { planRun, type UntouchedCause } from '../plan/plan-run.ts';
-import { type PlannedRun, type PulledExport, type UntouchedMember } from '../base/run-shapes.ts';
-import { onlyInShard, shardFilter } from '../base/shard.ts';
+import type { PlannedEvent, PlannedRun, PulledExport } from '../base/run-shapes.ts';
 import { formatUtc } from '../base/time.ts';
 import type { RunReport } from '../base/report-schema.ts';
-import type { SnapshotStore } from '../state/snapshot.ts';
-import type { MemberState } from '../state/member-state.ts';
-import type { Staging } from '../state/staging.ts';
+import type { KeyRange } from '../state/key-range.ts';
+import { readLanePlans, type LanePlan } from '../state/lane-plans.ts';
+import type { StagingArea } from '../state/staging.ts';
 import { eventIdEpoch } from '../state/state-meta.ts';
-import { inTransaction } from '../state/store.ts';
+import { inTransactionAsync } from '../state/store.ts';
+import { joinOutcomes, planLane, type LaneOutcome, type LaneSettings } from './plan-lane.ts';
+import { laneRanges, startWorkerLane } from './plan-lanes.ts';
 import type { RunContext } from './run-context.ts';
 import type { PlanFacts } from './stage-facts.ts';
 
@@ -33,15 +33,13 @@ interface Tonight {
   beforeFirstPlan: () => void;
 }
 
-const PLANNED_SAMPLE_SIZE = 5;
-
 /** The plan stage's facts: the plan, or the error that stopped it, with what was planned up to then. */
-export function planStage(run: RunContext, staging: Staging, ingest: IngestResult, pulled: PulledExport, beforeFirstPlan: () => void): PlanFacts {
+export async function planStage(run: RunContext, staging: StagingArea, ingest: IngestResult, pulled: PulledExport, beforeFirstPlan: () => void): Promise<PlanFacts> {
   const sample: PlanFacts['sample'] = {};
   let orphanRows = 0;
   let planned: PlannedRun;
   try {
-    planned = planToOutbox(run, staging, ingest, {
+    planned = await planToOutbox(run, staging, ingest, {
       timestamp: formatUtc(pulled.asOf.getTime()),
       sample,
       beforeFirstPlan,
@@ -56,63 +54,57 @@ export function planStage(run: RunContext, staging: Staging, ingest: IngestResul
   run.logger.info({ stage: 'plan', members: planned.members, events: planned.events.planned, rowsRejected: ingest.rowsRejected + orphanRows }, 'plan ready');
   return { planned, sample, orphanRows };
 }
-/** Untouched members listed in the report by id (the count covers them all). */
-export const MAX_LISTED_UNTOUCHED = 1000;
 
-function planToOutbox(run: RunContext, staging: Staging, ingest: IngestResult, tonight: Tonight): PlannedRun {
+async function planToOutbox(run: RunContext, area: StagingArea, ingest: IngestResult, tonight: Tonight): Promise<PlannedRun> {
   const { config, outbox, snapshot } = run;
-  const { sample } = tonight;
+  const staging = area.reader();
   const epoch = eventIdEpoch(run.store.db);
-  const inShard = shardFilter(config.shard);
-  // Few (a member gets at most one per run): the members' states as if they were applied need whole documents.
   const doubts = outbox.eventsInDoubt();
-  const merged = mergeStaged(staging, ingest, withDocumentsFor(doubts, onlyInShard(snapshot.scan(), inShard), snapshot), [...doubts.keys()].filter(inShard ?? (() => true)));
-  const membersFile = ingest.files.find((file) => file.kind === 'members')?.name;
-  const describeUntouched = (entry: MergedMember, cause: UntouchedCause): UntouchedMember => {
-    const { contactId } = entry;
-    if (cause === 'rejected row') {
-      const reject = staging.firstReject(contactId);
-      return reject ? { contactId, ...reject } : { contactId, reason: 'a row of this member was rejected (see rejects.csv)' };
-    }
-    if (cause === 'orphan rows') {
-      const orphan = entry.orphans[0]!;
-      return { contactId, ...staging.origin(orphan.kind, contactId, orphan.itemId), column: 'contact_id', reason: 'not in the members export, but item rows name it: not deleted' };
-    }
-    return {
-      contactId,
-      ...(membersFile && { file: membersFile }),
-      reason: 'not in the members export, but not deleted: the members file cannot be trusted to be complete this run (see the warnings)',
-    };
-  };
+  const settingsOf = (range: KeyRange): LaneSettings => ({
+    timestamp: tonight.timestamp,
+    ...(epoch && { epoch }),
+    itemEvents: config.itemEvents,
+    ...(run.backfill && { backfill: run.backfill }),
+    allowMassClear: config.allowMassClear,
+    ...(config.shard && { shard: config.shard }),
+    ingest,
+    range,
+    doubts: doubtsIn(doubts, range),
+  });
   let planning = false;
-  const planAll = (): PlannedRun => {
-    const untouchedListed: UntouchedMember[] = [];
+  const addToOutbox = (plan: LanePlan) => {
+    if (config.dryRun) return;
+    if (!planning) {
+      planning = true;
+      tonight.beforeFirstPlan();
+    }
+    outbox.addPlan(plan.contactId, plan.events, run.runId, run.now().toISOString(), plan.resolves);
+  };
+  const planAll = async (): Promise<PlannedRun> => {
     if (!config.dryRun) outbox.clearFailedPlans();
-    const totals = planRun(merged, {
-      ...(run.backfill && { backfill: run.backfill }),
-      timestamp: tonight.timestamp,
-      ...(epoch && { epoch }),
-      itemEvents: config.itemEvents,
-      documentsOf: (contactId) => snapshot.load(contactId),
-      deletesAllowed: ingest.membersComplete,
-      doubtsOf: (contactId) => doubts.get(contactId),
-      onPlan: (memberPlan) => {
-        if (!config.dryRun && !planning) {
-          planning = true;
-          tonight.beforeFirstPlan();
-        }
-        if (!config.dryRun) outbox.addPlan(memberPlan.contactId, memberPlan.events, run.runId, run.now().toISOString(), memberPlan.resolves);
-        for (const event of memberPlan.events) {
-          const planned = (sample[event.action] ??= []);
-          if (planned.length < PLANNED_SAMPLE_SIZE) planned.push({ contactId: memberPlan.contactId, eventId: event.eventId });
-        }
-      },
-      onOrphan: (item) => tonight.onOrphanRow(orphanReject(staging, ingest, item)),
-      onUntouched: (entry, cause) => {
-        if (untouchedListed.length < MAX_LISTED_UNTOUCHED) untouchedListed.push(describeUntouched(entry, cause));
-      },
-      ...(!config.allowMassClear && { memberDocOf: (contactId: string) => snapshot.load(contactId)?.member?.text }),
-    });
+    const [ownRange, ...workerRanges] = laneRanges(staging, config.planThreads, availableParallelism(), run.backfill);
+    const workers = workerRanges.map((range, index) =>
+      startWorkerLane({ settings: settingsOf(range), stagingDir: area.dir, statePath: run.store.path, keepPlans: !config.dryRun }, index + 1),
+    );
+    const outcomes: LaneOutcome[] = [];
+    try {
+      outcomes.push(planLane(staging, snapshot, settingsOf(ownRange!), { onPlan: addToOutbox, onOrphanRow: tonight.onOrphanRow }, tonight.sample));
+      for (const worker of workers) outcomes.push(await worker.done);
+    } catch (error) {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      throw error;
+    }
+    // The workers' plans and rejects, lane by lane: in key order, as one lane would have recorded them.
+    for (const worker of workers) {
+      const lane = readLanePlans(worker.laneFile);
+      try {
+        for (const plan of lane.plans()) addToOutbox(plan);
+        for (const reject of lane.orphanRejects()) tonight.onOrphanRow(reject);
+      } finally {
+        lane.close();
+      }
+    }
+    const { totals, untouchedListed } = joinOutcomes(outcomes);
     refuseMassDelete(totals, config.maxDeletePercent, config.allowMassDelete);
     refuseMassClear(totals, config.maxClearPercent, config.allowMassClear);
     // Planning a large export keeps the heartbeat timer from firing: commit a fresh beat with the plan.
@@ -120,35 +112,14 @@ function planToOutbox(run: RunContext, staging: Staging, ingest: IngestResult, t
     return { ...totals, untouchedListed };
   };
   if (config.dryRun) return planAll();
-  const totals = inTransaction(run.store.db, planAll);
+  const totals = await inTransactionAsync(run.store.db, planAll);
   run.store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   return totals;
 }
 
-/** The scan's states (hashes only) with whole documents for the members that have events in doubt. */
-function* withDocumentsFor(doubts: ReadonlyMap<string, unknown>, states: Iterable<MemberState>, snapshot: SnapshotStore): Iterable<MemberState> {
-  for (const state of states) yield doubts.has(state.contactId) ? (snapshot.load(state.contactId) ?? state) : state;
-}
-
-/**
- * Tonight's staged export joined with what the API holds, member by member (run and validate alike);
- * `inDoubt`: contacts with events in doubt, planned even when neither side knows them.
- */
-export function mergeStaged(staging: Staging, ingest: IngestResult, snapshot: Iterable<MemberState>, inDoubt: Iterable<string> = []): Iterable<MergedMember> {
-  return mergeByContact({
-    snapshot,
-    members: staging.members(),
-    items: Object.fromEntries(ITEM_KINDS.map((kind) => [kind, staging.items(kind)])) as Record<ItemKind, ReturnType<Staging['items']>>,
-    rejected: staging.rejectedContacts(),
-    inDoubt,
-    rejectedMemberRows: staging.rejectedMemberRows(),
-    trustedKinds: ingest.trustedKinds,
-  });
-}
-
-/** The reject of an item row whose contact is not in the members file (run and validate alike). */
-export function orphanReject(staging: Staging, ingest: IngestResult, item: OrphanItem): Reject {
-  const { file, line } = staging.origin(item.kind, item.contactId, item.itemId);
-  const column = ingest.files.find((ingested) => ingested.name === file)?.columns?.contact_id ?? 'contact_id';
-  return { file, line, column, reason: `expected a ${column} that is in the members file`, value: shownValue(item.contactId), contactId: item.contactId };
+/** The events in doubt of the contacts in `range` (all of them for an open range). */
+function doubtsIn(doubts: ReadonlyMap<string, PlannedEvent[]>, range: KeyRange): Map<string, PlannedEvent[]> {
+  if (range.from === undefined && range.before === undefined) return new Map(doubts);
+  const inside = (contactId: string) => (range.from === undefined || compareKeys(contactId, range.from) >= 0) && (range.before === undefined || compareKeys(contactId, range.before) < 0);
+  return new Map([...doubts].filter(([contactId]) => inside(contactId)));
 }

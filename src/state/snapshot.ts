@@ -3,6 +3,7 @@
 // compressed blob (doc-codec.ts), read for the few members whose sets changed, for commits and `explain`.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { buildDictionary, packDocuments, unpackDocuments, type MemberDocuments } from './doc-codec.ts';
+import { inRange, where, type KeyRange } from './key-range.ts';
 import { EMPTY_SET, type MemberState, type Part } from './member-state.ts';
 
 interface SnapshotRow {
@@ -35,8 +36,8 @@ function toState(row: SnapshotRow, documents?: MemberDocuments): MemberState {
 }
 
 export interface SnapshotStore {
-  /** Every member (tombstones included) in contact_id order, hashes only. */
-  scan(): Iterable<MemberState>;
+  /** Every member (tombstones included; within `range` when given) in contact_id order, hashes only. */
+  scan(range?: KeyRange): Iterable<MemberState>;
   /** One member with all documents, or undefined. */
   load(contactId: string): MemberState | undefined;
   /**
@@ -121,9 +122,10 @@ export function snapshotStore(db: DatabaseSync): SnapshotStore {
   };
 
   return {
-    *scan() {
-      const scan = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM snapshot ORDER BY contact_id`);
-      for (const row of scan.iterate()) yield toState(row as unknown as SnapshotRow);
+    *scan(range) {
+      const { conditions, params } = inRange(range);
+      const scan = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM snapshot${where(conditions)} ORDER BY contact_id`);
+      for (const row of scan.iterate(...params)) yield toState(row as unknown as SnapshotRow);
     },
     load(contactId) {
       const row = statement(`SELECT ${SUMMARY_COLUMNS.replaceAll(/\b(\w+)\b/g, 's.$1')}, d.dictionary, d.docs FROM snapshot s LEFT JOIN snapshot_docs d USING (contact_id) WHERE s.contact_id = ?`).get(contactId) as

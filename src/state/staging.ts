@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { EXPORT_KINDS, type ExportKind, type ItemKind } from '../base/kinds.ts';
+import { inRange, where, type KeyRange } from './key-range.ts';
 
 export interface StagedMember {
   contactId: string;
@@ -21,15 +22,22 @@ export interface ItemOrigin {
   line: number;
 }
 
-/** Reads every kind's rows, in contact_id order. */
+/** Reads every kind's rows, in contact_id order (within `range` when given: a plan lane's contacts). */
 export interface Staging {
-  members(): Iterable<StagedMember>;
-  items(kind: ItemKind): Iterable<StagedItem>;
+  members(range?: KeyRange): Iterable<StagedMember>;
+  items(kind: ItemKind, range?: KeyRange): Iterable<StagedItem>;
   origin(kind: ItemKind, contactId: string, itemId: string): ItemOrigin;
   /** Contacts with a rejected row of any kind, in contact_id order. */
-  rejectedContacts(): Iterable<string>;
+  rejectedContacts(range?: KeyRange): Iterable<string>;
   /** Contacts whose row in the members file was rejected, in contact_id order. */
-  rejectedMemberRows(): Iterable<string>;
+  rejectedMemberRows(range?: KeyRange): Iterable<string>;
+  /** How many members are staged. */
+  memberCount(): number;
+  /**
+   * Contact ids that split the staged members into `parts` ranges of about the same size, in order
+   * (fewer when there are too few members).
+   */
+  splitKeys(parts: number): string[];
   /** The first rejected row of a contact (members file first), for the report. */
   firstReject(contactId: string): RejectedRow | undefined;
   close(): void;
@@ -37,6 +45,7 @@ export interface Staging {
 
 export interface StagingArea {
   readonly dir: string;
+  /** The run's reader (one per area). A plan lane in another thread opens its own: openStagingReader(dir). */
   reader(): Staging;
   /** Removes the staging files. */
   remove(): void;
@@ -63,7 +72,7 @@ export const stagingFileOf = (dir: string, kind: ExportKind) => join(dir, `${kin
 /** Durability is pointless for throwaway files: no journal, no fsync. */
 export const UNTUNED = `PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;`;
 
-function openStagingReader(dir: string): Staging {
+export function openStagingReader(dir: string): Staging {
   const db = new DatabaseSync(':memory:');
   db.exec(UNTUNED);
   const present = EXPORT_KINDS.filter((kind) => existsSync(stagingFileOf(dir, kind)));
@@ -71,33 +80,47 @@ function openStagingReader(dir: string): Staging {
   const has = (kind: ExportKind) => present.includes(kind);
   let origin: Partial<Record<ItemKind, StatementSync>> = {};
   let firstReject: StatementSync | undefined;
-  const contactIds = (select: string) => {
-    const rows = db.prepare(`${select} ORDER BY contact_id`);
+  const memberCount = () => (has('members') ? (db.prepare('SELECT count(*) AS n FROM members.rows').get() as { n: number }).n : 0);
+  const contactIds = (tables: readonly string[], range: KeyRange = {}) => {
+    const { conditions, params } = inRange(range);
+    const rows = db.prepare(`${tables.map((table) => `SELECT contact_id FROM ${table}${where(conditions)}`).join(' UNION ')} ORDER BY contact_id`);
     rows.setReturnArrays(true);
     return (function* () {
-      for (const [contactId] of rows.iterate() as Iterable<[string]>) yield contactId;
+      for (const [contactId] of rows.iterate(...tables.flatMap(() => params)) as Iterable<[string]>) yield contactId;
     })();
   };
   return {
-    *members() {
+    *members(range) {
       if (!has('members')) return;
-      const rows = inKeyOrder<[string, string, string]>(db, 'SELECT contact_id, phone_number, doc FROM members.rows', 1);
+      const rows = inKeyOrder<[string, string, string]>(db, 'SELECT contact_id, phone_number, doc FROM members.rows', 1, range);
       for (const [contactId, phoneNumber, doc] of rows) yield { contactId, phoneNumber, doc };
     },
-    items(kind) {
+    items(kind, range) {
       if (!has(kind)) return [];
-      return inKeyOrder<[string, string, string]>(db, `SELECT contact_id, item_id, doc FROM ${kind}.rows`, 2);
+      return inKeyOrder<[string, string, string]>(db, `SELECT contact_id, item_id, doc FROM ${kind}.rows`, 2, range);
     },
     origin(kind, contactId, itemId) {
       origin[kind] ??= db.prepare(`SELECT f.name AS file, r.line FROM ${kind}.rows r JOIN ${kind}.files f ON f.number = r.file WHERE r.contact_id = ? AND r.item_id = ?`);
       return origin[kind].get(contactId, itemId) as unknown as ItemOrigin;
     },
-    rejectedContacts() {
+    rejectedContacts(range) {
       if (present.length === 0) return [];
-      return contactIds(present.map((kind) => `SELECT contact_id FROM ${kind}.rejected`).join(' UNION '));
+      return contactIds(present.map((kind) => `${kind}.rejected`), range);
     },
-    rejectedMemberRows() {
-      return has('members') ? contactIds('SELECT contact_id FROM members.rejected') : [];
+    rejectedMemberRows(range) {
+      return has('members') ? contactIds(['members.rejected'], range) : [];
+    },
+    memberCount,
+    splitKeys(parts) {
+      const count = memberCount();
+      if (count === 0) return [];
+      const at = db.prepare('SELECT contact_id FROM members.rows ORDER BY contact_id LIMIT 1 OFFSET ?');
+      const keys: string[] = [];
+      for (let part = 1; part < parts; part++) {
+        const key = (at.get(Math.floor((count * part) / parts)) as { contact_id: string } | undefined)?.contact_id;
+        if (key !== undefined && key !== keys.at(-1)) keys.push(key);
+      }
+      return keys;
     },
     firstReject(contactId) {
       if (present.length === 0) return undefined;
@@ -122,18 +145,19 @@ const PAGE_ROWS = 1024;
  * page at a time: one native call per page instead of per row makes reading millions of rows a quarter
  * faster. Each page continues after the previous page's last key, so it is an index seek, not an OFFSET.
  */
-function* inKeyOrder<Row extends unknown[]>(db: DatabaseSync, select: string, keyColumns: 1 | 2): Generator<Row> {
+function* inKeyOrder<Row extends unknown[]>(db: DatabaseSync, select: string, keyColumns: 1 | 2, range?: KeyRange): Generator<Row> {
   const key = keyColumns === 1 ? 'contact_id' : 'contact_id, item_id';
-  const first = db.prepare(`${select} ORDER BY ${key} LIMIT ${PAGE_ROWS}`);
-  const next = db.prepare(`${select} WHERE (${key}) > (${keyColumns === 1 ? '?' : '?, ?'}) ORDER BY ${key} LIMIT ${PAGE_ROWS}`);
+  const bounds = inRange(range);
+  const first = db.prepare(`${select}${where(bounds.conditions)} ORDER BY ${key} LIMIT ${PAGE_ROWS}`);
+  const next = db.prepare(`${select}${where([`(${key}) > (${keyColumns === 1 ? '?' : '?, ?'})`, ...bounds.conditions])} ORDER BY ${key} LIMIT ${PAGE_ROWS}`);
   first.setReturnArrays(true);
   next.setReturnArrays(true);
-  let page = first.all() as unknown as Row[];
+  let page = first.all(...bounds.params) as unknown as Row[];
   for (;;) {
     yield* page;
     if (page.length < PAGE_ROWS) return;
     const last = page[page.length - 1]!;
-    page = next.all(...(last.slice(0, keyColumns) as string[])) as unknown as Row[];
+    page = next.all(...(last.slice(0, keyColumns) as string[]), ...bounds.params) as unknown as Row[];
   }
 }
 

@@ -158,6 +158,22 @@ function migrate(db: DatabaseSync, path: string, readOnly: boolean): void {
 }
 
 /** Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock). */
+/**
+ * `work` in one transaction that stays open while it awaits (the plan stage waits for its worker lanes):
+ * nothing else may start a transaction on `db` meanwhile.
+ */
+export async function inTransactionAsync<T>(db: DatabaseSync, work: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
   db.exec('BEGIN IMMEDIATE');
   try {
