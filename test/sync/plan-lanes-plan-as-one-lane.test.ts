@@ -4,7 +4,7 @@
 // (two worker threads), each against its own sandbox: night 1 with answers lost after the API applied
 // the event (events in doubt, which night 2 re-sends or overrides), night 2 with changes and deletions,
 // both nights with orphan item rows and rejected rows that fall into every lane.
-import { appendFileSync, cpSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/base/report-schema.ts';
@@ -94,5 +94,32 @@ describe('plan lanes', () => {
     }
     expect(three.events).toEqual(one.events);
     expect(three.members).toEqual(one.members);
+  });
+
+  it("stop the run with a worker lane's error as with the main thread's: the same error, nothing planned is kept", async () => {
+    const source = tempDir();
+    generateExportPair({ out: source, members: MEMBERS, seed: 12, changeRate: 0.2 });
+    const sandbox = await sandboxForTest();
+    const built = tempDir();
+    await syncOnce({ source: join(source, 'night-1') }, built, sandbox.url);
+    // Unreadable documents for the second half of the members: whoever plans a changed one there fails.
+    const store = openStateStore(join(built, 'state.sqlite'));
+    store.db.prepare(`UPDATE snapshot_docs SET docs = x'00ff00ff' WHERE contact_id >= 'M-0000101'`).run();
+    store.close();
+
+    const nightTwo = async (threads: string) => {
+      const dir = tempDir();
+      copyFileSync(join(built, 'state.sqlite'), join(dir, 'state.sqlite'));
+      const result = await syncOnce({ source: join(source, 'night-2'), 'plan-threads': threads, 'max-delete-percent': '100' }, dir, sandbox.url);
+      const state = openStateStore(join(dir, 'state.sqlite'), { readOnly: true });
+      const planned = state.db.prepare('SELECT count(*) AS n FROM outbox_members').get();
+      state.close();
+      return { status: result.report.status, error: result.report.error, planned };
+    };
+    const one = await nightTwo('1');
+    expect(one.status).not.toBe('success');
+    expect(one.error?.message).toBeTruthy();
+    expect(one.planned).toEqual({ n: 0 });
+    expect(await nightTwo('2')).toEqual(one);
   });
 });
