@@ -159,7 +159,7 @@ export const runConfigSchema = ingestConfigSchema.extend({
   ingestThreads: int(1, 4).default(() => Math.min(2, availableParallelism())),
   /**
    * Plan the members in this many threads at once, each a contact_id range. `auto`: two where there are
-   * two cores, for an export of 50,000 members or more (below, a thread's start-up costs more than it saves).
+   * two cores, for an export of 200,000 members or more (below, a thread's start-up eats what it saves).
    */
   planThreads: z.union([z.literal('auto'), int(1, 4)], { error: 'expected auto or a whole number from 1 to 4' }).default('auto'),
   /** Off a terminal, one progress log line this often. */

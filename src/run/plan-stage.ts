@@ -14,7 +14,7 @@ import type { StagingArea } from '../state/staging.ts';
 import { eventIdEpoch } from '../state/state-meta.ts';
 import { inTransactionAsync } from '../state/store.ts';
 import { joinOutcomes, planLane, type LaneOutcome, type LaneSettings } from './plan-lane.ts';
-import { laneRanges, startWorkerLane } from './plan-lanes.ts';
+import { laneCount, laneRanges, startWorkerLane } from './plan-lanes.ts';
 import type { RunContext } from './run-context.ts';
 import type { PlanFacts } from './stage-facts.ts';
 
@@ -82,7 +82,8 @@ async function planToOutbox(run: RunContext, area: StagingArea, ingest: IngestRe
   };
   const planAll = async (): Promise<PlannedRun> => {
     if (!config.dryRun) outbox.clearFailedPlans();
-    const [ownRange, ...workerRanges] = laneRanges(staging, config.planThreads, availableParallelism(), run.backfill);
+    const lanes = laneCount(config.planThreads, staging.memberCount(), availableParallelism(), run.backfill);
+    const [ownRange, ...workerRanges] = laneRanges(staging, lanes);
     const workers = workerRanges.map((range, index) =>
       startWorkerLane({ settings: settingsOf(range), stagingDir: area.dir, statePath: run.store.path, keepPlans: !config.dryRun }, index + 1),
     );
