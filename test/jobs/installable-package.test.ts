@@ -49,8 +49,10 @@ describe('the npm package', () => {
     const validate = npx('validate', join(SAMPLES, 'night-1', 'members.csv'), join(SAMPLES, 'night-1', 'coupons.csv'));
     expect(validate.status, validate.stdout + validate.stderr).toBe(0);
 
-    const dryRun = npx('run', '--dry-run', '--source', join(SAMPLES, 'night-1'), '--state', join(project, 'state.sqlite'), '--report-dir', join(project, 'reports'), '--log-level', 'warn');
+    // Two plan threads: the compiled worker entry (dist/run/plan-worker.js) loads and plans its half.
+    const dryRun = npx('run', '--dry-run', '--plan-threads', '2', '--source', join(SAMPLES, 'night-1'), '--state', join(project, 'state.sqlite'), '--report-dir', join(project, 'reports'), '--log-level', 'warn');
     expect(dryRun.status, dryRun.stderr).toBe(0);
     expect(dryRun.stdout).toContain('dry-run · 60 members');
+    expect(contents).toContain('package/dist/run/plan-worker.js');
   });
 });
