@@ -91,7 +91,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { key: 'pluginVersion', flag: 'plugin-version', type: 'string', help: 'Vipps-System-Plugin-Version header, ≤ 30 chars' },
   { key: 'pushgatewayUrl', flag: 'pushgateway-url', type: 'string', help: 'push metrics.prom to this Prometheus Pushgateway after every run' },
   { key: 'metricsJob', flag: 'metrics-job', type: 'string', help: 'job name for the metrics' },
-  { key: 'ingestThreads', flag: 'ingest-threads', type: 'string', help: 'read kinds in this many threads at once (each extra ~50 MB)', defaultHelp: '2 on 2+ cores, else 1' },
+  { key: 'ingestThreads', flag: 'ingest-threads', type: 'string', help: 'read kinds in this many threads at once: auto (2 on 2+ cores for exports from 16 MB) or a number (each extra ~50 MB)' },
   { key: 'planThreads', flag: 'plan-threads', type: 'string', help: 'plan members in this many threads at once, by contact_id range: auto (2 on 2+ cores from 200,000 members) or a number (each extra ~50 MB)' },
   { key: 'progressSeconds', flag: 'progress-seconds', type: 'string', help: 'off a terminal, log progress this often' },
   { key: 'logLevel', flag: 'log-level', type: 'string', help: 'fatal | error | warn | info | debug | trace | silent' },

@@ -1,5 +1,4 @@
 // The configuration, parsed once at the edge. Defaults live here and nowhere else.
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ITEM_EVENT_MODES } from '../base/item-events.ts';
 import { CURRENCY_CODE, EXPORT_KINDS, KINDS, normaliseHeader } from '../base/kinds.ts';
@@ -153,10 +152,11 @@ export const runConfigSchema = ingestConfigSchema.extend({
   /** POST a JSON summary (Slack-compatible `text`) here after a run that did not succeed. A secret: env or file only. */
   notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
   /**
-   * Read the export's kinds in this many threads at once. Default: two where there are two cores (the
-   * export's largest kind against the rest is an even split); each extra thread costs ~50 MB of memory.
+   * Read the export's kinds in this many threads at once; each extra thread costs ~50 MB of memory.
+   * `auto`: two where there are two cores (the export's largest kind against the rest is an even split),
+   * for an export of 16 MB or more (below, a thread's start-up costs more than it saves).
    */
-  ingestThreads: int(1, 4).default(() => Math.min(2, availableParallelism())),
+  ingestThreads: z.union([z.literal('auto'), int(1, 4)], { error: 'expected auto or a whole number from 1 to 4' }).default('auto'),
   /**
    * Plan the members in this many threads at once, each a contact_id range. `auto`: two where there are
    * two cores, for an export of 200,000 members or more (below, a thread's start-up eats what it saves).

@@ -49,10 +49,12 @@ describe('the npm package', () => {
     const validate = npx('validate', join(SAMPLES, 'night-1', 'members.csv'), join(SAMPLES, 'night-1', 'coupons.csv'));
     expect(validate.status, validate.stdout + validate.stderr).toBe(0);
 
-    // Two plan threads: the compiled worker entry (dist/run/plan-worker.js) loads and plans its half.
-    const dryRun = npx('run', '--dry-run', '--plan-threads', '2', '--source', join(SAMPLES, 'night-1'), '--state', join(project, 'state.sqlite'), '--report-dir', join(project, 'reports'), '--log-level', 'warn');
+    // Two ingest and two plan threads: the compiled worker entries (dist/ingest/ingest-worker.js,
+    // dist/run/plan-worker.js) load and do their share.
+    const dryRun = npx('run', '--dry-run', '--ingest-threads', '2', '--plan-threads', '2', '--source', join(SAMPLES, 'night-1'), '--state', join(project, 'state.sqlite'), '--report-dir', join(project, 'reports'), '--log-level', 'warn');
     expect(dryRun.status, dryRun.stderr).toBe(0);
     expect(dryRun.stdout).toContain('dry-run · 60 members');
+    expect(contents).toContain('package/dist/ingest/ingest-worker.js');
     expect(contents).toContain('package/dist/run/plan-worker.js');
   });
 });
