@@ -4,15 +4,13 @@
 // memory (its own V8 isolate and copies of the modules); the default is set in the config (README
 // "Performance").
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type { IngestConfig } from '../config/schema.ts';
-import { fromThreadError } from '../base/thread-error.ts';
+import { siblingEntry, startLaneWorker } from '../base/lane-worker.ts';
 import type { StagingArea } from '../state/staging.ts';
 import { ingestLane, laneConfigOf, type PreviousColumns } from './ingest-lane.ts';
 import type { LaneMessage, LaneWork } from './ingest-worker.ts';
 import { EXPORT_KINDS, type ExportKind } from '../base/kinds.ts';
 import type { IngestedFile, IngestFile, IngestProgress, IngestResult, Reject, RowFilter } from '../base/export-shapes.ts';
-
 
 export interface IngestOptions {
   config: IngestConfig;
@@ -29,8 +27,7 @@ export interface IngestOptions {
 /** Below this, a worker thread's start-up costs more than it saves. */
 const PARALLEL_FROM_BYTES = 16 * 1024 * 1024;
 
-/** The worker is this module's sibling: `.ts` when run from source, `.js` in the compiled package. */
-const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './ingest-worker.ts' : './ingest-worker.js', import.meta.url);
+const WORKER_ENTRY = siblingEntry(import.meta.url, 'ingest-worker');
 
 export async function ingestExport(files: readonly IngestFile[], staging: StagingArea, options: IngestOptions): Promise<IngestResult> {
   const ordered = [...files].sort((a, b) => EXPORT_KINDS.indexOf(a.kind) - EXPORT_KINDS.indexOf(b.kind));
@@ -63,22 +60,10 @@ function planLanes(files: readonly IngestFile[], maximum = 1, smallToo = false):
 }
 
 function runWorkerLane(work: LaneWork, sinks: { onReject: (reject: Reject) => void; onProgress?: (progress: IngestProgress) => void }): Promise<IngestedFile[]> {
-  return new Promise((resolve, reject) => {
-    // A bounded young generation keeps the worker's memory flat (README "Performance").
-    const worker = new Worker(WORKER_ENTRY, { workerData: work, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
-    let outcome: { files: IngestedFile[] } | { error: Error } | undefined;
-    worker.on('message', (message: LaneMessage) => {
-      if (message.type === 'rejects') for (const rejected of message.rejects) sinks.onReject(rejected);
-      else if (message.type === 'progress') sinks.onProgress?.(message.progress);
-      else if (message.type === 'done') outcome = { files: message.files };
-      else outcome = { error: fromThreadError(message.error) };
-    });
-    worker.on('error', (error) => (outcome ??= { error }));
-    worker.on('exit', (code) => {
-      if (outcome && 'files' in outcome) resolve(outcome.files);
-      else reject(outcome?.error ?? new Error(`ingest worker exited with code ${code} before it finished`));
-    });
-  });
+  return startLaneWorker<IngestedFile[], LaneMessage>(WORKER_ENTRY, work, 'ingest', (message) => {
+    if (message.type === 'rejects') for (const rejected of message.rejects) sinks.onReject(rejected);
+    else sinks.onProgress?.(message.progress);
+  }).done;
 }
 
 function summarise(files: IngestedFile[]): IngestResult {

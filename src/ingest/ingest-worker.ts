@@ -1,7 +1,8 @@
 // Worker-thread entry of an ingest lane: the lane's rejects and progress go back to the main thread as
 // messages (rejects in batches), errors as plain data.
 import { parentPort, workerData } from 'node:worker_threads';
-import { toThreadError, type ThreadError } from '../base/thread-error.ts';
+import type { LaneEnd } from '../base/lane-worker.ts';
+import { toThreadError } from '../base/thread-error.ts';
 import { ingestLane, type LaneConfig } from './ingest-lane.ts';
 import type { IngestFile, Reject, RowFilter } from '../base/export-shapes.ts';
 
@@ -12,11 +13,8 @@ export interface LaneWork {
   filter: RowFilter;
 }
 
-export type LaneMessage =
-  | { type: 'rejects'; rejects: Reject[] }
-  | { type: 'progress'; progress: { file: string; rows: number; bytes: number; totalBytes: number } }
-  | { type: 'done'; files: Awaited<ReturnType<typeof ingestLane>> }
-  | { type: 'failed'; error: ThreadError };
+/** What the lane reports on the way; its last message is a LaneEnd (src/base/lane-worker.ts). */
+export type LaneMessage = { type: 'rejects'; rejects: Reject[] } | { type: 'progress'; progress: { file: string; rows: number; bytes: number; totalBytes: number } };
 
 const REJECT_BATCH = 500;
 
@@ -34,9 +32,9 @@ if (parentPort) {
       onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies LaneMessage),
     });
     flush();
-    port.postMessage({ type: 'done', files } satisfies LaneMessage);
+    port.postMessage({ type: 'done', value: files } satisfies LaneEnd<typeof files>);
   } catch (error) {
     flush();
-    port.postMessage({ type: 'failed', error: toThreadError(error) } satisfies LaneMessage);
+    port.postMessage({ type: 'failed', error: toThreadError(error) } satisfies LaneEnd<never>);
   }
 }

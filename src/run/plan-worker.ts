@@ -1,9 +1,10 @@
 // Worker-thread entry of a plan lane (plan-lanes.ts): its own readers of the staging files and the state
 // file (read-only: the main thread holds the write transaction), its plans and orphan rejects into a
-// lane file, its outcome and any error back to the main thread as plain data.
+// lane file, its outcome and any error back to the main thread as plain data (a LaneEnd).
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
-import { toThreadError, type ThreadError } from '../base/thread-error.ts';
+import type { LaneEnd } from '../base/lane-worker.ts';
+import { toThreadError } from '../base/thread-error.ts';
 import { writeLanePlans } from '../state/lane-plans.ts';
 import { snapshotStore } from '../state/snapshot.ts';
 import { openStagingReader } from '../state/staging.ts';
@@ -17,8 +18,6 @@ export interface PlanLaneWork {
   /** False in a dry run: nothing is added to the outbox, so the plans need not be kept. */
   keepPlans: boolean;
 }
-
-export type PlanLaneMessage = { type: 'done'; outcome: LaneOutcome } | { type: 'failed'; error: ThreadError };
 
 if (parentPort) {
   const port = parentPort;
@@ -39,8 +38,8 @@ if (parentPort) {
       state.close();
       staging.close();
     }
-    port.postMessage({ type: 'done', outcome } satisfies PlanLaneMessage);
+    port.postMessage({ type: 'done', value: outcome } satisfies LaneEnd<LaneOutcome>);
   } catch (error) {
-    port.postMessage({ type: 'failed', error: toThreadError(error) } satisfies PlanLaneMessage);
+    port.postMessage({ type: 'failed', error: toThreadError(error) } satisfies LaneEnd<LaneOutcome>);
   }
 }
