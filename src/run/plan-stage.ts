@@ -3,12 +3,11 @@
 // one transaction, which a guard can still roll back.
 import { availableParallelism } from 'node:os';
 import type { IngestResult, Reject } from '../base/export-shapes.ts';
-import { compareKeys } from '../base/canonical.ts';
 import { refuseMassClear, refuseMassDelete } from '../plan/guards.ts';
 import type { PlannedEvent, PlannedRun, PulledExport } from '../base/run-shapes.ts';
 import { formatUtc } from '../base/time.ts';
 import type { RunReport } from '../base/report-schema.ts';
-import type { KeyRange } from '../state/key-range.ts';
+import { inKeyRange, type KeyRange } from '../state/key-range.ts';
 import { readLanePlans, type LanePlan } from '../state/lane-plans.ts';
 import type { StagingArea } from '../state/staging.ts';
 import { eventIdEpoch } from '../state/state-meta.ts';
@@ -118,9 +117,7 @@ async function planToOutbox(run: RunContext, area: StagingArea, ingest: IngestRe
   return totals;
 }
 
-/** The events in doubt of the contacts in `range` (all of them for an open range). */
+/** The events in doubt of the contacts in `range`. */
 function doubtsIn(doubts: ReadonlyMap<string, PlannedEvent[]>, range: KeyRange): Map<string, PlannedEvent[]> {
-  if (range.from === undefined && range.before === undefined) return new Map(doubts);
-  const inside = (contactId: string) => (range.from === undefined || compareKeys(contactId, range.from) >= 0) && (range.before === undefined || compareKeys(contactId, range.before) < 0);
-  return new Map([...doubts].filter(([contactId]) => inside(contactId)));
+  return new Map([...doubts].filter(([contactId]) => inKeyRange(contactId, range)));
 }

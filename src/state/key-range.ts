@@ -1,10 +1,16 @@
 // A range of contact ids: a plan lane's share of the members (src/run/plan-lanes.ts). Every ordered
 // read of the state and staging files can be limited to one.
+import { compareKeys } from '../base/canonical.ts';
 
 /** Contacts from `from` (inclusive) up to `before` (exclusive); an end left out is open. */
 export interface KeyRange {
   from?: string;
   before?: string;
+}
+
+/** Whether `contactId` is in `range`, in the order SQLite's conditions below compare (compareKeys). */
+export function inKeyRange(contactId: string, range: KeyRange): boolean {
+  return (range.from === undefined || compareKeys(contactId, range.from) >= 0) && (range.before === undefined || compareKeys(contactId, range.before) < 0);
 }
 
 /** SQL conditions on contact_id that keep a query within `range`, and their parameters. */

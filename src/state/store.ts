@@ -157,10 +157,9 @@ function migrate(db: DatabaseSync, path: string, readOnly: boolean): void {
   }
 }
 
-/** Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock). */
 /**
- * `work` in one transaction that stays open while it awaits (the plan stage waits for its worker lanes):
- * nothing else may start a transaction on `db` meanwhile.
+ * inTransaction for async `work`: the transaction stays open while it awaits (the plan stage waits for
+ * its worker lanes), so nothing else may start a transaction on `db` meanwhile.
  */
 export async function inTransactionAsync<T>(db: DatabaseSync, work: () => Promise<T>): Promise<T> {
   db.exec('BEGIN IMMEDIATE');
@@ -174,6 +173,7 @@ export async function inTransactionAsync<T>(db: DatabaseSync, work: () => Promis
   }
 }
 
+/** Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so no upgrade deadlock). */
 export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
   db.exec('BEGIN IMMEDIATE');
   try {

@@ -8,7 +8,6 @@ import { CLI, CREDENTIALS_ENV, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-
 /** The summary line's report.json, and the paths printed under it (which must exist, beside it). */
 function printedPaths(stdout: string) {
   const reportJson = /report (\S+report\.json)/.exec(stdout)![1]!;

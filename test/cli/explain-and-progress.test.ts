@@ -5,7 +5,6 @@ import { CREDENTIALS_ENV, runCli } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-
 describe('explain', () => {
   it('says a member with a rejected row was left untouched, why, and what it has had so far', async () => {
     const sandbox = await sandboxForTest();

@@ -8,7 +8,6 @@ import { CLI, CREDENTIALS_ENV, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-
 describe('schedule', () => {
   it('skips ticks while a run is in progress and stops cleanly after the current run', async () => {
     // 149 events one at a time at ≥ 15 ms each: the first run outlasts several one-second ticks.

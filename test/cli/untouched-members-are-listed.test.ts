@@ -10,7 +10,6 @@ import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 import { readReportHtml } from '../report/fixtures/report-html-reader.ts';
 
-
 /** night-1's files with lines appended (or replaced), in a folder of their own. */
 function exportFrom(dir: string, name: string, edit: (files: Record<string, string>) => void): string {
   const folder = join(dir, name);

@@ -11,7 +11,6 @@ import { refusingProxy } from '../fixtures/refusing-proxy.ts';
 import { sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir, writeFiles } from '../fixtures/temp.ts';
 
-
 const MEMBERS = [
   'contact_id,phone_number,joined_on,bonus_points,accepts_sms',
   'M-1,+4741234567,2024-01-05,10,true',

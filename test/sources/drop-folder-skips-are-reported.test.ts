@@ -11,7 +11,6 @@ import { tempDir } from '../fixtures/temp.ts';
 import { readReportHtml } from '../report/fixtures/report-html-reader.ts';
 import { BACKENDS, csv, openBackend, SFTP_USER } from './fixtures/drop-backends.ts';
 
-
 describe.each(BACKENDS)('a %s drop folder', (kind) => {
   it('reports every export it leaves in incoming/ with the reason, and every symbolic link it does not follow', async () => {
     const backend = await openBackend(kind);

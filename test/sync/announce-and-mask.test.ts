@@ -10,7 +10,6 @@ import { refusingProxy } from '../fixtures/refusing-proxy.ts';
 import { SAMPLES, sandboxForTest } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-
 async function recorder() {
   const received: { method: string; url: string; body: string }[] = [];
   const server = createServer(async (req: IncomingMessage, res) => {

@@ -12,7 +12,6 @@ import { CLI, CREDENTIALS_ENV, runCli, childEnv } from '../fixtures/cli.ts';
 import { SAMPLES, sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
 
-
 describe('run lock', () => {
   it('makes a second run exit 75 while the first holds the lock', async () => {
     const dir = tempDir();
