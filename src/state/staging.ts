@@ -1,12 +1,14 @@
-// Staging: tonight's export, validated, in throwaway SQLite files beside the state file, one per kind, so
-// that kinds can be ingested in parallel (each writer has its own file). Rows are kept in contact_id
-// order (clustered primary keys), so planning is one ordered merge with the snapshot and never holds the
-// export in memory. The writer is in staging-writer.ts.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+// Staging: tonight's export, validated, in throwaway files beside the state file, one SQLite file per
+// kind, so that kinds can be ingested in parallel (each writer has its own file). Rows are read back in
+// contact_id order: from a plain text file of rows when the export came in that order (sorted-rows.ts),
+// else from a keyed table (clustered primary keys). So planning is one ordered merge with the snapshot and
+// never holds the export in memory. The writer is in staging-writer.ts.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { EXPORT_KINDS, type ExportKind, type ItemKind } from '../base/kinds.ts';
 import { inRange, where, type KeyRange } from './key-range.ts';
+import { readSortedRows, startOffset, type SortedMark } from './sorted-rows.ts';
 
 export interface StagedMember {
   contactId: string;
@@ -69,6 +71,8 @@ export function createStagingArea(statePath: string, runId: string): StagingArea
 }
 
 export const stagingFileOf = (dir: string, kind: ExportKind) => join(dir, `${kind}.sqlite`);
+/** A kind's rows when they came in contact_id order (see sorted-rows.ts). */
+export const sortedFileOf = (dir: string, kind: ExportKind) => join(dir, `${kind}.rows`);
 /** Durability is pointless for throwaway files: no journal, no fsync. */
 export const UNTUNED = `PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE;`;
 
@@ -80,7 +84,9 @@ export function openStagingReader(dir: string): Staging {
   const has = (kind: ExportKind) => present.includes(kind);
   let origin: Partial<Record<ItemKind, StatementSync>> = {};
   let firstReject: StatementSync | undefined;
-  const memberCount = () => (has('members') ? (db.prepare('SELECT count(*) AS n FROM members.rows').get() as { n: number }).n : 0);
+  let sorted = sortedFilesOf(db, dir, present);
+  const memberCount = () =>
+    sorted.members ? sorted.members.rows : has('members') ? (db.prepare('SELECT count(*) AS n FROM members.rows').get() as { n: number }).n : 0;
   const contactIds = (tables: readonly string[], range: KeyRange = {}) => {
     const { conditions, params } = inRange(range);
     const rows = db.prepare(`${tables.map((table) => `SELECT contact_id FROM ${table}${where(conditions)}`).join(' UNION ')} ORDER BY contact_id`);
@@ -92,14 +98,28 @@ export function openStagingReader(dir: string): Staging {
   return {
     *members(range) {
       if (!has('members')) return;
-      const rows = inKeyOrder<[string, string, string]>(db, 'SELECT contact_id, phone_number, doc FROM members.rows', 1, range);
+      const { members } = sorted;
+      const rows = members
+        ? (readSortedRows(members.fd, startOffset(members.marks, range), 3, range) as Iterable<[string, string, string]>)
+        : inKeyOrder<[string, string, string]>(db, 'SELECT contact_id, phone_number, doc FROM members.rows', 1, range);
       for (const [contactId, phoneNumber, doc] of rows) yield { contactId, phoneNumber, doc };
     },
     items(kind, range) {
       if (!has(kind)) return [];
+      const file = sorted[kind];
+      if (file) return readSortedRows(file.fd, startOffset(file.marks, range), 3, range) as Iterable<StagedItem>;
       return inKeyOrder<[string, string, string]>(db, `SELECT contact_id, item_id, doc FROM ${kind}.rows`, 2, range);
     },
     origin(kind, contactId, itemId) {
+      const file = sorted[kind];
+      if (file) {
+        for (const [rowContactId, rowItemId, , fileNumber, line] of readSortedRows(file.fd, startOffset(file.marks, { from: contactId }), 5, { from: contactId })) {
+          if (rowContactId !== contactId) break;
+          if (rowItemId !== itemId) continue;
+          const { name } = db.prepare(`SELECT name FROM ${kind}.files WHERE number = ?`).get(Number(fileNumber)) as { name: string };
+          return { file: name, line: Number(line) };
+        }
+      }
       origin[kind] ??= db.prepare(`SELECT f.name AS file, r.line FROM ${kind}.rows r JOIN ${kind}.files f ON f.number = r.file WHERE r.contact_id = ? AND r.item_id = ?`);
       return origin[kind].get(contactId, itemId) as unknown as ItemOrigin;
     },
@@ -114,10 +134,12 @@ export function openStagingReader(dir: string): Staging {
     splitKeys(parts) {
       const count = memberCount();
       if (count === 0) return [];
+      const { members } = sorted;
       const at = db.prepare('SELECT contact_id FROM members.rows ORDER BY contact_id LIMIT 1 OFFSET ?');
+      const keyAt = (row: number) => (members ? sortedKeyAt(members, row) : (at.get(row) as { contact_id: string } | undefined)?.contact_id);
       const keys: string[] = [];
       for (let part = 1; part < parts; part++) {
-        const key = (at.get(Math.floor((count * part) / parts)) as { contact_id: string } | undefined)?.contact_id;
+        const key = keyAt(Math.floor((count * part) / parts));
         if (key !== undefined && key !== keys.at(-1)) keys.push(key);
       }
       return keys;
@@ -133,9 +155,41 @@ export function openStagingReader(dir: string): Staging {
     close() {
       origin = {};
       firstReject = undefined;
+      for (const file of Object.values(sorted)) closeSync(file.fd);
+      sorted = {};
       if (db.isOpen) db.close();
     },
   };
+}
+
+interface OpenSortedFile {
+  fd: number;
+  rows: number;
+  marks: SortedMark[];
+}
+
+/** The kinds whose rows are in a sorted rows file (the writer recorded one), each opened for reading. */
+function sortedFilesOf(db: DatabaseSync, dir: string, kinds: readonly ExportKind[]): Partial<Record<ExportKind, OpenSortedFile>> {
+  const files: Partial<Record<ExportKind, OpenSortedFile>> = {};
+  for (const kind of kinds) {
+    const file = db.prepare(`SELECT rows FROM ${kind}.sorted_file`).get() as { rows: number } | undefined;
+    if (!file) continue;
+    const marks = db.prepare(`SELECT contact_id AS contactId, offset, row FROM ${kind}.sorted_marks ORDER BY row`).all() as unknown as SortedMark[];
+    files[kind] = { fd: openSync(sortedFileOf(dir, kind), 'r'), rows: file.rows, marks };
+  }
+  return files;
+}
+
+/** The contact id of the members file's row number `row` (counted from 0). */
+function sortedKeyAt(file: OpenSortedFile, row: number): string | undefined {
+  let mark: SortedMark | undefined;
+  for (const candidate of file.marks) {
+    if (candidate.row > row) break;
+    mark = candidate;
+  }
+  let at = mark?.row ?? 0;
+  for (const [contactId] of readSortedRows(file.fd, mark?.offset ?? 0, 3)) if (at++ === row) return contactId;
+  return undefined;
 }
 
 const PAGE_ROWS = 1024;
