@@ -7,21 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compareKeys } from '../../src/base/canonical.ts';
 import { createStagingArea } from '../../src/state/staging.ts';
 import { openStagingWriter, type Duplicate } from '../../src/state/staging-writer.ts';
+import { shuffled } from '../fixtures/shuffle.ts';
 
 let dir: string;
 const noDuplicate = (duplicate: Duplicate) => expect.unreachable(`unexpected duplicate ${JSON.stringify(duplicate)}`);
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function shuffled<T>(values: T[], seed: number): T[] {
-  const out = [...values];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 describe('staging reader', () => {
   it('returns every staged member and item once, in contact_id (then item_id) order, across pages', () => {

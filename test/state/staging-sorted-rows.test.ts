@@ -10,6 +10,7 @@ import { compareKeys } from '../../src/base/canonical.ts';
 import type { ExportKind } from '../../src/base/kinds.ts';
 import { createStagingArea, sortedFileOf, type Staging, type StagingArea } from '../../src/state/staging.ts';
 import { openStagingWriter, type Duplicate } from '../../src/state/staging-writer.ts';
+import { shuffled } from '../fixtures/shuffle.ts';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,17 +21,6 @@ interface Row {
   file: string;
   line: number;
   doc: string;
-}
-
-function shuffled<T>(values: readonly T[], seed: number): T[] {
-  const out = [...values];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 const byContact = (a: Row, b: Row) => compareKeys(a.contactId, b.contactId);

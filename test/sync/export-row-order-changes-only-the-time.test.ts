@@ -12,22 +12,12 @@ import { generateExportPair } from '../../src/bench/generate-export.ts';
 import { openStateStore } from '../../src/state/store.ts';
 import { sandboxForTest, syncOnce } from '../fixtures/sync.ts';
 import { tempDir } from '../fixtures/temp.ts';
+import { shuffled } from '../fixtures/shuffle.ts';
 
 const MEMBERS = 300;
 const EXPORTED_AT = new Date('2026-11-30T23:00:00Z');
 
 const csv = (records: string[][]) => records.map((record) => `${record.map((field) => `"${field.replace(/"/g, '""')}"`).join(',')}\n`).join('');
-
-function shuffled<T>(values: readonly T[], seed: number): T[] {
-  const out = [...values];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /** Writes night-1 of `source` into `ordered` (contact_id order, with duplicates and an orphan) and `mixed` (the same rows shuffled). */
 function twoOrders(source: string, ordered: string, mixed: string): void {
