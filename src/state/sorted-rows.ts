@@ -166,6 +166,7 @@ function inOrder(group: readonly { itemId: string }[]): boolean {
   return true;
 }
 
+/** Small: a field cut out of a chunk is a slice of it, and keeps the whole chunk alive while it lives. */
 const READ_BYTES = 16 * 1024;
 
 /**
