@@ -210,15 +210,29 @@ export function* readSortedRows(fd: number, offset: number, fields: 3 | 5, range
   }
 }
 
+/** The last of `marks` (in file order) before the first that `isPast` says is past what is looked for. */
+function lastMarkBefore(marks: readonly SortedMark[], isPast: (mark: SortedMark) => boolean): SortedMark | undefined {
+  let found: SortedMark | undefined;
+  for (const mark of marks) {
+    if (isPast(mark)) break;
+    found = mark;
+  }
+  return found;
+}
+
 /** The mark to start reading `range` from: the last one at or before its start. */
 export function startOffset(marks: readonly SortedMark[], range: KeyRange = {}): number {
-  if (range.from === undefined) return 0;
-  let offset = 0;
-  for (const mark of marks) {
-    if (compareKeys(mark.contactId, range.from) > 0) break;
-    offset = mark.offset;
-  }
-  return offset;
+  const { from } = range;
+  if (from === undefined) return 0;
+  return lastMarkBefore(marks, (mark) => compareKeys(mark.contactId, from) > 0)?.offset ?? 0;
+}
+
+/** The contact id of row number `row` (counted from 0) of the file behind `fd`, read from the nearest mark. */
+export function sortedKeyAt(fd: number, marks: readonly SortedMark[], row: number): string | undefined {
+  const mark = lastMarkBefore(marks, (candidate) => candidate.row > row);
+  let at = mark?.row ?? 0;
+  for (const [contactId] of readSortedRows(fd, mark?.offset ?? 0, 3)) if (at++ === row) return contactId;
+  return undefined;
 }
 
 /** Every row of the file at `path`, all five fields. */

@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { EXPORT_KINDS, type ExportKind, type ItemKind } from '../base/kinds.ts';
 import { inRange, where, type KeyRange } from './key-range.ts';
-import { readSortedRows, startOffset, type SortedMark } from './sorted-rows.ts';
+import { readSortedRows, sortedKeyAt, startOffset, type SortedMark } from './sorted-rows.ts';
 
 export interface StagedMember {
   contactId: string;
@@ -136,7 +136,7 @@ export function openStagingReader(dir: string): Staging {
       if (count === 0) return [];
       const { members } = sorted;
       const at = db.prepare('SELECT contact_id FROM members.rows ORDER BY contact_id LIMIT 1 OFFSET ?');
-      const keyAt = (row: number) => (members ? sortedKeyAt(members, row) : (at.get(row) as { contact_id: string } | undefined)?.contact_id);
+      const keyAt = (row: number) => (members ? sortedKeyAt(members.fd, members.marks, row) : (at.get(row) as { contact_id: string } | undefined)?.contact_id);
       const keys: string[] = [];
       for (let part = 1; part < parts; part++) {
         const key = keyAt(Math.floor((count * part) / parts));
@@ -178,18 +178,6 @@ function sortedFilesOf(db: DatabaseSync, dir: string, kinds: readonly ExportKind
     files[kind] = { fd: openSync(sortedFileOf(dir, kind), 'r'), rows: file.rows, marks };
   }
   return files;
-}
-
-/** The contact id of the members file's row number `row` (counted from 0). */
-function sortedKeyAt(file: OpenSortedFile, row: number): string | undefined {
-  let mark: SortedMark | undefined;
-  for (const candidate of file.marks) {
-    if (candidate.row > row) break;
-    mark = candidate;
-  }
-  let at = mark?.row ?? 0;
-  for (const [contactId] of readSortedRows(file.fd, mark?.offset ?? 0, 3)) if (at++ === row) return contactId;
-  return undefined;
 }
 
 const PAGE_ROWS = 1024;
