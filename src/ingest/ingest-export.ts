@@ -4,6 +4,7 @@
 // memory (its own V8 isolate and copies of the modules); the default is set in the config (README
 // "Performance").
 import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { IngestConfig } from '../config/schema.ts';
 import { siblingEntry, startLaneWorker } from '../base/lane-worker.ts';
 import type { StagingArea } from '../state/staging.ts';
@@ -17,9 +18,11 @@ export interface IngestOptions {
   onReject: (reject: Reject) => void;
   onProgress?: (progress: IngestProgress) => void;
   filter?: RowFilter;
-  /** How many lanes at most (default 1); an export under 16 MB is read in one unless `smallExportsToo`. */
-  lanes?: number;
-  smallExportsToo?: boolean;
+  /**
+   * How many lanes (default 1; never more than the export has kinds). A number is taken as given, at any
+   * size; `auto`: two on 2+ cores for an export of 16 MB or more, else one.
+   */
+  threads?: number | 'auto';
   /** The columns each kind's file had in the last successful run (run only; `--allow-mass-clear` leaves it out). */
   previousColumns?: PreviousColumns;
 }
@@ -31,7 +34,7 @@ const WORKER_ENTRY = siblingEntry(import.meta.url, 'ingest-worker');
 
 export async function ingestExport(files: readonly IngestFile[], staging: StagingArea, options: IngestOptions): Promise<IngestResult> {
   const ordered = [...files].sort((a, b) => EXPORT_KINDS.indexOf(a.kind) - EXPORT_KINDS.indexOf(b.kind));
-  const lanes = planLanes(ordered, options.lanes, options.smallExportsToo);
+  const lanes = planLanes(ordered, options.threads);
   const work = { stagingDir: staging.dir, config: laneConfigOf(options.config, options.previousColumns), filter: options.filter ?? {} };
   const sinks = { onReject: options.onReject, ...(options.onProgress && { onProgress: options.onProgress }) };
   const settled = await Promise.allSettled(
@@ -44,11 +47,12 @@ export async function ingestExport(files: readonly IngestFile[], staging: Stagin
 }
 
 /** Splits the kinds into lanes: largest kinds first, each to the lane with the fewest bytes so far. */
-function planLanes(files: readonly IngestFile[], maximum = 1, smallToo = false): IngestFile[][] {
+function planLanes(files: readonly IngestFile[], threads: number | 'auto' = 1): IngestFile[][] {
   const bytesByKind = new Map<ExportKind, number>();
   for (const file of files) bytesByKind.set(file.kind, (bytesByKind.get(file.kind) ?? 0) + statSync(file.path).size);
   const total = [...bytesByKind.values()].reduce((sum, bytes) => sum + bytes, 0);
-  const count = total >= PARALLEL_FROM_BYTES || smallToo ? Math.min(maximum, bytesByKind.size) : 1;
+  const wanted = threads !== 'auto' ? threads : total >= PARALLEL_FROM_BYTES ? Math.min(2, availableParallelism()) : 1;
+  const count = Math.min(wanted, bytesByKind.size);
   if (count <= 1) return [[...files]];
   const lanes = Array.from({ length: count }, () => ({ bytes: 0, kinds: new Set<ExportKind>() }));
   for (const [kind, bytes] of [...bytesByKind].sort((a, b) => b[1] - a[1])) {

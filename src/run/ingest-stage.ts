@@ -1,6 +1,5 @@
 // The ingest stage of a run: tonight's export read, validated and staged in throwaway SQLite files beside
 // the state file (src/state/staging.ts), every rejected row into rejects.csv.
-import { availableParallelism } from 'node:os';
 import type { IngestProgress, IngestResult } from '../base/export-shapes.ts';
 import type { PulledExport } from '../base/run-shapes.ts';
 import { ingestExport } from '../ingest/ingest-export.ts';
@@ -14,9 +13,7 @@ export async function readExport(run: RunContext, pulled: PulledExport, staging:
     config,
     onReject: (reject) => run.rejects.add(reject),
     ...(config.shard && { filter: { shard: config.shard } }),
-    // A number is taken as given, at any size (as --plan-threads); auto leaves small exports to one thread.
-    lanes: config.ingestThreads === 'auto' ? Math.min(2, availableParallelism()) : config.ingestThreads,
-    smallExportsToo: config.ingestThreads !== 'auto',
+    threads: config.ingestThreads,
     // A column the last successful run had must still be there, unless clearing is allowed tonight.
     ...(!config.allowMassClear && { previousColumns: run.runs.lastColumnsByKind() ?? {} }),
     ...(progress && { onProgress: (read: IngestProgress) => progress.ingest(read) }),
