@@ -60,10 +60,11 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
 
   const rev = old?.rev ?? 0;
   const events: PlannedEvent[] = [];
+  const bodyBytes = (action: Action, payloadBytes: number) => envelopeBytes(options.timestamp, action) + payloadBytes;
   const identity = `"contactId":${quote(contactId)},"phoneNumber":${quote(next.phoneNumber)}`;
   const add = ({ action, payload, hashBefore, hashAfter, itemId, basis }: EventDraft) => {
-    const eventId = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter, content: `${options.timestamp}\u0000${payload}`, epoch: options.epoch });
-    events.push({ eventId, action, body: envelope(eventId, options.timestamp, action, payload), ...(basis && { basis }) });
+    const { eventId, payloadBytes } = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter, timestamp: options.timestamp, payload, epoch: options.epoch });
+    events.push({ eventId, action, body: envelope(eventId, options.timestamp, action, payload), bodyBytes: bodyBytes(action, payloadBytes), ...(basis && { basis }) });
   };
   // The snapshot scan holds hashes only: the documents are read once, for a member whose set changed.
   let documents: MemberState | undefined;
@@ -79,7 +80,6 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
   if (!known) add({ action: 'benefits.member.registered', payload: next.member, hashBefore: memberBefore, hashAfter: member.hash });
   else if (options.resend.has('members') || memberBefore !== member.hash) add({ action: 'benefits.member.updated', payload: next.member, hashBefore: memberBefore, hashAfter: member.hash });
 
-  const bodyBytes = (action: Action, payloadBytes: number) => envelopeBytes(options.timestamp, action) + payloadBytes;
   const itemEvents = options.itemEvents ?? 'synced';
   const syncSet = (kind: SetKind, idField: string, docs: readonly string[] | undefined) => {
     if (docs === undefined) return;
@@ -121,8 +121,8 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
 function memberDeleted(old: MemberState, { timestamp, epoch }: PlanOptions): PlannedEvent {
   const action = 'benefits.member.deleted';
   const payload = `{"contactId":${quote(old.contactId)},"phoneNumber":${quote(old.phoneNumber)}}`;
-  const eventId = eventIdOf({ contactId: old.contactId, action, rev: old.rev, hashBefore: old.member?.hash ?? '', hashAfter: '', content: `${timestamp}\u0000${payload}`, epoch });
-  return { eventId, action, body: envelope(eventId, timestamp, action, payload) };
+  const { eventId, payloadBytes } = eventIdOf({ contactId: old.contactId, action, rev: old.rev, hashBefore: old.member?.hash ?? '', hashAfter: '', timestamp, payload, epoch });
+  return { eventId, action, body: envelope(eventId, timestamp, action, payload), bodyBytes: envelopeBytes(timestamp, action) + payloadBytes };
 }
 
 // The event id (`evt-` + a UUID), the timestamp (RFC 3339) and the action (a fixed name) never need JSON

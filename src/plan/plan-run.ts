@@ -97,7 +97,7 @@ export function planRun(merged: Iterable<MergedMember>, options: RunPlanOptions)
         const bases = (totals.events.byBasis[event.action] ??= {});
         bases[event.basis] = (bases[event.basis] ?? 0) + 1;
       }
-      totals.events.bodyBytes[event.action] = (totals.events.bodyBytes[event.action] ?? 0) + Buffer.byteLength(event.body);
+      totals.events.bodyBytes[event.action] = (totals.events.bodyBytes[event.action] ?? 0) + (event.bodyBytes ?? Buffer.byteLength(event.body));
     }
     options.onPlan(plan);
   }
