@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=64
+#!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=64 --no-allocation-site-pretenuring
 // loyalty-sync <command>: the single top-level handler that turns errors into exit codes.
 // The shebang's V8 flags keep the job's memory flat at any export size (README "Performance"); the npm
 // scripts, the Dockerfile and jobs/ launch with the same flags (a test holds them to it). The sandbox keeps

@@ -127,7 +127,7 @@ describe('crontab', () => {
 describe('launch flags', () => {
   it('the npm scripts start Node with the flags of the CLI\'s shebang', () => {
     const flags = launchFlagsOf();
-    expect(flags).toEqual(['--max-semi-space-size=8', '--max-old-space-size=64']);
+    expect(flags).toEqual(['--max-semi-space-size=8', '--max-old-space-size=64', '--no-allocation-site-pretenuring']);
     const scripts = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
     for (const name of ['demo', 'start']) expect(scripts[name]).toContain(`node ${flags.join(' ')} src/cli/main.ts`);
   });
