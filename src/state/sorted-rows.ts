@@ -4,8 +4,9 @@
 //   members: contact_id, phone_number, doc, file, line
 //   items:   contact_id, item_id, doc, file, line
 // The writer takes a row only while that shape holds: contacts in order (a contact's items in any order:
-// they are put in item_id order when the contact ends), and no tab or line break in a key or a document
-// (JSON has neither). Otherwise it answers `unsorted`, and staging-writer.ts moves to the keyed table.
+// they are put in item_id order when the contact ends), and no tab or line break in a key. Documents are
+// JSON text, which has neither (JSON.stringify escapes every control character), so they are not scanned.
+// Otherwise it answers `unsorted`, and staging-writer.ts moves to the keyed table.
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { compareKeys } from '../base/canonical.ts';
 import type { KeyRange } from './key-range.ts';
@@ -51,7 +52,7 @@ export class SortedRowsWriter {
   }
 
   add(contactId: string, itemId: string | undefined, file: number, line: number, phoneNumber: string | undefined, doc: string): SortedAdd {
-    if (hasBreak(contactId) || hasBreak(doc) || (itemId !== undefined && hasBreak(itemId)) || (phoneNumber !== undefined && hasBreak(phoneNumber))) return 'unsorted';
+    if (hasBreak(contactId) || (itemId !== undefined && hasBreak(itemId)) || (phoneNumber !== undefined && hasBreak(phoneNumber))) return 'unsorted';
     if (contactId !== this.contact) {
       if (this.contact !== undefined && compareKeys(contactId, this.contact) < 0) return 'unsorted';
       this.endContact();
