@@ -70,8 +70,8 @@ export interface PlannedEvent {
   body: string;
   /**
    * The body's size in UTF-8, when the planner measured it (planMember does; an event read back from the
-   * outbox does not). Measured from the payload, which is already flat: the body is a concatenation, and
-   * measuring it would copy it first, once per event (1.4 s of CPU at 1M members).
+   * outbox does not). Counted while the event id encodes the payload: measuring the finished body would
+   * first copy it (a concatenation), once per event (1.4 s of CPU at 1M members).
    */
   bodyBytes?: number;
   /** A coupon or stamp-card event: why it is a full replacement or a per-item event (`--item-events`). */
