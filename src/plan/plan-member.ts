@@ -60,7 +60,7 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
 
   const rev = old?.rev ?? 0;
   const events: PlannedEvent[] = [];
-  const bodyBytes = (action: Action, payloadBytes: number) => envelopeBytes(options.timestamp, action) + payloadBytes;
+  const bodyBytes = (action: Action, payloadBytes: number) => bodyBytesOf(options.timestamp, action, payloadBytes);
   const identity = `"contactId":${quote(contactId)},"phoneNumber":${quote(next.phoneNumber)}`;
   const add = ({ action, payload, hashBefore, hashAfter, itemId, basis }: EventDraft) => {
     const { eventId, payloadBytes } = eventIdOf({ contactId, action, itemId, rev, hashBefore, hashAfter, timestamp: options.timestamp, payload, epoch: options.epoch });
@@ -122,7 +122,7 @@ function memberDeleted(old: MemberState, { timestamp, epoch }: PlanOptions): Pla
   const action = 'benefits.member.deleted';
   const payload = `{"contactId":${quote(old.contactId)},"phoneNumber":${quote(old.phoneNumber)}}`;
   const { eventId, payloadBytes } = eventIdOf({ contactId: old.contactId, action, rev: old.rev, hashBefore: old.member?.hash ?? '', hashAfter: '', timestamp, payload, epoch });
-  return { eventId, action, body: envelope(eventId, timestamp, action, payload), bodyBytes: envelopeBytes(timestamp, action) + payloadBytes };
+  return { eventId, action, body: envelope(eventId, timestamp, action, payload), bodyBytes: bodyBytesOf(timestamp, action, payloadBytes) };
 }
 
 // The event id (`evt-` + a UUID), the timestamp (RFC 3339) and the action (a fixed name) never need JSON
@@ -131,7 +131,13 @@ function envelope(eventId: string, timestamp: string, action: Action, payload: s
   return `{"eventId":"${eventId}","timestamp":"${timestamp}","action":"${action}","payload":${payload}}`;
 }
 
-/** The bytes `envelope` adds around a payload (ids are `evt-` + a UUID: always 40 characters). */
-function envelopeBytes(timestamp: string, action: Action): number {
-  return envelope('evt-00000000-0000-0000-0000-000000000000', timestamp, action, '').length;
+/** The envelope around an empty payload, without its timestamp and action (ids are `evt-` + a UUID: always 40 characters). */
+const ENVELOPE_BYTES = envelope('evt-00000000-0000-0000-0000-000000000000', '', '' as Action, '').length;
+
+/**
+ * The UTF-8 size of `envelope(…, payload)` from the payload's: counted, not built, once per planned event.
+ * The id, the timestamp and the action are ASCII, so their lengths are their bytes.
+ */
+function bodyBytesOf(timestamp: string, action: Action, payloadBytes: number): number {
+  return ENVELOPE_BYTES + timestamp.length + action.length + payloadBytes;
 }

@@ -23,8 +23,9 @@ export type OnDuplicate = (duplicate: Duplicate) => void;
 
 export interface StagingWriter {
   /**
-   * Stages a row; `doc` is its document as JSON text. Rows are written in batches: a duplicate is reported to `onDuplicate` when its batch is
-   * written, at the latest by the next `flush()`. The first of two rows with the same key is kept.
+   * Stages a row; `doc` is its document as JSON text. Rows are written in batches: a duplicate is
+   * reported to `onDuplicate` when its batch is written, at the latest by the next `flush()`. The first of
+   * two rows with the same key is kept.
    */
   add(contactId: string, itemId: string | undefined, file: string, line: number, phoneNumber: string | undefined, doc: string, onDuplicate: OnDuplicate): void;
   /** Writes the rows added so far (reporting their duplicates). */

@@ -76,12 +76,13 @@ describe('planner properties', () => {
     );
   });
 
-  it('plans valid events only, with unique ids', () => {
+  it('plans valid events only, with unique ids and their bodies\' UTF-8 sizes', () => {
     fc.assert(
       fc.property(fc.option(specArb(), { nil: undefined }), fc.option(specArb(), { nil: undefined }), modeArb, (before, after, itemEvents) => {
         const old = deliver(undefined, before).state;
         const { plan } = deliver(old, after, { ...OPTIONS, itemEvents });
         for (const event of plan.events) expect(validateEvent(JSON.parse(event.body))).toMatchObject({ ok: true });
+        for (const event of plan.events) expect(event.bodyBytes).toBe(Buffer.byteLength(event.body));
         expect(new Set(plan.events.map((event) => event.eventId)).size).toBe(plan.events.length);
       }),
     );
