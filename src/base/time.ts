@@ -25,16 +25,23 @@ export function isValidTimeZone(timeZone: string): boolean {
 export type WallTime = [year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number];
 
 /** Wall-clock time in a zone → UTC instant, or undefined when the fields are not a real calendar time. */
-export function wallTimeToUtc([year, month, day, hour, minute, second, ms]: WallTime, timeZone: string): string | undefined {
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(asUtc);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+export function wallTimeToUtc(wallTime: WallTime, timeZone: string): string | undefined {
+  const asUtc = calendarInstant(wallTime);
+  if (asUtc === undefined) return undefined;
   if (timeZone === 'UTC') return formatUtc(asUtc);
   // The zone's offset at that instant; a second pass settles instants near a DST switch.
   let instant = asUtc - zoneOffsetMs(asUtc, timeZone);
   instant = asUtc - zoneOffsetMs(instant, timeZone);
   return formatUtc(instant);
+}
+
+/** The fields read as UTC, in epoch milliseconds; undefined when they are not a real calendar time (Feb 30, 24:00). */
+export function calendarInstant([year, month, day, hour, minute, second, ms]: WallTime): number | undefined {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const check = new Date(asUtc);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return asUtc;
 }
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();

@@ -97,11 +97,13 @@ const description = textOf(LIMITS.text.description);
 
 /**
  * Exports repeat the same few thousand dates millions of times and time-zone arithmetic (Intl) is slow:
- * each schema remembers what it parsed (bounded).
+ * each schema remembers what it parsed (bounded). Not a UTC date-time (`…Z`): it needs no zone, and its
+ * many distinct values (one per second) would only crowd the dates out of the cache.
  */
 function dateParser(context: RowContext, bareDate: BareDate = 'start-of-day'): (value: string) => string | Invalid {
   const parsed = new Map<string, string | Invalid>();
   return (value) => {
+    if (value.endsWith('Z')) return parseDateTime(value, context.timeZone, context.dateFormat, bareDate);
     let result = parsed.get(value);
     if (result === undefined) {
       if (parsed.size >= 50_000) parsed.clear();

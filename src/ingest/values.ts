@@ -1,7 +1,7 @@
 // Scalar parsers for CSV cells. Each returns the canonical value or an `Invalid` that says what was
 // expected, so that re-formatted input ("50.00" vs "50,00", " 120 ", "ja" vs "true") canonicalises to the
 // same value and never counts as a change.
-import { formatUtc, wallTimeToUtc, type WallTime } from '../base/time.ts';
+import { calendarInstant, formatUtc, wallTimeToUtc, type WallTime } from '../base/time.ts';
 import type { IngestConfig } from '../config/schema.ts';
 
 export class Invalid {
@@ -73,6 +73,9 @@ const DATE_PATTERNS: Record<DateFormat, RegExp> = {
 /** Earlier years are placeholders or typos (`0001-01-01`, `0202`), not real dates. */
 const FIRST_YEAR = 1900;
 
+/** A date-time in UTC to the second, the form parseDateTime returns: when it is a real time, it is its own result. */
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
@@ -83,6 +86,12 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\
 export function parseDateTime(text: string, timeZone: string, dateFormat: DateFormat, bareDate: BareDate = 'start-of-day'): string | Invalid {
   const value = text.trim();
   const expected = `a date (${dateFormat}) or an ISO 8601 date-time`;
+  const canonical = CANONICAL_UTC.exec(value);
+  if (canonical) {
+    const [, y, mo, d, h, mi, s] = canonical;
+    const real = Number(y) >= FIRST_YEAR && calendarInstant([Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), 0]) !== undefined;
+    return real ? value : new Invalid(expected);
+  }
   const date = DATE_PATTERNS[dateFormat].exec(value) ?? DATE_PATTERNS['YYYY-MM-DD'].exec(value);
   if (date?.groups) {
     const { y, m, d, h, mi, s } = date.groups as Record<string, string | undefined>;

@@ -60,6 +60,15 @@ describe('cell values', () => {
     expect(parseDateTime('2026-01-15T10:00:00.250Z', 'UTC', 'YYYY-MM-DD')).toBe('2026-01-15T10:00:00.250Z');
   });
 
+  it('returns a UTC date-time to the second as the same instant, in any zone', () => {
+    // Such values skip the general parse; the instants written by toISOString are the oracle.
+    for (let instant = Date.UTC(1900, 0, 1); instant < Date.UTC(2100, 0, 1); instant += 7_777_777_000) {
+      const text = new Date(instant).toISOString().replace('.000Z', 'Z');
+      expect(parseDateTime(text, 'Europe/Oslo', 'DD.MM.YYYY')).toBe(text);
+      expect(parseDateTime(text.replace('T', ' '), 'America/New_York', 'YYYY-MM-DD')).toBe(text);
+    }
+  });
+
   it('reads a bare date as the last second of that day when asked (valid_to), across DST', () => {
     expect(parseDateTime('2026-12-24', 'Europe/Oslo', 'YYYY-MM-DD', 'end-of-day')).toBe('2026-12-24T22:59:59Z');
     expect(parseDateTime('24.12.2026', 'Europe/Oslo', 'DD.MM.YYYY', 'end-of-day')).toBe('2026-12-24T22:59:59Z');
@@ -78,7 +87,7 @@ describe('cell values', () => {
   });
 
   it('refuses dates that do not exist', () => {
-    for (const text of ['2026-13-45', '2026-02-29', '31.04.2026', '2026-01-15T25:00:00Z', 'yesterday', '0001-01-01', '1899-12-31T10:00:00Z']) {
+    for (const text of ['2026-13-45', '2026-02-29', '31.04.2026', '2026-01-15T25:00:00Z', 'yesterday', '0001-01-01', '1899-12-31T10:00:00Z', '2026-02-29T10:00:00Z', '2026-04-31T10:00:00Z', '2026-01-15T10:60:00Z', '2026-01-15T10:00:60Z']) {
       expect(parseDateTime(text, 'Europe/Oslo', text.includes('.') ? 'DD.MM.YYYY' : 'YYYY-MM-DD')).toBeInstanceOf(Invalid);
     }
   });
