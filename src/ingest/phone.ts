@@ -8,7 +8,7 @@ import { Invalid } from './values.ts';
  */
 export function normalisePhoneNumber(text: string, defaultCountry: string): string | Invalid {
   const trimmed = text.trim();
-  return nordicEightDigitNumber(trimmed, defaultCountry) ?? parsedPhoneNumber(trimmed, defaultCountry);
+  return nordicNumber(trimmed, defaultCountry) ?? parsedPhoneNumber(trimmed, defaultCountry);
 }
 
 /** libphonenumber's answer: the reference the fast path below is tested against. */
@@ -29,17 +29,27 @@ const EIGHT_DIGIT_PLANS: Readonly<Record<string, string>> = { NO: '47', DK: '45'
 const EIGHT_DIGIT_NUMBER = /^(?:(?:\+|00)(47|45) ?)?([2-9](?: ?\d){7})$/;
 
 /**
- * The usual shapes of a Norwegian or Danish number, read without libphonenumber (a fifth of the members
- * file's reading time): only numbers that are certainly valid, and only where the default country is one
- * of the two (so that `00` is the international prefix and 8 bare digits are a national number).
- * Anything else, valid or not, is undefined and left to libphonenumber, so every reject stays
- * libphonenumber's (test/ingest/phone-fast-path.test.ts compares both on generated numbers).
+ * Swedish mobile numbers (9 digits from 7) abroad: `+46` or `00 46`, then the number. Every 9-digit
+ * Swedish number starting with 1–9 is valid (SE `[1-9]\d{8}`); no trunk `0` may follow the code here.
  */
-export function nordicEightDigitNumber(text: string, defaultCountry: string): string | undefined {
+const SWEDISH_MOBILE_NUMBER = /^(?:\+|00)46 ?(7(?: ?\d){8})$/;
+
+/**
+ * The usual shapes of a Norwegian or Danish number, and of a Swedish mobile number with its country
+ * code, read without libphonenumber (a fifth of the members file's reading time): only numbers that are
+ * certainly valid, and only where the default country is Norway or Denmark (so that `00` is the
+ * international prefix and 8 bare digits are a national number). Anything else, valid or not, is
+ * undefined and left to libphonenumber, so every reject stays libphonenumber's
+ * (test/ingest/phone-fast-path.test.ts compares both on generated numbers).
+ */
+export function nordicNumber(text: string, defaultCountry: string): string | undefined {
   const home = EIGHT_DIGIT_PLANS[defaultCountry];
   if (home === undefined) return undefined;
-  const match = EIGHT_DIGIT_NUMBER.exec(text);
-  if (!match) return undefined;
-  const digits = match[2]!;
-  return `+${match[1] ?? home}${digits.length === 8 ? digits : digits.replaceAll(' ', '')}`;
+  const eightDigits = EIGHT_DIGIT_NUMBER.exec(text);
+  if (eightDigits) {
+    const digits = eightDigits[2]!;
+    return `+${eightDigits[1] ?? home}${digits.length === 8 ? digits : digits.replaceAll(' ', '')}`;
+  }
+  const swedish = SWEDISH_MOBILE_NUMBER.exec(text);
+  return swedish ? `+46${swedish[1]!.replaceAll(' ', '')}` : undefined;
 }

@@ -1,8 +1,8 @@
-// The fast path for Norwegian and Danish numbers answers exactly as libphonenumber does, on generated
+// The fast path for Norwegian, Danish and Swedish mobile numbers answers exactly as libphonenumber does, on generated
 // numbers in every shape exports write them (and many they should not), valid and invalid.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nordicEightDigitNumber, normalisePhoneNumber, parsedPhoneNumber } from '../../src/ingest/phone.ts';
+import { nordicNumber, normalisePhoneNumber, parsedPhoneNumber } from '../../src/ingest/phone.ts';
 
 const COUNTRIES = ['NO', 'DK', 'SE', 'FI', 'IS', 'DE', 'US', 'GB'];
 
@@ -15,6 +15,7 @@ const separatorArb = fc.oneof(
 );
 const digitsArb = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }) },
+  { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }).map((digits) => [7, ...digits]) },
   { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 0, maxLength: 12 }) },
 );
 const groupedArb = fc.tuple(digitsArb, fc.array(separatorArb, { minLength: 12, maxLength: 12 })).map(([digits, separators]) =>
@@ -24,12 +25,12 @@ const suffixArb = fc.oneof({ weight: 10, arbitrary: fc.constant('') }, { weight:
 const numberArb = fc.tuple(prefixArb, groupedArb, suffixArb).map(([prefix, digits, suffix]) => `${prefix}${digits}${suffix}`);
 const countryArb = fc.constantFrom(...COUNTRIES);
 
-describe('the fast path for Norwegian and Danish numbers', () => {
+describe('the fast path for Norwegian, Danish and Swedish mobile numbers', () => {
   it('answers only when it is certain, and then exactly as libphonenumber does', () => {
     let answered = 0;
     fc.assert(
       fc.property(numberArb, countryArb, (text, country) => {
-        const fast = nordicEightDigitNumber(text, country);
+        const fast = nordicNumber(text, country);
         if (fast !== undefined) answered++;
         expect(normalisePhoneNumber(text, country)).toEqual(parsedPhoneNumber(text.trim(), country));
         if (fast !== undefined) expect(fast).toBe(parsedPhoneNumber(text, country));
@@ -54,19 +55,40 @@ describe('the fast path for Norwegian and Danish numbers', () => {
       fc.property(national, shape, fc.constantFrom('NO', 'DK'), fc.constantFrom('47', '45'), (digits, write, country, code) => {
         const { text, code: written } = write(digits, code);
         const expected = `+${written ?? (country === 'NO' ? '47' : '45')}${digits}`;
-        expect(nordicEightDigitNumber(text, country)).toBe(expected);
+        expect(nordicNumber(text, country)).toBe(expected);
         expect(parsedPhoneNumber(text, country)).toBe(expected);
       }),
       { numRuns: 20_000 },
     );
   });
 
-  it('leaves other countries, other lengths and numbers starting with 0 or 1 to libphonenumber', () => {
-    expect(nordicEightDigitNumber('41234567', 'SE')).toBeUndefined();
-    expect(nordicEightDigitNumber('+46701234567', 'NO')).toBeUndefined();
-    expect(nordicEightDigitNumber('4741234567', 'NO')).toBeUndefined();
-    expect(nordicEightDigitNumber('01234567', 'NO')).toBeUndefined();
-    expect(nordicEightDigitNumber('+47 11234567', 'NO')).toBeUndefined();
-    expect(nordicEightDigitNumber('412-34-567', 'NO')).toBeUndefined();
+  it('answers for every Swedish mobile number written with its country code', () => {
+    const mobile = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }).map((rest) => `7${rest.join('')}`);
+    const shape = fc.constantFrom(
+      (n: string) => `+46${n}`,
+      (n: string) => `+46 ${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5, 7)} ${n.slice(7)}`,
+      (n: string) => `0046 ${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5, 7)} ${n.slice(7)}`,
+      (n: string) => `0046${n}`,
+    );
+    fc.assert(
+      fc.property(mobile, shape, fc.constantFrom('NO', 'DK'), (digits, write, country) => {
+        const text = write(digits);
+        expect(nordicNumber(text, country)).toBe(`+46${digits}`);
+        expect(parsedPhoneNumber(text, country)).toBe(`+46${digits}`);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('leaves other countries, other lengths, Swedish numbers other than mobile ones and numbers starting with 0 or 1 to libphonenumber', () => {
+    expect(nordicNumber('41234567', 'SE')).toBeUndefined();
+    expect(nordicNumber('+46701234567', 'SE')).toBeUndefined();
+    expect(nordicNumber('+46 0701234567', 'NO')).toBeUndefined();
+    expect(nordicNumber('+46 812345678', 'NO')).toBeUndefined();
+    expect(nordicNumber('+4670123456', 'NO')).toBeUndefined();
+    expect(nordicNumber('4741234567', 'NO')).toBeUndefined();
+    expect(nordicNumber('01234567', 'NO')).toBeUndefined();
+    expect(nordicNumber('+47 11234567', 'NO')).toBeUndefined();
+    expect(nordicNumber('412-34-567', 'NO')).toBeUndefined();
   });
 });
