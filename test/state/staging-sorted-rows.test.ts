@@ -59,7 +59,8 @@ const members: Row[] = contacts.map((contactId, i) => ({ contactId, file: 'membe
 const coupons: Row[] = contacts.flatMap((contactId, i) =>
   Array.from({ length: (i % 4) + 1 }, (_, n) => ({ contactId, itemId: `CP-${(n * 7919 + i) % 13}-${n}`, file: 'coupons.csv', line: 0, doc: `{"n":${n},"tab":"\\t"}` })),
 );
-coupons.forEach((row, i) => (row.line = i + 2));
+// Lines of every digit count from 1 to 10 (written into the file digit by digit).
+coupons.forEach((row, i) => (row.line = i === 4321 ? 9_007_199_254 : i + 2));
 
 describe('sorted staging', () => {
   it('reads back the same rows, ranges, counts and split keys as the keyed table', () => {
@@ -81,7 +82,7 @@ describe('sorted staging', () => {
     const expectedItems = [...coupons].sort((a, b) => byContact(a, b) || compareKeys(a.itemId!, b.itemId!)).map((row) => [row.contactId, row.itemId, row.doc]);
     expect(sorted.coupons[0]).toEqual(expectedItems);
     expect(sorted.splitKeys[0]).toEqual([contacts[1300]]);
-    for (const row of [coupons[0]!, coupons[1234]!, coupons.at(-1)!]) {
+    for (const row of [coupons[0]!, coupons[8]!, coupons[98]!, coupons[998]!, coupons[4321]!, coupons.at(-1)!]) {
       expect(sortedArea.reader().origin('coupons', row.contactId, row.itemId!)).toEqual({ file: 'coupons.csv', line: row.line });
     }
     sortedArea.remove();
