@@ -8,7 +8,7 @@ import { resolveColumns, shownHeader, type ColumnHeaders, type ColumnLayout } fr
 import { inspectFile } from './inspect-file.ts';
 import { KINDS } from '../base/kinds.ts';
 import { readCsvRecords, type CsvRecord } from './read-records.ts';
-import type { RowSchemas } from './row-schemas.ts';
+import { RowCells, type RowSchemas } from './row-schemas.ts';
 import { shownValue } from './shown-value.ts';
 import type { IngestedFile, IngestFile, IngestProgress, Reject, RowFilter } from '../base/export-shapes.ts';
 import { INVALID_BYTE_MARK, markedByte } from './utf8-bytes.ts';
@@ -37,7 +37,7 @@ export async function ingestFile(
   const summary: IngestedFile = { ...inspection, kind: file.kind, name: file.name, rows: 0, rejected: 0, unattributable: 0, malformed: 0 };
   const skip = rowSkipper(filter);
   let layout: ColumnLayout | undefined;
-  let rawRow: ((fields: string[]) => RawRow) | undefined;
+  let cells: RowCells | undefined;
   let inFileTerms: (reason: string) => string = (reason) => reason;
   const reject = (line: number, contactId: string | undefined, problems: readonly Problem[]) => {
     summary.rejected++;
@@ -66,11 +66,11 @@ export async function ingestFile(
         layout = resolveColumns(file.kind, record.fields, { mapping: config.columns[file.kind], ...(previousColumns && { previous: previousColumns }) }, file.name);
         summary.columns = layout.headers;
         inFileTerms = fileTermsOf(layout.headers);
-        rawRow = rawRowReader(layout);
+        cells = new RowCells(layout.indexes);
         return;
       }
-      const raw = rawRow!(record.fields);
-      const contactId = raw.contact_id?.trim() || undefined;
+      cells!.fields = record.fields;
+      const contactId = cells!.get('contact_id')?.trim() || undefined;
       if (contactId && skip?.(contactId)) return;
       summary.rows++;
       // A row whose shape is broken may hold parts of others: besides its own reject, it makes the whole
@@ -78,16 +78,16 @@ export async function ingestFile(
       const shape =
         (inspection.invalidUtf8 && undecodable(record.fields, layout)) ||
         checkFieldCount(record.fields, layout.fieldCount) ||
-        (file.kind === 'members' && record.lines > 1 && lineBreakIn(raw, layout));
+        (file.kind === 'members' && record.lines > 1 && lineBreakIn(record.fields, layout));
       if (shape) {
         summary.malformed++;
         return rejectRow(record, contactId, [shape]);
       }
-      const parsed = schemas[file.kind].safeParse(raw);
+      const parsed = schemas[file.kind].safeParse(cells);
       if (!parsed.success) {
         const problems = parsed.error.issues.map((issue) => {
           const column = String(issue.path[0] ?? '');
-          return { column: layout!.headers[column] ?? column, reason: inFileTerms(issue.message), value: shown(column, raw[column]) };
+          return { column: layout!.headers[column] ?? column, reason: inFileTerms(issue.message), value: shown(column, cells!.get(column)) };
         });
         return rejectRow(record, contactId, problems);
       }
@@ -106,19 +106,6 @@ function rowSkipper(filter: RowFilter): ((contactId: string) => boolean) | undef
   return inShard && ((contactId) => !inShard(contactId));
 }
 
-type RawRow = Record<string, string | undefined>;
-
-/** A record's cells by our column names. Arrays, not the layout's Map: its iterator allocates per cell, per row. */
-function rawRowReader(layout: ColumnLayout): (fields: string[]) => RawRow {
-  const columns = [...layout.indexes.keys()];
-  const indexes = [...layout.indexes.values()];
-  return (fields) => {
-    const raw: RawRow = {};
-    for (let i = 0; i < columns.length; i++) raw[columns[i]!] = fields[indexes[i]!];
-    return raw;
-  };
-}
-
 /** Short rows mean a broken line; extra non-empty fields mean an unquoted delimiter inside a value. */
 function checkFieldCount(fields: string[], expected: number): Problem | undefined {
   if (fields.length < expected) return { column: '', reason: `expected ${expected} fields as in the header`, value: `${fields.length} fields` };
@@ -134,8 +121,9 @@ function checkFieldCount(fields: string[], expected: number): Problem | undefine
  * No member column holds a line break: one there means a quote opened in one row and closed in a later
  * one, and the rows between were swallowed into this value (the field count can still look right).
  */
-function lineBreakIn(raw: RawRow, layout: ColumnLayout): Problem | undefined {
-  for (const [column, value] of Object.entries(raw)) {
+function lineBreakIn(fields: readonly string[], layout: ColumnLayout): Problem | undefined {
+  for (const [column, index] of layout.indexes) {
+    const value = fields[index];
     if (value && /[\r\n]/.test(value)) {
       return { column: layout.headers[column] ?? column, reason: 'expected no line break (is a quote not closed where it should be?)', value: shownValue(value) };
     }
