@@ -109,13 +109,19 @@ export function planMember(old: MemberState | undefined, next: ExportedMember | 
         if (after.get(id) !== doc) add({ action: 'benefits.bonusCheck.deleted', payload: `{${identity},"bonusCheckId":${quote(id)}}`, hashBefore: hashText(doc), hashAfter: '', itemId: id });
       }
       for (const [id, doc] of after) {
-        if (resendChecks || before.get(id) !== doc) add({ action: 'benefits.bonusCheck.created', payload: `{${identity},"bonusCheck":${doc}}`, hashBefore: hashText(before.get(id) ?? ''), hashAfter: hashText(doc), itemId: id });
+        if (resendChecks || before.get(id) !== doc) add({ action: 'benefits.bonusCheck.created', payload: `{${identity},"bonusCheck":${doc}}`, hashBefore: hashBeforeCheck(before.get(id)), hashAfter: hashText(doc), itemId: id });
       }
     }
   }
 
   const change = !known ? 'new' : events.length > 0 ? 'changed' : 'unchanged';
   return { contactId, change, events };
+}
+
+/** A created check's `hashBefore` (part of its event id): the hash of its old document, or of '' for a new one. */
+const NO_CHECK_HASH = hashText('');
+function hashBeforeCheck(doc: string | undefined): string {
+  return doc === undefined ? NO_CHECK_HASH : hashText(doc);
 }
 
 function memberDeleted(old: MemberState, { timestamp, epoch }: PlanOptions): PlannedEvent {
