@@ -29,7 +29,7 @@ const EIGHT_DIGIT_PLANS: Readonly<Record<string, string>> = { NO: '47', DK: '45'
 const EIGHT_DIGIT_NUMBER = /^(?:(?:\+|00)(47|45) ?)?([2-9](?: ?\d){7})$/;
 
 /**
- * Swedish mobile numbers (9 digits from 7) abroad: `+46` or `00 46`, then the number. Every 9-digit
+ * Swedish mobile numbers (9 digits from 7) abroad: `+46` or `0046`, then the number. Every 9-digit
  * Swedish number starting with 1–9 is valid (SE `[1-9]\d{8}`); no trunk `0` may follow the code here.
  */
 const SWEDISH_MOBILE_NUMBER = /^(?:\+|00)46 ?(7(?: ?\d){8})$/;

@@ -144,12 +144,12 @@ const bonusCheckAmount = amountWithin(LIMITS.bonusCheckAmount);
 const discountAmount = amountWithin(LIMITS.discountAmount);
 const identifier = (value: string) => (value.length <= 200 ? value : new Invalid('an id of at most 200 characters'));
 // The cells come from csv-parse, always strings: checking that again per row would only cost time.
-const rawRow = z.custom<RowCells>();
+const rowCells = z.custom<RowCells>();
 
 function memberSchema(context: RowContext) {
   const date = dateParser(context);
   const phone = (value: string) => normalisePhoneNumber(value, context.defaultCountry);
-  return rawRow.transform((row, ctx): MemberRow => {
+  return rowCells.transform((row, ctx): MemberRow => {
     const cells = new RowReader(row, ctx);
     const contactId = cells.required('contact_id', identifier);
     const phoneNumber = cells.required('phone_number', phone);
@@ -196,7 +196,7 @@ function parsePercentage(value: string): number | Invalid {
 function couponSchema(context: RowContext) {
   const date = dateParser(context);
   const endDate = dateParser(context, context.validToDate);
-  return rawRow.transform((row, ctx): ItemRow<Coupon> => {
+  return rowCells.transform((row, ctx): ItemRow<Coupon> => {
     const cells = new RowReader(row, ctx);
     const contactId = cells.required('contact_id', identifier);
     const couponId = cells.required('coupon_id', identifier);
@@ -224,7 +224,7 @@ function couponSchema(context: RowContext) {
 
 function stampCardSchema(context: RowContext) {
   const endDate = dateParser(context, context.validToDate);
-  return rawRow.transform((row, ctx): ItemRow<StampCard> => {
+  return rowCells.transform((row, ctx): ItemRow<StampCard> => {
     const cells = new RowReader(row, ctx);
     const contactId = cells.required('contact_id', identifier);
     const stampCardId = cells.required('stamp_card_id', identifier);
@@ -252,7 +252,7 @@ function stampCardSchema(context: RowContext) {
 function bonusCheckSchema(context: RowContext) {
   const date = dateParser(context);
   const endDate = dateParser(context, context.validToDate);
-  return rawRow.transform((row, ctx): ItemRow<BonusCheck> => {
+  return rowCells.transform((row, ctx): ItemRow<BonusCheck> => {
     const cells = new RowReader(row, ctx);
     const contactId = cells.required('contact_id', identifier);
     const bonusCheckId = cells.required('bonus_check_id', identifier);
