@@ -112,8 +112,10 @@ const description = textOf(LIMITS.text.description);
 
 /**
  * Exports repeat the same few thousand dates millions of times and time-zone arithmetic (Intl) is slow:
- * each schema remembers what it parsed (bounded). Not a UTC date-time (`…Z`): it needs no zone, and its
- * many distinct values (one per second) would only crowd the dates out of the cache.
+ * each schema remembers what it parsed, up to a bound. Once full it keeps what it has (the dates seen
+ * first, the frequent ones) rather than starting over: date-times are mostly distinct (one per second),
+ * and clearing for them sent every date back through Intl. A UTC date-time (`…Z`) needs no zone and is
+ * not remembered at all.
  */
 function dateParser(context: RowContext, bareDate: BareDate = 'start-of-day'): (value: string) => string | Invalid {
   const parsed = new Map<string, string | Invalid>();
@@ -121,9 +123,8 @@ function dateParser(context: RowContext, bareDate: BareDate = 'start-of-day'): (
     if (value.endsWith('Z')) return parseDateTime(value, context.timeZone, context.dateFormat, bareDate);
     let result = parsed.get(value);
     if (result === undefined) {
-      if (parsed.size >= 50_000) parsed.clear();
       result = parseDateTime(value, context.timeZone, context.dateFormat, bareDate);
-      parsed.set(value, result);
+      if (parsed.size < 50_000) parsed.set(value, result);
     }
     return result;
   };
