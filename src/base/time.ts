@@ -44,9 +44,35 @@ export function calendarInstant([year, month, day, hour, minute, second, ms]: Wa
   return asUtc;
 }
 
+const HOUR_MS = 3_600_000;
+/** Hours remembered per zone: ~11 years of them, a few MB. */
+const MAX_CACHED_HOURS = 100_000;
+const offsetsByHour = new Map<string, Map<number, number>>();
+
+/**
+ * A zone's offset from UTC at `instant`, in ms. Intl takes microseconds to say it, and a members file
+ * of wall-clock date-times asks for a distinct second on every row; but an offset only changes at the
+ * zone's transitions, months apart. So it is remembered per hour of UTC, when that hour starts and ends
+ * with the same offset: no transition falls inside it (unless two fell within the hour and undid each
+ * other, which no zone's history has). An hour with a transition is computed every time.
+ */
+export function zoneOffsetMs(instant: number, timeZone: string): number {
+  let hours = offsetsByHour.get(timeZone);
+  if (!hours) offsetsByHour.set(timeZone, (hours = new Map()));
+  const hour = Math.floor(instant / HOUR_MS);
+  const known = hours.get(hour);
+  if (known !== undefined) return known;
+  const offset = exactZoneOffsetMs(instant, timeZone);
+  const start = hour * HOUR_MS;
+  const steady = exactZoneOffsetMs(start, timeZone) === offset && exactZoneOffsetMs(start + HOUR_MS - 1000, timeZone) === offset;
+  if (steady && hours.size < MAX_CACHED_HOURS) hours.set(hour, offset);
+  return offset;
+}
+
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 
-function zoneOffsetMs(instant: number, timeZone: string): number {
+/** The offset as Intl says it, to the second: the wall-clock time at `instant` in the zone, read as UTC, minus the instant. */
+export function exactZoneOffsetMs(instant: number, timeZone: string): number {
   let format = offsetFormatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
