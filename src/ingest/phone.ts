@@ -29,27 +29,36 @@ const EIGHT_DIGIT_PLANS: Readonly<Record<string, string>> = { NO: '47', DK: '45'
 const EIGHT_DIGIT_NUMBER = /^(?:(?:\+|00)(47|45) ?)?([2-9](?: ?\d){7})$/;
 
 /**
- * Swedish mobile numbers (9 digits from 7) abroad: `+46` or `0046`, then the number. Every 9-digit
- * Swedish number starting with 1–9 is valid (SE `[1-9]\d{8}`); no trunk `0` may follow the code here.
+ * Swedish mobile numbers (9 digits from 7). Every 9-digit Swedish number starting with 1–9 is valid (SE
+ * `[1-9]\d{8}`). Abroad: `+46` or `0046`, then the number (no trunk `0` may follow the code here). At
+ * home, where Sweden is the default country: the trunk `0`, then the number, as Swedes write it
+ * (`070-123 45 67`, `070 123 45 67`, `0701234567`).
  */
-const SWEDISH_MOBILE_NUMBER = /^(?:\+|00)46 ?(7(?: ?\d){8})$/;
+const SWEDISH_MOBILE_ABROAD = /^(?:\+|00)46 ?(7(?: ?\d){8})$/;
+const SWEDISH_MOBILE_AT_HOME = /^0(7\d)[- ]?(\d(?: ?\d){6})$/;
 
 /**
- * The usual shapes of a Norwegian or Danish number, and of a Swedish mobile number with its country
- * code, read without libphonenumber (a fifth of the members file's reading time): only numbers that are
- * certainly valid, and only where the default country is Norway or Denmark (so that `00` is the
- * international prefix and 8 bare digits are a national number). Anything else, valid or not, is
- * undefined and left to libphonenumber, so every reject stays libphonenumber's
- * (test/ingest/phone-fast-path.test.ts compares both on generated numbers).
+ * The usual shapes of a Norwegian or Danish number, and of a Swedish mobile number, read without
+ * libphonenumber (a fifth of the members file's reading time): only numbers that are certainly valid,
+ * and only where the default country is Norway, Denmark or Sweden (all three dial abroad with `00`; in
+ * the first two 8 bare digits are a national number). Anything else, valid or not, is undefined and left
+ * to libphonenumber, so every reject stays libphonenumber's (test/ingest/phone-fast-path.test.ts
+ * compares both on generated numbers).
  */
 export function nordicNumber(text: string, defaultCountry: string): string | undefined {
   const home = EIGHT_DIGIT_PLANS[defaultCountry];
-  if (home === undefined) return undefined;
-  const eightDigits = EIGHT_DIGIT_NUMBER.exec(text);
-  if (eightDigits) {
-    const digits = eightDigits[2]!;
-    return `+${eightDigits[1] ?? home}${digits.length === 8 ? digits : digits.replaceAll(' ', '')}`;
+  if (home !== undefined) {
+    const eightDigits = EIGHT_DIGIT_NUMBER.exec(text);
+    if (eightDigits) {
+      const digits = eightDigits[2]!;
+      return `+${eightDigits[1] ?? home}${digits.length === 8 ? digits : digits.replaceAll(' ', '')}`;
+    }
+  } else if (defaultCountry === 'SE') {
+    const atHome = SWEDISH_MOBILE_AT_HOME.exec(text);
+    if (atHome) return `+46${atHome[1]}${atHome[2]!.replaceAll(' ', '')}`;
+  } else {
+    return undefined;
   }
-  const swedish = SWEDISH_MOBILE_NUMBER.exec(text);
-  return swedish ? `+46${swedish[1]!.replaceAll(' ', '')}` : undefined;
+  const abroad = SWEDISH_MOBILE_ABROAD.exec(text);
+  return abroad ? `+46${abroad[1]!.replaceAll(' ', '')}` : undefined;
 }

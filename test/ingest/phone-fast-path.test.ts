@@ -62,16 +62,26 @@ describe('the fast path for Norwegian, Danish and Swedish mobile numbers', () =>
     );
   });
 
-  it('answers for every Swedish mobile number written with its country code', () => {
+  it('answers for every Swedish mobile number: with its country code, and without it where Sweden is the default', () => {
     const mobile = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 8, maxLength: 8 }).map((rest) => `7${rest.join('')}`);
-    const shape = fc.constantFrom(
+    const abroad = [
       (n: string) => `+46${n}`,
       (n: string) => `+46 ${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5, 7)} ${n.slice(7)}`,
       (n: string) => `0046 ${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5, 7)} ${n.slice(7)}`,
       (n: string) => `0046${n}`,
+    ];
+    const atHome = [
+      (n: string) => `0${n}`,
+      (n: string) => `0${n.slice(0, 2)}-${n.slice(2, 5)} ${n.slice(5, 7)} ${n.slice(7)}`,
+      (n: string) => `0${n.slice(0, 2)}-${n.slice(2)}`,
+      (n: string) => `0${n.slice(0, 2)} ${n.slice(2, 5)} ${n.slice(5, 7)} ${n.slice(7)}`,
+    ];
+    const shape = fc.oneof(
+      fc.tuple(fc.constantFrom(...abroad), fc.constantFrom('NO', 'DK', 'SE')),
+      fc.tuple(fc.constantFrom(...atHome), fc.constant('SE')),
     );
     fc.assert(
-      fc.property(mobile, shape, fc.constantFrom('NO', 'DK'), (digits, write, country) => {
+      fc.property(mobile, shape, (digits, [write, country]) => {
         const text = write(digits);
         expect(nordicNumber(text, country)).toBe(`+46${digits}`);
         expect(parsedPhoneNumber(text, country)).toBe(`+46${digits}`);
@@ -80,9 +90,12 @@ describe('the fast path for Norwegian, Danish and Swedish mobile numbers', () =>
     );
   });
 
-  it('leaves other countries, other lengths, Swedish numbers other than mobile ones and numbers starting with 0 or 1 to libphonenumber', () => {
+  it('leaves other countries, other lengths, Swedish numbers other than mobile ones, and Norwegian or Danish numbers starting with 0 or 1 to libphonenumber', () => {
     expect(nordicNumber('41234567', 'SE')).toBeUndefined();
-    expect(nordicNumber('+46701234567', 'SE')).toBeUndefined();
+    expect(nordicNumber('+46701234567', 'FI')).toBeUndefined();
+    expect(nordicNumber('0701234567', 'NO')).toBeUndefined();
+    expect(nordicNumber('08-123 456 78', 'SE')).toBeUndefined();
+    expect(nordicNumber('070-123 45 678', 'SE')).toBeUndefined();
     expect(nordicNumber('+46 0701234567', 'NO')).toBeUndefined();
     expect(nordicNumber('+46 812345678', 'NO')).toBeUndefined();
     expect(nordicNumber('+4670123456', 'NO')).toBeUndefined();
