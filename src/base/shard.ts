@@ -6,11 +6,12 @@ export interface Shard {
 }
 
 /**
- * The shard a contact belongs to: the first 4 bytes of SHA-256(contactId as UTF-8), read as an unsigned
- * big-endian integer, modulo the shard count. Stable across versions and machines (README "Sharding").
+ * The shard a key belongs to (a contact's id, or in a fleet a merchant's): the first 4 bytes of
+ * SHA-256(key as UTF-8), read as an unsigned big-endian integer, modulo the shard count. Stable across
+ * versions and machines (README "Sharding").
  */
-export function shardOf(contactId: string, count: number): number {
-  return createHash('sha256').update(contactId).digest().readUInt32BE(0) % count;
+export function shardOf(key: string, count: number): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) % count;
 }
 
 /** The rows of one shard (the snapshot of a shard's state file holds only its members, unless N changed). */

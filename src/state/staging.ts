@@ -83,6 +83,7 @@ export function openStagingReader(dir: string): Staging {
   for (const kind of present) db.exec(`ATTACH DATABASE '${stagingFileOf(dir, kind).replace(/'/g, "''")}' AS ${kind}`);
   const has = (kind: ExportKind) => present.includes(kind);
   let origin: Partial<Record<ItemKind, StatementSync>> = {};
+  let fileName: Partial<Record<ItemKind, StatementSync>> = {};
   let firstReject: StatementSync | undefined;
   let sorted = sortedFilesOf(db, dir, present);
   const memberCount = () =>
@@ -116,7 +117,8 @@ export function openStagingReader(dir: string): Staging {
         for (const [rowContactId, rowItemId, , fileNumber, line] of readSortedRows(file.fd, startOffset(file.marks, { from: contactId }), 5, { from: contactId })) {
           if (rowContactId !== contactId) break;
           if (rowItemId !== itemId) continue;
-          const { name } = db.prepare(`SELECT name FROM ${kind}.files WHERE number = ?`).get(Number(fileNumber)) as { name: string };
+          fileName[kind] ??= db.prepare(`SELECT name FROM ${kind}.files WHERE number = ?`);
+          const { name } = fileName[kind].get(Number(fileNumber)) as { name: string };
           return { file: name, line: Number(line) };
         }
       }
@@ -154,6 +156,7 @@ export function openStagingReader(dir: string): Staging {
     },
     close() {
       origin = {};
+      fileName = {};
       firstReject = undefined;
       for (const file of Object.values(sorted)) closeSync(file.fd);
       sorted = {};
