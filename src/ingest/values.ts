@@ -104,9 +104,9 @@ export function parseDateTime(text: string, timeZone: string, dateFormat: DateFo
   const [, y, mo, d, h, mi, s = '0', fraction = '', offset] = match;
   const parts: WallTime = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), Number(fraction.slice(0, 3).padEnd(3, '0'))];
   if (!offset) return wallTimeToUtc(parts, timeZone) ?? new Invalid(expected);
-  const utc = wallTimeToUtc(parts, 'UTC');
-  if (utc === undefined) return new Invalid(expected);
-  return formatUtc(Date.parse(utc) - offsetMinutes(offset) * 60_000);
+  const asUtc = calendarInstant(parts);
+  if (asUtc === undefined) return new Invalid(expected);
+  return formatUtc(asUtc - offsetMinutes(offset) * 60_000);
 }
 
 function offsetMinutes(offset: string): number {
