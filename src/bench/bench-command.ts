@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCodeOf } from '../base/exit-codes.ts';
 import { isSyncError, UsageError } from '../errors.ts';
-import { numberFlag, parseFlags } from './flags.ts';
+import { couponRangeFlag, numberFlag, parseFlags } from './flags.ts';
 import { resultsTable } from './results-table.ts';
 import { runBenchmark, type BenchOptions } from './run-benchmark.ts';
 
@@ -34,6 +34,9 @@ Exports are generated once into bench/data/ and reused. The full run takes a lon
   --no-change-members N      size for the no-change ratio (default: auto, see README)
   --no-change-budget-min M   auto: largest estimated first real run at the large size (default 15)
   --growth-members N         size of the nightly sequence for the state file's growth and item bytes (default 100000; --quick 2000)
+  --many-coupons MIN-MAX     the item-events bytes again on a club whose members hold this many coupons
+                             (default 10-20; the generated club: 0-6)
+  --many-coupons-members N   that club's size (default 20000; --quick 2000)
   --growth-nights N          nights of change after night 2, and the history window they fill (default 14)
   --growth-gap-ms N          pause between those nights, so each window boundary falls between two (default 3000)
   --fleet-merchants N        partner mode: merchants in one fleet dry run (default 20; --quick 5)
@@ -63,6 +66,8 @@ const OPTIONS = {
   'no-change-budget-min': { type: 'string' },
   'growth-members': { type: 'string' },
   'growth-nights': { type: 'string' },
+  'many-coupons': { type: 'string' },
+  'many-coupons-members': { type: 'string' },
   'growth-gap-ms': { type: 'string' },
   repeat: { type: 'string' },
   'fleet-merchants': { type: 'string' },
@@ -102,6 +107,8 @@ export function benchOptionsFrom(args: readonly string[], log: (line: string) =>
     noChangeBudgetMinutes: numberFlag('no-change-budget-min', flags['no-change-budget-min'], 15, { min: 0 }),
     growthMembers: count('growth-members', quick ? 2_000 : 100_000),
     growthNights: count('growth-nights', 14),
+    manyCouponsMembers: count('many-coupons-members', quick ? 2_000 : 20_000),
+    manyCoupons: couponRangeFlag('many-coupons', flags['many-coupons'] ?? '10-20'),
     growthGapMs: count('growth-gap-ms', 3000, 0),
     repeat: count('repeat', quick ? 3 : 2),
     fleetMerchants: count('fleet-merchants', quick ? 5 : 20),

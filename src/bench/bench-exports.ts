@@ -1,9 +1,10 @@
 // Generated exports for the benchmark, cached under the data folder and keyed by every parameter that
-// changes their bytes (members, seed, change rate, generator version). A folder is reused only when its
-// manifest.json, written last by the generator, says it is complete and matches.
+// changes their bytes (members, seed, change rate, coupons per member, generator version). A folder is
+// reused only when its manifest.json, written last by the generator, says it is complete and matches.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ModelParams } from './export-model.ts';
 import { GENERATOR_VERSION, type ExportManifest } from './generate-export.ts';
 import { runMeasured } from './measured-child.ts';
 
@@ -19,8 +20,13 @@ export interface BenchExport {
   generated?: { wallMs: number; peakRssMb?: number };
 }
 
-export async function ensureExport(dataDir: string, params: { members: number; seed: number; changeRate: number }): Promise<BenchExport> {
-  const dir = join(dataDir, `m${params.members}-s${params.seed}-r${params.changeRate}-g${GENERATOR_VERSION}`);
+/** What an export is generated from; `couponsPerMember` absent: the generator's default. */
+export type ExportParams = Pick<ModelParams, 'members' | 'seed' | 'changeRate' | 'couponsPerMember'>;
+
+export async function ensureExport(dataDir: string, params: ExportParams): Promise<BenchExport> {
+  const { couponsPerMember: coupons } = params;
+  const shape = coupons ? `-c${coupons.min}-${coupons.max}` : '';
+  const dir = join(dataDir, `m${params.members}-s${params.seed}-r${params.changeRate}${shape}-g${GENERATOR_VERSION}`);
   const paths = { dir, night1: join(dir, 'night-1'), night2: join(dir, 'night-2') };
   const cached = readManifest(dir);
   if (cached && cached.generator.version === GENERATOR_VERSION && sameParams(cached.params, params)) {
@@ -30,7 +36,9 @@ export async function ensureExport(dataDir: string, params: { members: number; s
   // record (it streams, so it should not grow with the member count).
   rmSync(dir, { recursive: true, force: true });
   const child = await runMeasured(GENERATE_SCRIPT, [
-    '--members', String(params.members), '--seed', String(params.seed), '--change-rate', String(params.changeRate), '--out', dir,
+    '--members', String(params.members), '--seed', String(params.seed), '--change-rate', String(params.changeRate),
+    ...(coupons ? ['--coupons', `${coupons.min}-${coupons.max}`] : []),
+    '--out', dir,
   ]);
   const manifest = readManifest(dir);
   if (child.exitCode !== 0 || !manifest) throw new Error(`generating ${dir} failed (exit ${child.exitCode}): ${child.stderrTail}`);
@@ -52,6 +60,7 @@ function readManifest(dir: string): ExportManifest | undefined {
   }
 }
 
-function sameParams(a: { members: number; seed: number; changeRate: number }, b: { members: number; seed: number; changeRate: number }): boolean {
-  return a.members === b.members && a.seed === b.seed && a.changeRate === b.changeRate;
+function sameParams(a: ExportParams, b: ExportParams): boolean {
+  const coupons = (params: ExportParams) => (params.couponsPerMember ? `${params.couponsPerMember.min}-${params.couponsPerMember.max}` : 'default');
+  return a.members === b.members && a.seed === b.seed && a.changeRate === b.changeRate && coupons(a) === coupons(b);
 }

@@ -1,6 +1,8 @@
 // What one benchmark run measures and where it works: the sizes, the sandbox's latency, the repetitions,
 // and the folders for the cached exports and the runs' state files.
 
+import type { CouponRange } from './export-model.ts';
+
 export interface BenchOptions {
   /** The large size: plan ratio and peak RSS (issue: 1,000,000). */
   members: number;
@@ -27,6 +29,12 @@ export interface BenchOptions {
   noChangeBudgetMinutes: number;
   /** Size of the nightly sequence that measures the state file's growth and the item-events bytes (issue: 100,000). */
   growthMembers: number;
+  /**
+   * A club whose members hold many coupons (`manyCoupons` each, `manyCouponsMembers` of them): the
+   * item-events bytes measured again where one changed coupon is a small part of its set.
+   */
+  manyCouponsMembers: number;
+  manyCoupons: CouponRange;
   /** Nights of 2% change after night 2, and the history window they fill (issue: 14). */
   growthNights: number;
   /**

@@ -3,6 +3,7 @@
 import type { RunReport } from '../base/report-schema.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { ProfilesSummary } from './cpu-profile-summary.ts';
+import type { CouponRange } from './export-model.ts';
 import type { MemorySample } from './measured-child.ts';
 import type { LoadResult } from './sandbox-load.ts';
 import type { FigureKey } from './targets.ts';
@@ -178,6 +179,8 @@ export interface BenchResults {
       syncedByAction: RunReport['events']['plannedByAction'];
     };
   };
+  /** The item-events bytes on a club whose members hold many coupons (item-bytes.ts); not held to a target. */
+  itemBytesManyCoupons: BenchResults['stateGrowth']['itemBytes'] & { members: number; couponsPerMember: CouponRange };
   /** CPU self time of a profiled dry run at the large size, per thread and for the whole process. */
   profile?: { files: string[]; summary: ProfilesSummary };
 }

@@ -6,15 +6,16 @@ import { join } from 'node:path';
 import { ensureExport, type BenchExport } from './bench-exports.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { BenchResults } from './bench-results.ts';
+import type { CouponRange } from './export-model.ts';
 import { seconds } from './figure-format.ts';
 
 export interface BenchWorkspace {
   log: (line: string) => void;
   /** The folder the run folders go in. */
   runs: string;
-  /** Every export used so far, by member count. */
+  /** Every export used so far, by member count (and coupons per member where not the default). */
   exportsUsed: BenchResults['exports'];
-  exportOf(members: number): Promise<BenchExport>;
+  exportOf(members: number, couponsPerMember?: CouponRange): Promise<BenchExport>;
   cleanUp(runDir: string): void;
 }
 
@@ -27,11 +28,11 @@ export function openWorkspace(options: Pick<BenchOptions, 'dataDir' | 'workDir' 
     log,
     runs,
     exportsUsed,
-    async exportOf(members) {
-      const exported = await ensureExport(options.dataDir, { members, seed: options.seed, changeRate: options.changeRate });
+    async exportOf(members, couponsPerMember) {
+      const exported = await ensureExport(options.dataDir, { members, seed: options.seed, changeRate: options.changeRate, ...(couponsPerMember && { couponsPerMember }) });
       const night1 = exported.manifest.nights['night-1'];
       const files = Object.values(night1.files);
-      exportsUsed[String(members)] = {
+      exportsUsed[couponsPerMember ? `${members} holding ${couponsPerMember.min}-${couponsPerMember.max} coupons` : String(members)] = {
         dir: exported.dir,
         rowsNight1: files.reduce((sum, file) => sum + file.rows, 0),
         bytesNight1: files.reduce((sum, file) => sum + file.bytes, 0),

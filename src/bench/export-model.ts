@@ -1,6 +1,7 @@
 // What the generated loyalty club holds on night 1 and night 2, member by member. Everything about
 // member i is a pure function of (seed, i): the generator asks for any member in any order and never
-// keeps more than one member in memory.
+// keeps more than one member in memory. A member holds 0–6 of the chain's 20 coupon campaigns
+// (`couponsPerMember` shapes a club with larger sets), 0–2 stamp cards and 0–2 bonus checks.
 //
 // Night 2 changes a fraction `changeRate` of the night-1 members (exact counts, not expectations):
 // - deleted: min(10% of the changed, 4% of all members), so the mass-delete guard (refuses > 5%) lets
@@ -17,7 +18,18 @@ export interface ModelParams {
   seed: number;
   /** Fraction of night-1 members that night 2 changes (0..1). */
   changeRate: number;
+  /** Coupons a member holds on night 1, drawn uniformly from this range (default 0–6). */
+  couponsPerMember?: CouponRange;
 }
+
+/** Whole numbers, 0 ≤ min ≤ max ≤ the catalogue's campaigns (a member holds each campaign at most once). */
+export interface CouponRange {
+  min: number;
+  max: number;
+}
+
+const DEFAULT_COUPONS_PER_MEMBER: CouponRange = { min: 0, max: 6 };
+export const COUPON_CAMPAIGNS = COUPONS.length;
 
 export type Night = 1 | 2;
 export type Fate = 'same' | 'changed' | 'deleted' | 'new';
@@ -85,10 +97,16 @@ export class ExportModel {
   readonly changeCount: number;
   readonly #fateRank: (index: number) => number;
   readonly #idWidth: number;
+  readonly #coupons: CouponRange;
 
   constructor(params: ModelParams) {
     if (!Number.isInteger(params.members) || params.members < 1) throw new RangeError(`members: expected a whole number ≥ 1, got ${params.members}`);
     if (!(params.changeRate >= 0 && params.changeRate <= 1)) throw new RangeError(`changeRate: expected 0..1, got ${params.changeRate}`);
+    const { min, max } = params.couponsPerMember ?? DEFAULT_COUPONS_PER_MEMBER;
+    if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 0 && min <= max && max <= COUPON_CAMPAIGNS)) {
+      throw new RangeError(`couponsPerMember: expected whole numbers 0 ≤ min ≤ max ≤ ${COUPON_CAMPAIGNS}, got ${min}–${max}`);
+    }
+    this.#coupons = { min, max };
     this.params = params;
     const { members, changeRate, seed } = params;
     this.changeCount = Math.round(members * changeRate);
@@ -168,13 +186,14 @@ export class ExportModel {
   /** The member's coupons in campaign (= coupon_id) order. */
   coupons(index: number, night: Night): CouponRecord[] {
     const random = this.#random(index, SALT.coupons);
-    const held = random.distinct(random.below(7), COUPONS.length);
+    const held = random.distinct(random.between(this.#coupons.min, this.#coupons.max), COUPONS.length);
     const coupons = held.map((campaign) => couponOf(campaign, random));
     const change = night === 2 ? this.changes(index).coupons : undefined;
     if (!change) return coupons;
     const draw = this.#random(index, SALT.change + SALT.coupons);
-    if (change === 'add' || coupons.length === 0) {
-      const free = COUPONS.map((_, campaign) => campaign).filter((campaign) => !held.includes(campaign));
+    const free = COUPONS.map((_, campaign) => campaign).filter((campaign) => !held.includes(campaign));
+    // A member holding every campaign cannot get another one: theirs is extended instead.
+    if ((change === 'add' && free.length > 0) || coupons.length === 0) {
       coupons.push(couponOf(draw.pick(free), draw));
       return coupons.sort((a, b) => a.campaign - b.campaign);
     }

@@ -1,6 +1,7 @@
 // Flag parsing shared by `npm run gen` and `npm run bench`: strict, and a bad value names its flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.ts';
+import { COUPON_CAMPAIGNS, type CouponRange } from './export-model.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -28,4 +29,13 @@ export function numberFlag(
     throw new UsageError(`--${flag}: expected ${kind} in [${min}, ${max}], got "${raw}"`);
   }
   return value;
+}
+
+/** A range flag, `MIN-MAX` or one number for exactly that many, of coupons per member. */
+export function couponRangeFlag(flag: string, raw: string): CouponRange {
+  const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(raw);
+  const min = Number(match?.[1]);
+  const max = match?.[2] === undefined ? min : Number(match[2]);
+  if (!match || min > max || max > COUPON_CAMPAIGNS) throw new UsageError(`--${flag}: expected MIN-MAX with 0 ≤ MIN ≤ MAX ≤ ${COUPON_CAMPAIGNS}, got "${raw}"`);
+  return { min, max };
 }

@@ -3,10 +3,11 @@
 import { resolve } from 'node:path';
 import { exitCodeOf } from '../base/exit-codes.ts';
 import { isSyncError, UsageError } from '../errors.ts';
-import { numberFlag, parseFlags } from './flags.ts';
+import { couponRangeFlag, numberFlag, parseFlags } from './flags.ts';
+import { COUPON_CAMPAIGNS } from './export-model.ts';
 import { generateExportPair } from './generate-export.ts';
 
-export const GENERATE_USAGE = `Usage: npm run gen -- --out DIR [--members N] [--seed S] [--change-rate R]
+export const GENERATE_USAGE = `Usage: npm run gen -- --out DIR [--members N] [--seed S] [--change-rate R] [--coupons MIN-MAX]
 
 Writes DIR/night-1/ and DIR/night-2/ (members.csv, coupons.csv, stamp_cards.csv, bonus_checks.csv) and
 DIR/manifest.json. The same arguments always give byte-identical files.
@@ -16,12 +17,15 @@ DIR/manifest.json. The same arguments always give byte-identical files.
   --change-rate R   fraction of members night 2 changes, 0..1 (default 0.02): of those 10% are deleted
                     (at most 4% of all members, under the 5% mass-delete guard), the rest change fields,
                     coupon sets, stamp cards or bonus checks; another R × 10% members are new
+  --coupons MIN-MAX coupons each member holds on night 1, uniformly in MIN..MAX (default 0-6; at most
+                    ${COUPON_CAMPAIGNS}, the campaigns of the made-up chain): a club shaped like yours
   --out DIR         output folder (required)`;
 
 const OPTIONS = {
   members: { type: 'string' },
   seed: { type: 'string' },
   'change-rate': { type: 'string' },
+  coupons: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -39,6 +43,7 @@ export function generateCommand(args: readonly string[], stdout: { write(text: s
     members: numberFlag('members', flags.members, 10_000, { min: 1, max: 50_000_000, integer: true }),
     seed: numberFlag('seed', flags.seed, 1, { max: 0xffff_ffff, integer: true }),
     changeRate: numberFlag('change-rate', flags['change-rate'], 0.02, { max: 1 }),
+    ...(flags.coupons !== undefined && { couponsPerMember: couponRangeFlag('coupons', flags.coupons) }),
     onProgress: (message) => stdout.write(`  ${message}\n`),
   });
   const { night2Members: changes } = manifest;

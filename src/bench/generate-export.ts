@@ -39,7 +39,8 @@ export interface GenerateOptions extends ModelParams {
 }
 
 export function generateExportPair(options: GenerateOptions): ExportManifest {
-  const params: ModelParams = { members: options.members, seed: options.seed, changeRate: options.changeRate };
+  const { members, seed, changeRate, couponsPerMember } = options;
+  const params: ModelParams = { members, seed, changeRate, ...(couponsPerMember && { couponsPerMember }) };
   const model = new ExportModel(params);
   const nights = {
     'night-1': writeNight(model, 1, join(options.out, 'night-1'), PLAIN_DIALECT, options.onProgress),

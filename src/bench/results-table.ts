@@ -3,7 +3,7 @@ import type { BenchResults } from './run-benchmark.ts';
 import { describeBound, FIGURES, type FigureKey } from './targets.ts';
 
 export function resultsTable(results: BenchResults): string {
-  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed, stateFile, stateGrowth, fleet } = results;
+  const { params, plan, noChange, rawDelivery, delivery, sandboxLoad, rateLimited, autoVsFixed, stateFile, stateGrowth, itemBytesManyCoupons: many, fleet } = results;
   const n = (value: number) => value.toLocaleString('en-US');
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const large = plan.dryRuns[String(params.members)]!;
@@ -41,5 +41,7 @@ export function resultsTable(results: BenchResults): string {
     ...rows.map(line),
     '',
     `no-change size: ${noChange.reason}`,
+    `item events on a club holding ${many.couponsPerMember.min}–${many.couponsPerMember.max} coupons per member (no target): auto ÷ synced ${many.ratio}, ` +
+      `${n(many.autoBytes)} ÷ ${n(many.syncedBytes)} bytes at ${n(many.members)} members; coupon and stamp-card events alone ${many.setEventsRatio}`,
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import { measureDeliveryEfficiency } from './delivery-efficiency.ts';
 import { measureFleet } from './fleet-figures.ts';
 import { dryRun } from './dry-run.ts';
 import { round2, round3, seconds } from './figure-format.ts';
+import { measureItemBytesOnClub } from './item-bytes.ts';
 import { JOB_NODE_FLAGS } from './job-run.ts';
 import { measureNoChange } from './no-change.ts';
 import { measurePlanRatio } from './plan-ratio.ts';
@@ -60,8 +61,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
   // 6. Auto mode at the API's limit: a rate limit (429 beyond it), then a server at its capacity.
   const { rateLimited, efficiency: rateLimitEfficiency, share429: rateLimit429Share } = await measureRateLimited(work, options);
   const { autoVsFixed, ratio: autoVsBestFixed } = await measureAutoVsFixed(work, options);
-  // 6. The state file over nights of change (issue 17), and the bytes --item-events auto saves.
+  // 6. The state file over nights of change (issue 17), and the bytes --item-events auto saves: on the
+  // generated club, and on one whose members hold many coupons.
   const stateGrowth = await measureStateGrowth(work, options);
+  const itemBytesManyCoupons = await measureItemBytesOnClub(work, options);
 
   // 7. Partner mode: many merchants planned in one fleet process vs each alone.
   const fleet = await measureFleet(work, options);
@@ -113,6 +116,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
       growthMembers: options.growthMembers,
       growthNights: options.growthNights,
       growthGapMs: options.growthGapMs,
+      manyCouponsMembers: options.manyCouponsMembers,
+      manyCoupons: options.manyCoupons,
       repeat: options.repeat,
       fleetMerchants: options.fleetMerchants,
       fleetMembers: options.fleetMembers,
@@ -155,6 +160,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResults>
     autoVsFixed,
     stateFile: noChange.stateFile,
     stateGrowth,
+    itemBytesManyCoupons,
     ...(profile && { profile }),
   };
 }

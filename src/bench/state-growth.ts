@@ -5,8 +5,7 @@
 // that reaches back exactly `nights` nights, so the last night prunes nights 1 and 2 as the `nights`-th
 // day after them would. Growth: the state file after the last night ÷ after night 2.
 //
-// Item bytes: after night 1, night 2 is planned twice (dry runs: nothing changes) with `--item-events auto`
-// and `synced`; the ratio of the request bytes each would send.
+// Item bytes (item-bytes.ts): after night 1, night 2 is planned twice, with `--item-events auto` and `synced`.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from './bench-options.ts';
@@ -14,22 +13,21 @@ import type { BenchResults } from './bench-results.ts';
 import type { BenchWorkspace } from './bench-workspace.ts';
 import { expectStatus } from './expect-outcome.ts';
 import { round3, seconds } from './figure-format.ts';
-import { runJob, type JobRun } from './job-run.ts';
+import { plannedItemBytes, type ItemBytes } from './item-bytes.ts';
+import { runJob } from './job-run.ts';
 import { startSandboxChild } from './sandbox-child.ts';
 import { stateFileBytes } from './state-file.ts';
 
 type GrowthOptions = Pick<BenchOptions, 'growthMembers' | 'growthNights' | 'growthGapMs' | 'concurrency'>;
 
 const DAY_MS = 86_400_000;
-/** Actions whose form `--item-events` decides. */
-const SET_ACTION = /^benefits\.(coupons?|stampCards?)\./;
 
 export async function measureStateGrowth(work: BenchWorkspace, options: GrowthOptions): Promise<BenchResults['stateGrowth']> {
   const exported = await work.exportOf(options.growthMembers);
   const runDir = join(work.runs, `growth-${options.growthMembers}`);
   const sandbox = await startSandboxChild();
   const nights: BenchResults['stateGrowth']['nights'] = [];
-  let itemBytes: BenchResults['stateGrowth']['itemBytes'] | undefined;
+  let itemBytes: ItemBytes | undefined;
   try {
     const total = 2 + options.growthNights;
     // When each night's run started and finished (its report's times): the window boundaries.
@@ -46,7 +44,7 @@ export async function measureStateGrowth(work: BenchWorkspace, options: GrowthOp
       const bytes = stateFileBytes(runDir);
       nights.push({ night, bytes, events: run.report.events.accepted, wallMs: run.child.wallMs });
       work.log(`state growth, night ${night}/${total} (${options.growthMembers} members): ${run.report.events.accepted} events in ${seconds(run.child.wallMs)}, state file ${(bytes / 2 ** 20).toFixed(1)} MB`);
-      if (night === 1) itemBytes = await plannedBytesOfNight2(runDir, exported.night2);
+      if (night === 1) itemBytes = await plannedItemBytes(runDir, exported.night2);
     }
   } finally {
     await sandbox.stop();
@@ -56,25 +54,4 @@ export async function measureStateGrowth(work: BenchWorkspace, options: GrowthOp
   const last = nights.at(-1)!;
   work.log(`item events: night 2 would send ${itemBytes!.autoBytes} bytes with auto, ${itemBytes!.syncedBytes} with synced (${itemBytes!.ratio})`);
   return { members: options.growthMembers, windowNights: options.growthNights, nights, afterNight2Bytes: afterNight2, lastBytes: last.bytes, ratio: round3(last.bytes / afterNight2), itemBytes: itemBytes! };
-}
-
-/** Night 2 planned (dry runs) on night 1's committed state, with `--item-events auto` and `synced`. */
-async function plannedBytesOfNight2(runDir: string, night2: string): Promise<BenchResults['stateGrowth']['itemBytes']> {
-  const plan = async (mode: 'auto' | 'synced') => {
-    const run = await runJob({ source: night2, runDir, fresh: false, dryRun: true, args: ['--item-events', mode] });
-    expectStatus(run, 'dry-run', `night 2 planned with --item-events ${mode}`);
-    return run;
-  };
-  const auto = await plan('auto');
-  const synced = await plan('synced');
-  const bytes = (run: JobRun, only?: RegExp) =>
-    Object.entries(run.report.events.plannedBodyBytes ?? {}).reduce((sum, [action, n]) => (!only || only.test(action) ? sum + n : sum), 0);
-  return {
-    autoBytes: bytes(auto),
-    syncedBytes: bytes(synced),
-    ratio: round3(bytes(auto) / bytes(synced)),
-    setEventsRatio: round3(bytes(auto, SET_ACTION) / bytes(synced, SET_ACTION)),
-    autoByAction: auto.report.events.plannedByAction,
-    syncedByAction: synced.report.events.plannedByAction,
-  };
 }

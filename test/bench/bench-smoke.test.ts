@@ -18,6 +18,7 @@ const SIZES = {
   noChangeMembers: 200,
   growthMembers: 50,
   growthNights: 1,
+  manyCouponsMembers: 50,
   // The rate-limited run must send more events than the rate limit's initial burst (a second's worth),
   // or no steady rate is left to measure: 50 members plan ~140 events.
   limitMembers: 50,
@@ -47,6 +48,7 @@ describe('benchmark harness (small size)', () => {
       // Night 2 changes a fifth of the members: at these sizes 2% would leave it one change, maybe none to
       // the coupons or stamp cards whose bytes the item-events figure compares.
       changeRate: 0.2,
+      manyCoupons: { min: 10, max: 20 },
       concurrency: 8,
       latencyMs: 1,
       capacity: 24,
@@ -90,5 +92,11 @@ describe('benchmark harness (small size)', () => {
     expect(results.stateGrowth.nights.map((night) => night.night)).toEqual([1, 2, 3]);
     for (const night of results.stateGrowth.nights) expect(night.events, `night ${night.night}`).toBeGreaterThan(0);
     expect(results.stateGrowth.itemBytes.autoByAction).not.toEqual(results.stateGrowth.itemBytes.syncedByAction);
+    // The same bytes on a club whose members hold 10–20 coupons: its own export, its own night 1.
+    const many = results.itemBytesManyCoupons;
+    expect(many).toMatchObject({ members: SIZES.manyCouponsMembers, couponsPerMember: { min: 10, max: 20 } });
+    expect(many.autoBytes).toBeGreaterThan(0);
+    expect(many.autoByAction).not.toEqual(many.syncedByAction);
+    expect(Object.keys(results.exports)).toContain(`${SIZES.manyCouponsMembers} holding 10-20 coupons`);
   });
 });

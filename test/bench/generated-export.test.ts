@@ -7,7 +7,8 @@ import { parse } from 'csv-parse/sync';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { ExportModel } from '../../src/bench/export-model.ts';
-import { generateExportPair } from '../../src/bench/generate-export.ts';
+import { generateExportPair, type ExportManifest } from '../../src/bench/generate-export.ts';
+import { couponRangeFlag } from '../../src/bench/flags.ts';
 import { createPermutation } from '../../src/bench/prng.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { sandboxForTest, syncOnce } from '../fixtures/sync.ts';
@@ -75,22 +76,41 @@ describe('generated export pair', () => {
 
   it('plans exactly the changes its manifest announces, in a run the mass-delete guard lets through', async () => {
     const out = tempDir();
-    const dir = tempDir();
     // The largest change rate whose deletions reach the 4% cap: the guard refuses only above 5%.
     const manifest = generateExportPair({ out, members: 1000, seed: 21, changeRate: 0.5 });
     expect(manifest.deletePercent).toBe(4);
-    const sandbox = await sandboxForTest({ recordEvents: false });
-    const first = await syncOnce({ source: join(out, 'night-1') }, dir, sandbox.url);
-    expect(first.report).toMatchObject({ status: 'succeeded', members: { new: 1000 }, rows: { rejected: 0 } });
-    expect(first.report.events.accepted).toBe(manifest.nights['night-1'].expectedEvents);
+    await expectPlannedAsAnnounced(out, manifest);
+  });
 
-    const second = await syncOnce({ source: join(out, 'night-2'), 'dry-run': true }, dir, sandbox.url);
-    expect(second.report.status).toBe('dry-run');
-    expect(second.report.rows.rejected).toBe(0);
-    expect(second.report.members).toMatchObject({ ...manifest.night2Members, untouched: 0 });
-    expect(second.report.events.planned).toBe(manifest.nights['night-2'].expectedEvents);
+  it('gives each member the coupons per member it is asked for, and night 2 still plans what it announces', async () => {
+    const out = tempDir();
+    // Up to all 20 campaigns: a member who holds them all and is to get one more has one extended instead.
+    const manifest = generateExportPair({ out, members: 400, seed: 4, changeRate: 0.5, couponsPerMember: { min: 18, max: 20 } });
+    const perMember = new Map<string, number>();
+    for (const row of parse(readFileSync(join(out, 'night-1', 'coupons.csv')), { columns: true }) as { contact_id: string }[]) {
+      perMember.set(row.contact_id, (perMember.get(row.contact_id) ?? 0) + 1);
+    }
+    expect(perMember.size).toBe(400);
+    expect(new Set(perMember.values())).toEqual(new Set([18, 19, 20]));
+    await expectPlannedAsAnnounced(out, manifest);
   });
 });
+
+/** Night 1 synced into an empty state sends the events the manifest announces; night 2 then plans its own. */
+async function expectPlannedAsAnnounced(out: string, manifest: ExportManifest): Promise<void> {
+  const dir = tempDir();
+  const members = manifest.params.members;
+  const sandbox = await sandboxForTest({ recordEvents: false });
+  const first = await syncOnce({ source: join(out, 'night-1') }, dir, sandbox.url);
+  expect(first.report).toMatchObject({ status: 'succeeded', members: { new: members }, rows: { rejected: 0 } });
+  expect(first.report.events.accepted).toBe(manifest.nights['night-1'].expectedEvents);
+
+  const second = await syncOnce({ source: join(out, 'night-2'), 'dry-run': true }, dir, sandbox.url);
+  expect(second.report.status).toBe('dry-run');
+  expect(second.report.rows.rejected).toBe(0);
+  expect(second.report.members).toMatchObject({ ...manifest.night2Members, untouched: 0 });
+  expect(second.report.events.planned).toBe(manifest.nights['night-2'].expectedEvents);
+}
 
 describe('export model', () => {
   it('never deletes more than 4% of the members, whatever the change rate', () => {
@@ -101,6 +121,13 @@ describe('export model', () => {
       for (let index = 0; index < 10_000; index++) if (model.fate(index) === 'deleted') deleted++;
       expect(deleted).toBe(model.deleteCount);
     }
+  });
+
+  it('refuses a coupon range it cannot draw from, naming the flag', () => {
+    expect(couponRangeFlag('coupons', '10-20')).toEqual({ min: 10, max: 20 });
+    expect(couponRangeFlag('coupons', '7')).toEqual({ min: 7, max: 7 });
+    for (const raw of ['20-10', '0-21', '-1', '3-', 'x', '']) expect(() => couponRangeFlag('many-coupons', raw), raw).toThrow(/^--many-coupons: expected MIN-MAX/);
+    expect(() => new ExportModel({ members: 10, seed: 1, changeRate: 0, couponsPerMember: { min: 5, max: 21 } })).toThrow(RangeError);
   });
 
   it('shuffles with a permutation: every position once', () => {

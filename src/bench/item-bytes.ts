@@ -1,0 +1,61 @@
+// Issue 17's `itemBytesRatio`: a night planned twice on the same committed state (dry runs change
+// nothing), with `--item-events auto` and with `synced`, and the request bytes each would send.
+//
+// The generated club's members hold 0–6 coupons and 0–2 stamp cards, so one changed item is often a
+// large part of its set. The same measurement on a club whose members hold many coupons (the issue's
+// "a member with 40 coupons") shows what `auto` saves there: `measureItemBytesOnClub`.
+import { join } from 'node:path';
+import type { BenchOptions } from './bench-options.ts';
+import type { BenchResults } from './bench-results.ts';
+import type { BenchWorkspace } from './bench-workspace.ts';
+import { expectStatus } from './expect-outcome.ts';
+import { round3, seconds } from './figure-format.ts';
+import { runJob, type JobRun } from './job-run.ts';
+import { startSandboxChild } from './sandbox-child.ts';
+
+export type ItemBytes = BenchResults['stateGrowth']['itemBytes'];
+
+/** Actions whose form `--item-events` decides. */
+const SET_ACTION = /^benefits\.(coupons?|stampCards?)\./;
+
+/** `night2` planned (dry runs) on the state `runDir` holds, with `--item-events auto` and `synced`. */
+export async function plannedItemBytes(runDir: string, night2: string): Promise<ItemBytes> {
+  const plan = async (mode: 'auto' | 'synced') => {
+    const run = await runJob({ source: night2, runDir, fresh: false, dryRun: true, args: ['--item-events', mode] });
+    expectStatus(run, 'dry-run', `night 2 planned with --item-events ${mode}`);
+    return run;
+  };
+  const auto = await plan('auto');
+  const synced = await plan('synced');
+  const bytes = (run: JobRun, only?: RegExp) =>
+    Object.entries(run.report.events.plannedBodyBytes ?? {}).reduce((sum, [action, n]) => (!only || only.test(action) ? sum + n : sum), 0);
+  return {
+    autoBytes: bytes(auto),
+    syncedBytes: bytes(synced),
+    ratio: round3(bytes(auto) / bytes(synced)),
+    setEventsRatio: round3(bytes(auto, SET_ACTION) / bytes(synced, SET_ACTION)),
+    autoByAction: auto.report.events.plannedByAction,
+    syncedByAction: synced.report.events.plannedByAction,
+  };
+}
+
+type ClubOptions = Pick<BenchOptions, 'manyCouponsMembers' | 'manyCoupons' | 'concurrency'>;
+
+/** Night 1 of a club whose members hold `manyCoupons` coupons, sent to a sandbox; then night 2 planned both ways. */
+export async function measureItemBytesOnClub(work: BenchWorkspace, options: ClubOptions): Promise<BenchResults['itemBytesManyCoupons']> {
+  const { manyCouponsMembers: members, manyCoupons: couponsPerMember } = options;
+  const exported = await work.exportOf(members, couponsPerMember);
+  const runDir = join(work.runs, `item-bytes-${members}`);
+  const sandbox = await startSandboxChild();
+  try {
+    const night1 = await runJob({ source: exported.night1, runDir, fresh: true, apiUrl: sandbox.url, concurrency: options.concurrency });
+    expectStatus(night1, 'succeeded', `night 1 of the club holding ${couponsPerMember.min}–${couponsPerMember.max} coupons per member`);
+    work.log(`item events, ${members} members holding ${couponsPerMember.min}–${couponsPerMember.max} coupons: night 1 sent ${night1.report.events.accepted} events in ${seconds(night1.child.wallMs)}`);
+  } finally {
+    await sandbox.stop();
+  }
+  const itemBytes = await plannedItemBytes(runDir, exported.night2);
+  work.cleanUp(runDir);
+  work.log(`item events, ${members} members holding ${couponsPerMember.min}–${couponsPerMember.max} coupons: night 2 would send ${itemBytes.autoBytes} bytes with auto, ${itemBytes.syncedBytes} with synced (${itemBytes.ratio})`);
+  return { members, couponsPerMember, ...itemBytes };
+}
