@@ -175,6 +175,14 @@ export interface BenchResults {
       syncedBytes: number;
       ratio: number;
       setEventsRatio: number;
+      /**
+       * Bytes no mode changes: member and bonus-check events, and first syncs (a replacement in every
+       * mode). `floorRatio`: those ÷ `syncedBytes`, the lowest `ratio` any choice of forms could reach;
+       * `decidedRatio`: auto ÷ synced over the rest, the sets whose form auto chose.
+       */
+      sameInEveryModeBytes: number;
+      floorRatio: number;
+      decidedRatio: number;
       autoByAction: RunReport['events']['plannedByAction'];
       syncedByAction: RunReport['events']['plannedByAction'];
     };

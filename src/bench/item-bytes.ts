@@ -1,5 +1,6 @@
-// Issue 17's `itemBytesRatio`: a night planned twice on the same committed state (dry runs change
-// nothing), with `--item-events auto` and with `synced`, and the request bytes each would send.
+// Issue 17's `itemBytesRatio`: a night planned on the same committed state (dry runs change nothing)
+// with `--item-events auto` and with `synced`, and the request bytes each would send; and how much of
+// them no mode can change.
 //
 // The generated club's members hold 0–6 coupons and 0–2 stamp cards, so one changed item is often a
 // large part of its set. The same measurement on a club whose members hold many coupons (the issue's
@@ -15,25 +16,37 @@ import { startSandboxChild } from './sandbox-child.ts';
 
 export type ItemBytes = BenchResults['stateGrowth']['itemBytes'];
 
-/** Actions whose form `--item-events` decides. */
+/** Actions whose form `--item-events` decides, and the full replacements among them. */
 const SET_ACTION = /^benefits\.(coupons?|stampCards?)\./;
+const REPLACEMENT = /^benefits\.(coupons|stampCards)\.synced$/;
 
-/** `night2` planned (dry runs) on the state `runDir` holds, with `--item-events auto` and `synced`. */
+/**
+ * `night2` planned (dry runs) on the state `runDir` holds, with `--item-events auto`, `synced` and
+ * `items`. The last one tells the first syncs apart: in `items` mode a normal night sends a `…s.synced`
+ * only for a member's first sync of a kind, which every mode sends the same.
+ */
 export async function plannedItemBytes(runDir: string, night2: string): Promise<ItemBytes> {
-  const plan = async (mode: 'auto' | 'synced') => {
+  const plan = async (mode: 'auto' | 'synced' | 'items') => {
     const run = await runJob({ source: night2, runDir, fresh: false, dryRun: true, args: ['--item-events', mode] });
     expectStatus(run, 'dry-run', `night 2 planned with --item-events ${mode}`);
     return run;
   };
   const auto = await plan('auto');
   const synced = await plan('synced');
-  const bytes = (run: JobRun, only?: RegExp) =>
-    Object.entries(run.report.events.plannedBodyBytes ?? {}).reduce((sum, [action, n]) => (!only || only.test(action) ? sum + n : sum), 0);
+  const items = await plan('items');
+  const bytes = (run: JobRun, counted: (action: string) => boolean = () => true) =>
+    Object.entries(run.report.events.plannedBodyBytes ?? {}).reduce((sum, [action, n]) => (counted(action) ? sum + n : sum), 0);
+  const isSetEvent = (action: string) => SET_ACTION.test(action);
+  const [autoBytes, syncedBytes] = [bytes(auto), bytes(synced)];
+  const sameInEveryModeBytes = bytes(synced, (action) => !isSetEvent(action)) + bytes(items, (action) => REPLACEMENT.test(action));
   return {
-    autoBytes: bytes(auto),
-    syncedBytes: bytes(synced),
-    ratio: round3(bytes(auto) / bytes(synced)),
-    setEventsRatio: round3(bytes(auto, SET_ACTION) / bytes(synced, SET_ACTION)),
+    autoBytes,
+    syncedBytes,
+    ratio: round3(autoBytes / syncedBytes),
+    setEventsRatio: round3(bytes(auto, isSetEvent) / bytes(synced, isSetEvent)),
+    sameInEveryModeBytes,
+    floorRatio: round3(sameInEveryModeBytes / syncedBytes),
+    decidedRatio: round3((autoBytes - sameInEveryModeBytes) / (syncedBytes - sameInEveryModeBytes)),
     autoByAction: auto.report.events.plannedByAction,
     syncedByAction: synced.report.events.plannedByAction,
   };

@@ -98,5 +98,12 @@ describe('benchmark harness (small size)', () => {
     expect(many.autoBytes).toBeGreaterThan(0);
     expect(many.autoByAction).not.toEqual(many.syncedByAction);
     expect(Object.keys(results.exports)).toContain(`${SIZES.manyCouponsMembers} holding 10-20 coupons`);
+    // What no mode changes is part of what both modes send, so it bounds the ratio from below.
+    for (const bytes of [results.stateGrowth.itemBytes, many]) {
+      expect(bytes.sameInEveryModeBytes).toBeGreaterThan(0);
+      expect(bytes.sameInEveryModeBytes).toBeLessThanOrEqual(bytes.autoBytes);
+      expect(bytes.floorRatio).toBeLessThanOrEqual(bytes.ratio);
+      expect(bytes.decidedRatio).toBeLessThanOrEqual(1);
+    }
   });
 });
