@@ -22,7 +22,7 @@ export function resultsTable(results: BenchResults): string {
     stateBytesPerMember: `${n(stateFile.bytesAfterRerun)} bytes ÷ ${n(stateFile.members)} members (after night 1: ${n(stateFile.bytesAfterBuild)})`,
     stateGrowth14Nights: `${n(stateGrowth.lastBytes)} ÷ ${n(stateGrowth.afterNight2Bytes)} bytes, ${stateGrowth.nights.length} nights at ${n(stateGrowth.members)} members, window ${stateGrowth.windowNights} nights`,
     stateOpenMs1M: `at ${n(stateFile.members)} members (best of ${stateFile.openMs.rounds.join(', ')} ms)`,
-    itemBytesRatio: `${itemBytesBehind(stateGrowth.itemBytes)} at ${n(stateGrowth.members)} members`,
+    itemBytesRatio: itemBytesBehind(stateGrowth.itemBytes, stateGrowth.members),
     fleetPlanRatio: `fleet ${s(fleet.fleetMs)} ÷ ${s(fleet.aloneSumMs)} (${n(fleet.merchants)} merchants × ${n(fleet.membersPerMerchant)} members, ${fleet.merchantConcurrency} at once; each alone ${s(Math.min(...fleet.aloneMs))}–${s(Math.max(...fleet.aloneMs))}; wall ${s(fleet.fleetWallMs)})`,
     fleetPeakRssMb: `${n(fleet.merchants)} merchants × ${n(fleet.membersPerMerchant)} members, ${fleet.merchantConcurrency} at once, one process`,
   };
@@ -43,13 +43,13 @@ export function resultsTable(results: BenchResults): string {
     '',
     `no-change size: ${noChange.reason}`,
     `item events on a club holding ${many.couponsPerMember.min}–${many.couponsPerMember.max} coupons per member (no target): auto ÷ synced ${many.ratio}, ` +
-      `${itemBytesBehind(many)} at ${n(many.members)} members`,
+      itemBytesBehind(many, many.members),
   ].join('\n');
 }
 
-function itemBytesBehind(bytes: BenchResults['stateGrowth']['itemBytes']): string {
+function itemBytesBehind(bytes: BenchResults['stateGrowth']['itemBytes'], members: number): string {
   return (
-    `${n(bytes.autoBytes)} ÷ ${n(bytes.syncedBytes)} bytes; ${n(bytes.sameInEveryModeBytes)} of them the same in every mode ` +
-    `(member and bonus-check events, first syncs), so no mode goes below ${bytes.floorRatio}; on the sets auto chose for ${bytes.decidedRatio}`
+    `${n(bytes.autoBytes)} ÷ ${n(bytes.syncedBytes)} bytes at ${n(members)} members; ${n(bytes.sameInEveryModeBytes)} of them the same in every mode ` +
+    `(member and bonus-check events, first syncs), so no mode goes below ${bytes.floorRatio}; on the sets whose form auto chose, ${bytes.decidedRatio}`
   );
 }
