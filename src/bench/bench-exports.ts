@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModelParams } from './export-model.ts';
+import { couponRangeText, type ModelParams } from './export-model.ts';
 import { GENERATOR_VERSION, type ExportManifest } from './generate-export.ts';
 import { runMeasured } from './measured-child.ts';
 
@@ -25,7 +25,7 @@ export type ExportParams = Pick<ModelParams, 'members' | 'seed' | 'changeRate' |
 
 export async function ensureExport(dataDir: string, params: ExportParams): Promise<BenchExport> {
   const { couponsPerMember: coupons } = params;
-  const shape = coupons ? `-c${coupons.min}-${coupons.max}` : '';
+  const shape = coupons ? `-c${couponRangeText(coupons)}` : '';
   const dir = join(dataDir, `m${params.members}-s${params.seed}-r${params.changeRate}${shape}-g${GENERATOR_VERSION}`);
   const paths = { dir, night1: join(dir, 'night-1'), night2: join(dir, 'night-2') };
   const cached = readManifest(dir);
@@ -37,7 +37,7 @@ export async function ensureExport(dataDir: string, params: ExportParams): Promi
   rmSync(dir, { recursive: true, force: true });
   const child = await runMeasured(GENERATE_SCRIPT, [
     '--members', String(params.members), '--seed', String(params.seed), '--change-rate', String(params.changeRate),
-    ...(coupons ? ['--coupons', `${coupons.min}-${coupons.max}`] : []),
+    ...(coupons ? ['--coupons', couponRangeText(coupons)] : []),
     '--out', dir,
   ]);
   const manifest = readManifest(dir);
@@ -61,6 +61,6 @@ function readManifest(dir: string): ExportManifest | undefined {
 }
 
 function sameParams(a: ExportParams, b: ExportParams): boolean {
-  const coupons = (params: ExportParams) => (params.couponsPerMember ? `${params.couponsPerMember.min}-${params.couponsPerMember.max}` : 'default');
+  const coupons = (params: ExportParams) => (params.couponsPerMember ? couponRangeText(params.couponsPerMember) : 'default');
   return a.members === b.members && a.seed === b.seed && a.changeRate === b.changeRate && coupons(a) === coupons(b);
 }

@@ -48,6 +48,24 @@ export interface RateLimitedRound {
   answered429: number;
 }
 
+/** A night's request bytes with `--item-events auto` and `synced` (item-bytes.ts); `setEventsRatio`: coupon and stamp-card events only. */
+export interface ItemBytes {
+  autoBytes: number;
+  syncedBytes: number;
+  ratio: number;
+  setEventsRatio: number;
+  /**
+   * Bytes no mode changes: member and bonus-check events, and first syncs (a replacement in every mode).
+   * `floorRatio`: those ÷ `syncedBytes`, the lowest `ratio` any choice of forms could reach;
+   * `decidedRatio`: auto ÷ synced over the rest, the sets whose form auto chose.
+   */
+  sameInEveryModeBytes: number;
+  floorRatio: number;
+  decidedRatio: number;
+  autoByAction: RunReport['events']['plannedByAction'];
+  syncedByAction: RunReport['events']['plannedByAction'];
+}
+
 export interface BenchResults {
   machine: { cpus: number; cpuModel: string; totalMemoryMb: number; node: string; platform: string; loadAverageAtStart: number[] };
   /** The code measured: HEAD and how many files differed from it when the benchmark started. */
@@ -169,26 +187,10 @@ export interface BenchResults {
     afterNight2Bytes: number;
     lastBytes: number;
     ratio: number;
-    /** Night 2's request bytes with `--item-events auto` and `synced`; `setEventsRatio`: coupon and stamp-card events only. */
-    itemBytes: {
-      autoBytes: number;
-      syncedBytes: number;
-      ratio: number;
-      setEventsRatio: number;
-      /**
-       * Bytes no mode changes: member and bonus-check events, and first syncs (a replacement in every
-       * mode). `floorRatio`: those ÷ `syncedBytes`, the lowest `ratio` any choice of forms could reach;
-       * `decidedRatio`: auto ÷ synced over the rest, the sets whose form auto chose.
-       */
-      sameInEveryModeBytes: number;
-      floorRatio: number;
-      decidedRatio: number;
-      autoByAction: RunReport['events']['plannedByAction'];
-      syncedByAction: RunReport['events']['plannedByAction'];
-    };
+    itemBytes: ItemBytes;
   };
   /** The item-events bytes on a club whose members hold many coupons (item-bytes.ts); not held to a target. */
-  itemBytesManyCoupons: BenchResults['stateGrowth']['itemBytes'] & { members: number; couponsPerMember: CouponRange };
+  itemBytesManyCoupons: ItemBytes & { members: number; couponsPerMember: CouponRange };
   /** CPU self time of a profiled dry run at the large size, per thread and for the whole process. */
   profile?: { files: string[]; summary: ProfilesSummary };
 }

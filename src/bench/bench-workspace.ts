@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ensureExport, type BenchExport } from './bench-exports.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { BenchResults } from './bench-results.ts';
-import type { CouponRange } from './export-model.ts';
+import { couponRangeText, type CouponRange } from './export-model.ts';
 import { seconds } from './figure-format.ts';
 
 export interface BenchWorkspace {
@@ -32,7 +32,7 @@ export function openWorkspace(options: Pick<BenchOptions, 'dataDir' | 'workDir' 
       const exported = await ensureExport(options.dataDir, { members, seed: options.seed, changeRate: options.changeRate, ...(couponsPerMember && { couponsPerMember }) });
       const night1 = exported.manifest.nights['night-1'];
       const files = Object.values(night1.files);
-      exportsUsed[couponsPerMember ? `${members} holding ${couponsPerMember.min}-${couponsPerMember.max} coupons` : String(members)] = {
+      exportsUsed[couponsPerMember ? `${members} holding ${couponRangeText(couponsPerMember)} coupons` : String(members)] = {
         dir: exported.dir,
         rowsNight1: files.reduce((sum, file) => sum + file.rows, 0),
         bytesNight1: files.reduce((sum, file) => sum + file.bytes, 0),

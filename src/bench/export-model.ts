@@ -31,6 +31,11 @@ export interface CouponRange {
 const DEFAULT_COUPONS_PER_MEMBER: CouponRange = { min: 0, max: 6 };
 export const COUPON_CAMPAIGNS = COUPONS.length;
 
+/** `MIN-MAX`, as `--coupons` takes it (flags.ts reads it back). */
+export function couponRangeText({ min, max }: CouponRange): string {
+  return `${min}-${max}`;
+}
+
 export type Night = 1 | 2;
 export type Fate = 'same' | 'changed' | 'deleted' | 'new';
 

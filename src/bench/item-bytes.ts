@@ -7,14 +7,12 @@
 // "a member with 40 coupons") shows what `auto` saves there: `measureItemBytesOnClub`.
 import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.ts';
-import type { BenchResults } from './bench-results.ts';
+import type { BenchResults, ItemBytes } from './bench-results.ts';
 import type { BenchWorkspace } from './bench-workspace.ts';
 import { expectStatus } from './expect-outcome.ts';
 import { round3, seconds } from './figure-format.ts';
 import { runJob, type JobRun } from './job-run.ts';
 import { startSandboxChild } from './sandbox-child.ts';
-
-export type ItemBytes = BenchResults['stateGrowth']['itemBytes'];
 
 /** Actions whose form `--item-events` decides, and the full replacements among them. */
 const SET_ACTION = /^benefits\.(coupons?|stampCards?)\./;
@@ -54,21 +52,22 @@ export async function plannedItemBytes(runDir: string, night2: string): Promise<
 
 type ClubOptions = Pick<BenchOptions, 'manyCouponsMembers' | 'manyCoupons' | 'concurrency'>;
 
-/** Night 1 of a club whose members hold `manyCoupons` coupons, sent to a sandbox; then night 2 planned both ways. */
+/** Night 1 of a club whose members hold `manyCoupons` coupons, sent to a sandbox; then night 2 planned with each mode. */
 export async function measureItemBytesOnClub(work: BenchWorkspace, options: ClubOptions): Promise<BenchResults['itemBytesManyCoupons']> {
   const { manyCouponsMembers: members, manyCoupons: couponsPerMember } = options;
+  const club = `${members} members holding ${couponsPerMember.min}–${couponsPerMember.max} coupons`;
   const exported = await work.exportOf(members, couponsPerMember);
   const runDir = join(work.runs, `item-bytes-${members}`);
   const sandbox = await startSandboxChild();
   try {
     const night1 = await runJob({ source: exported.night1, runDir, fresh: true, apiUrl: sandbox.url, concurrency: options.concurrency });
-    expectStatus(night1, 'succeeded', `night 1 of the club holding ${couponsPerMember.min}–${couponsPerMember.max} coupons per member`);
-    work.log(`item events, ${members} members holding ${couponsPerMember.min}–${couponsPerMember.max} coupons: night 1 sent ${night1.report.events.accepted} events in ${seconds(night1.child.wallMs)}`);
+    expectStatus(night1, 'succeeded', `night 1 of ${club}`);
+    work.log(`item events, ${club}: night 1 sent ${night1.report.events.accepted} events in ${seconds(night1.child.wallMs)}`);
   } finally {
     await sandbox.stop();
   }
   const itemBytes = await plannedItemBytes(runDir, exported.night2);
   work.cleanUp(runDir);
-  work.log(`item events, ${members} members holding ${couponsPerMember.min}–${couponsPerMember.max} coupons: night 2 would send ${itemBytes.autoBytes} bytes with auto, ${itemBytes.syncedBytes} with synced (${itemBytes.ratio})`);
+  work.log(`item events, ${club}: night 2 would send ${itemBytes.autoBytes} bytes with auto, ${itemBytes.syncedBytes} with synced (${itemBytes.ratio})`);
   return { members, couponsPerMember, ...itemBytes };
 }

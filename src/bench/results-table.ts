@@ -1,4 +1,5 @@
 // The benchmark's table: each figure, its target, pass/fail, and the absolute numbers behind it.
+import type { ItemBytes } from './bench-results.ts';
 import type { BenchResults } from './run-benchmark.ts';
 import { describeBound, FIGURES, type FigureKey } from './targets.ts';
 
@@ -47,7 +48,7 @@ export function resultsTable(results: BenchResults): string {
   ].join('\n');
 }
 
-function itemBytesBehind(bytes: BenchResults['stateGrowth']['itemBytes'], members: number): string {
+function itemBytesBehind(bytes: ItemBytes, members: number): string {
   return (
     `${n(bytes.autoBytes)} ÷ ${n(bytes.syncedBytes)} bytes at ${n(members)} members; ${n(bytes.sameInEveryModeBytes)} of them the same in every mode ` +
     `(member and bonus-check events, first syncs), so no mode goes below ${bytes.floorRatio}; on the sets whose form auto chose, ${bytes.decidedRatio}`

@@ -5,15 +5,15 @@
 // that reaches back exactly `nights` nights, so the last night prunes nights 1 and 2 as the `nights`-th
 // day after them would. Growth: the state file after the last night ÷ after night 2.
 //
-// Item bytes (item-bytes.ts): after night 1, night 2 is planned twice, with `--item-events auto` and `synced`.
+// Item bytes (item-bytes.ts): after night 1, night 2 is planned with each `--item-events` mode.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from './bench-options.ts';
-import type { BenchResults } from './bench-results.ts';
+import type { BenchResults, ItemBytes } from './bench-results.ts';
 import type { BenchWorkspace } from './bench-workspace.ts';
 import { expectStatus } from './expect-outcome.ts';
 import { round3, seconds } from './figure-format.ts';
-import { plannedItemBytes, type ItemBytes } from './item-bytes.ts';
+import { plannedItemBytes } from './item-bytes.ts';
 import { runJob } from './job-run.ts';
 import { startSandboxChild } from './sandbox-child.ts';
 import { stateFileBytes } from './state-file.ts';
